@@ -1,0 +1,25 @@
+/**
+ * The one tfjs import the rest of the library uses.
+ *
+ * Every other file imports `tf` from here, so the gradient registrations and engine flags below are applied
+ * exactly once, before any tensor exists.
+ *
+ * @example
+ * ```ts
+ * import { tf } from "./tf.ts";
+ * const y = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)));
+ * console.assert((await y.data())[0] === 3);
+ * y.dispose();
+ * ```
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs";
+
+// The union package is imported for its side effect only: it registers every gradient (tfjs-core alone
+// registers none, and its per-gradient ES modules use extensionless imports that Deno cannot resolve).
+// tfjs prints a "you are running in Node.js, install tfjs-node" banner on first use of the cpu backend; library
+// code prints nothing, and the backend choice is explained by `useBackend` instead.
+tf.env().set("PROD", true);
+
+export { tf };

@@ -1,0 +1,16 @@
+/**
+ * trainlarge: reproduce "Train Large, Then Compress" (Li, Wallace et al., ICML 2020) on your own hardware.
+ *
+ * Pick a backend, load data, train Transformers of any size under a wall-clock budget, compress them, and
+ * see the results as polars DataFrames and Plotly figures in a Deno Jupyter notebook.
+ *
+ * @example
+ * ```ts
+ * import { useBackend } from "trainlarge";
+ * const backend = await useBackend("cpu");
+ * console.assert(backend.name === "cpu");
+ * ```
+ * @module
+ */
+export { backendNames, useBackend } from "./lib/backend/mod.ts";
+export type { BackendDescription, BackendName } from "./lib/backend/mod.ts";
