@@ -14,3 +14,8 @@
  */
 export { backendNames, useBackend } from "./lib/backend/mod.ts";
 export type { BackendDescription, BackendName } from "./lib/backend/mod.ts";
+
+if (import.meta.main) {
+  const { main } = await import("./lib/cli/main.ts");
+  Deno.exit(await main(Deno.args));
+}
