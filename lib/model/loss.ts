@@ -6,6 +6,7 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import { gatherRows } from "./layers.ts";
 
 /** Options of `crossEntropy`. */
 export interface CrossEntropyOptions {
@@ -23,6 +24,7 @@ export interface CrossEntropyOptions {
  * ```ts
  * import { assert } from "@std/assert";
  * import { tf } from "../backend/tf.ts";
+import { gatherRows } from "./layers.ts";
  * import { crossEntropy } from "./loss.ts";
  * // Uniform logits over 4 classes: loss = ln 4 whatever the label.
  * const loss = tf.tidy(() => crossEntropy(tf.zeros([2, 4]) as tf.Tensor2D, new Int32Array([0, 3])));
@@ -44,7 +46,10 @@ export function crossEntropy(
   }
   const eps = options.labelSmoothing ?? 0;
   const logp = tf.logSoftmax(logits); // (N, V)
-  let rowLoss: tf.Tensor1D = tf.neg(tf.sum(tf.mul(tf.oneHot(tf.tensor1d(labels, "int32"), v), logp), 1));
+  // log p at each row's label, picked as rows of the flattened (N·V, 1) matrix: no (N, V) one-hot.
+  const index = Int32Array.from(labels, (label, i) => i * v + label);
+  const picked = tf.reshape(gatherRows(tf.reshape(logp, [n * v, 1]), index), [n]) as tf.Tensor1D;
+  let rowLoss: tf.Tensor1D = tf.neg(picked);
   if (eps > 0) rowLoss = tf.add(tf.mul(rowLoss, 1 - eps), tf.mul(tf.neg(tf.mean(logp, 1)), eps));
   if (options.weights === undefined) return tf.mean(rowLoss);
   if (options.weights.length !== n) {

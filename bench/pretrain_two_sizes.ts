@@ -1,0 +1,55 @@
+/**
+ * Validation perplexity over wall-clock for two model sizes, each pretrained with masked-LM on the bundled
+ * WordNet corpus for the same training-time budget (default 3 minutes, evaluation excluded).
+ *
+ *   deno run -A bench/pretrain_two_sizes.ts [--seconds 180] [--backend auto] [--out bench/out/pretrain_two_sizes.json]
+ *
+ * Prints a markdown table (one row per evaluation point) and writes every record as JSON.
+ *
+ * @module
+ */
+import { parseArgs } from "@std/cli";
+import { useBackend } from "../lib/backend/use_backend.ts";
+import { pretrainMlm } from "../lib/experiments/pretrain.ts";
+import { wordnetMlmData } from "../lib/experiments/wordnet_mlm_data.ts";
+import type { TrainRecord } from "../lib/train/loop.ts";
+
+const flags = parseArgs(Deno.args, { string: ["seconds", "backend", "out"] });
+const seconds = Number(flags.seconds ?? 180);
+const out = flags.out ?? "bench/out/pretrain_two_sizes.json";
+const backend = await useBackend(flags.backend);
+
+// Same depth-to-width ratio family as the paper's sweep, 64-wide heads, 4x feed-forward.
+const SIZES = {
+  small: { numLayers: 2, hiddenSize: 128, numHeads: 2, intermediateSize: 512 },
+  large: { numLayers: 4, hiddenSize: 256, numHeads: 4, intermediateSize: 1024 },
+};
+
+const data = await wordnetMlmData({ seed: 0 });
+const load = () => Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
+console.log(`backend ${backend.name}; ${navigator.hardwareConcurrency} cores; load average ${load()}`);
+const records: TrainRecord[] = [];
+for (const [size, model] of Object.entries(SIZES)) {
+  const run = pretrainMlm({ data, model, seconds, tags: { size, backend: backend.name } });
+  for (let r = await run.next();; r = await run.next()) {
+    if (r.done) {
+      console.log(
+        `${size}: ${r.value.status} after ${r.value.step} steps (${r.value.message}); load ${load()}`,
+      );
+      break;
+    }
+    records.push(r.value);
+  }
+}
+await Deno.mkdir(out.replace(/\/[^/]*$/, ""), { recursive: true });
+await Deno.writeTextFile(out, JSON.stringify(records, null, 1) + "\n");
+
+console.log("\n| size | params | step | train seconds | tokens | val loss | val perplexity |");
+console.log("|---|---:|---:|---:|---:|---:|---:|");
+for (const r of records.filter((r) => r.valLoss !== null)) {
+  console.log(
+    `| ${r.size} | ${r.params} | ${r.step} | ${r.seconds.toFixed(1)} | ${r.tokens} | ${
+      r.valLoss!.toFixed(3)
+    } | ${r.valPerplexity!.toFixed(1)} |`,
+  );
+}
