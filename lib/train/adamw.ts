@@ -111,6 +111,8 @@ export function adamwUpdate(params: Params, opt: AdamW, grads: Record<string, tf
   const { beta1, beta2, epsilon, weightDecay, decoupled, decay } = opt.config;
   opt.step++;
   const c1 = 1 - beta1 ** opt.step, c2 = 1 - beta2 ** opt.step;
+  // PyTorch's operation order: p ← p·(1 - lr·λ); p ← p - (lr / c1) · m / (√v / √c2 + ε).
+  const stepSize = lr / c1, invSqrtC2 = 1 / Math.sqrt(c2);
   for (const [name, p] of Object.entries(params)) {
     let g = grads[name];
     if (g === undefined) continue;
@@ -120,10 +122,10 @@ export function adamwUpdate(params: Params, opt: AdamW, grads: Record<string, tf
     if (!decoupled && lambda > 0) g = tf.add(g, tf.mul(p, lambda));
     const newM = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
     const newV = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
-    const stepDir = tf.div(tf.div(newM, c1), tf.add(tf.sqrt(tf.div(newV, c2)), epsilon));
-    const update = decoupled && lambda > 0 ? tf.add(stepDir, tf.mul(p, lambda)) : stepDir;
+    const denom = tf.add(tf.mul(tf.sqrt(newV), invSqrtC2), epsilon);
+    const decayed = decoupled && lambda > 0 ? tf.mul(p, 1 - lr * lambda) : p;
     m.assign(newM);
     v.assign(newV);
-    p.assign(tf.sub(p, tf.mul(update, lr)));
+    p.assign(tf.sub(decayed, tf.mul(tf.div(newM, denom), stepSize)));
   }
 }

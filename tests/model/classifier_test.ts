@@ -24,7 +24,7 @@ Deno.test("initClassifier() copies a pretrained encoder and adds a fresh head", 
   [pretrained, params, other].forEach(disposeParams);
 });
 
-Deno.test("classifier overfits one batch to near-zero loss", async () => {
+Deno.test("classifier overfits one batch to near-zero loss without leaking tensors", async () => {
   const config = tinyConfig({ dropout: 0, attentionDropout: 0 });
   const b = 6, t = 6;
   const inputIds = new Int32Array(b * t).map((_, i) => (i % t === 0 ? 0 : 4 + ((i * 7) % 26)));
@@ -37,6 +37,7 @@ Deno.test("classifier overfits one batch to near-zero loss", async () => {
   };
   const params = initClassifier(config, 3, 0);
   const opt = createAdamW(params, { weightDecay: 0 });
+  let afterFirst = 0;
   for (let s = 0; s < 150; s++) {
     const r = trainStep(
       params,
@@ -45,7 +46,9 @@ Deno.test("classifier overfits one batch to near-zero loss", async () => {
       { lr: 1e-2 },
     );
     tf.dispose([r.loss, r.gradNorm]);
+    if (s === 0) afterFirst = tf.memory().numTensors;
   }
+  assertEquals(tf.memory().numTensors, afterFirst, "training leaked tensors");
   const [loss, logits] = tf.tidy(() => [
     classificationLoss(params, batch, config, { training: false }),
     tf.argMax(classifierLogits(params, batch, config, { training: false }), 1),

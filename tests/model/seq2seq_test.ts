@@ -93,19 +93,24 @@ Deno.test("seq2seq overfits one batch; greedy and beam search then reproduce the
   const batch = makeBatch(pairs);
   const params = initSeq2Seq(config, 2);
   const opt = createAdamW(params, { weightDecay: 0 });
-  for (let s = 0; s < 250; s++) {
+  let afterFirst = 0;
+  for (let s = 0; s < 150; s++) {
     const r = trainStep(params, opt, () => seq2seqLoss(params, batch, config, { training: true, seed: s }), {
-      lr: 3e-3,
+      lr: 5e-3,
     });
     tf.dispose([r.loss, r.gradNorm]);
+    if (s === 0) afterFirst = tf.memory().numTensors;
   }
+  assertEquals(tf.memory().numTensors, afterFirst, "training leaked tensors");
   const l = tf.tidy(() => seq2seqLoss(params, batch, config, { training: false }));
   const loss = (await l.data())[0];
   l.dispose();
   assert(loss < 0.02, `loss after 150 steps ${loss}`);
   const options = { bos: BOS, eos: EOS, maxLength: 7 };
+  const beforeDecode = tf.memory().numTensors;
   assertEquals(await greedyDecode(params, batch, config, options), pairs.map(([, t]) => t));
   assertEquals(await beamSearch(params, batch, config, { ...options, beamSize: 3 }), pairs.map(([, t]) => t));
+  assertEquals(tf.memory().numTensors, beforeDecode, "decoding leaked tensors");
   disposeAdamW(opt);
   disposeParams(params);
 });

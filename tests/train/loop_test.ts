@@ -175,3 +175,27 @@ Deno.test("train() is repeatable with the same seed (dropout on)", async () => {
   }
   assertEquals(losses[0], losses[1]);
 });
+
+Deno.test("train() with accumulate: 2 takes two micro-batches per update and counts their tokens", async () => {
+  const t = scalarTask();
+  const seen: number[] = [];
+  const source = {
+    i: 0,
+    next() {
+      seen.push(this.i);
+      return 3 + (this.i++ % 2);
+    },
+  };
+  const { result } = await collect({
+    ...t,
+    source,
+    schedule: constant,
+    maxSteps: 5,
+    accumulate: 2,
+    logEverySteps: 5,
+  });
+  assertEquals(result.step, 5);
+  assertEquals(seen.length, 10);
+  assertEquals(result.tokens, 100);
+  t.done();
+});
