@@ -29,7 +29,8 @@ export async function evaluate<B>(task: Task<B>, batches: readonly B[]): Promise
     total += n;
     parts.push(tf.tidy(() => tf.mul(task.loss(batch, { training: false }), n)));
   }
-  const sum = tf.tidy(() => tf.addN(parts));
+  // A chain of adds, not tf.addN: tfjs-webgpu 4.22's AddN returns wrong sums for more than 4 inputs.
+  const sum = tf.tidy(() => parts.reduce((a, b) => tf.add(a, b)));
   tf.dispose(parts);
   const value = (await sum.data())[0];
   sum.dispose();

@@ -74,7 +74,9 @@ export function trainStep(
     const k = losses.length;
     const grads: Record<string, tf.Tensor> = {};
     for (const [name, g] of Object.entries(sums)) grads[name] = k === 1 ? g : tf.div(g, k);
-    const gradNorm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+    // A chain of adds, not tf.addN: tfjs-webgpu 4.22's AddN returns wrong sums for more than 4 inputs.
+    const squares = Object.values(grads).map((g) => tf.sum(tf.square(g)));
+    const gradNorm = tf.sqrt(squares.reduce((a, b) => tf.add(a, b))) as tf.Scalar;
     if (options.maxGradNorm && options.maxGradNorm > 0) {
       // torch.nn.utils.clip_grad_norm_: scale by min(1, max / (norm + 1e-6)).
       const scale = tf.minimum(1, tf.div(options.maxGradNorm, tf.add(gradNorm, 1e-6)));
