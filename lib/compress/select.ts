@@ -1,0 +1,56 @@
+/**
+ * Which tensors of a named parameter record compression touches.
+ *
+ * Compression works on any `Record<string, tf.Tensor>`; it never assumes one model's naming. By default it
+ * selects every weight matrix (rank ≥ 2) except embeddings, the usual choice in the pruning literature
+ * (and in the paper, which prunes and quantizes the Transformer's linear layers).
+ *
+ * @module
+ */
+import type { tf } from "../backend/tf.ts";
+
+/** A tensor record keyed by parameter name (a model's parameters, or masks for them). */
+export type TensorRecord = Record<string, tf.Tensor>;
+
+/** How to choose tensors; shared by pruning, quantization and the compressed file writer. */
+export interface SelectOptions {
+  /** Names to consider: a regex tested against the name, or a predicate. Default: every tensor of rank ≥ 2. */
+  include?: RegExp | ((name: string, tensor: tf.Tensor) => boolean);
+  /** Also select embedding tables (names matching `embeddingPattern`). Default false. */
+  includeEmbeddings?: boolean;
+  /** What counts as an embedding. Default `/embed/i` (HF: `embeddings.word_embeddings.weight`). */
+  embeddingPattern?: RegExp;
+}
+
+/** Frozen defaults of `SelectOptions`. */
+export const SELECT_DEFAULTS = Object.freeze({ includeEmbeddings: false, embeddingPattern: /embed/i });
+
+/**
+ * Names of the tensors `options` selects, in the record's key order (the order global pruning
+ * concatenates them in).
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../backend/tf.ts";
+ * import { selectTensors } from "./select.ts";
+ * const params = { "emb.weight": tf.zeros([4, 2]), "l0.weight": tf.zeros([2, 2]), "l0.bias": tf.zeros([2]) };
+ * console.assert(selectTensors(params).join() === "l0.weight");
+ * console.assert(selectTensors(params, { includeEmbeddings: true }).join() === "emb.weight,l0.weight");
+ * Object.values(params).forEach((t) => t.dispose());
+ * ```
+ */
+export function selectTensors(params: TensorRecord, options: SelectOptions = {}): string[] {
+  const o = { ...SELECT_DEFAULTS, ...options };
+  const names: string[] = [];
+  for (const [name, t] of Object.entries(params)) {
+    const wanted = o.include === undefined
+      ? t.rank >= 2
+      : o.include instanceof RegExp
+      ? o.include.test(name)
+      : o.include(name, t);
+    if (!wanted) continue;
+    if (!o.includeEmbeddings && o.embeddingPattern.test(name)) continue;
+    names.push(name);
+  }
+  return names;
+}
