@@ -98,13 +98,18 @@ export async function figureBundle(
 }
 
 let fileCounter = 0;
+let tempDir: Promise<string> | undefined; // one folder per process, so a script's figures sit together
 
 async function writeOutsideKernel(x: Showable, options: ShowOptions): Promise<ShowResult> {
   let dir = options.outDir;
   try {
     dir ??= Deno.env.get("TRAINLARGE_SHOW_DIR") || undefined;
   } catch { /* no --allow-env: fall through to a temp dir */ }
-  dir ??= await Deno.makeTempDir({ prefix: "trainlarge-show-" });
+  if (dir === undefined) {
+    tempDir ??= Deno.makeTempDir({ prefix: "trainlarge-show-" });
+    tempDir.catch(() => (tempDir = undefined));
+    dir = await tempDir;
+  }
   await Deno.mkdir(dir, { recursive: true });
   const kind = isFigure(x) ? "figure" : "table";
   const path = `${dir.replace(/\/$/, "")}/${kind}-${Date.now()}-${fileCounter++}.html`;
@@ -112,6 +117,17 @@ async function writeOutsideKernel(x: Showable, options: ShowOptions): Promise<Sh
     `<title>table</title></head><body>${tableBundle(x, options.table)["text/html"]}</body></html>\n`;
   await Deno.writeTextFile(path, html);
   return { where: "file", path };
+}
+
+/**
+ * Marks `result` as having nothing to display, so `await show(x)` as a cell's last expression adds no
+ * `{where: "kernel"}` output under the figure (Deno's kernel sends no execute_result for an empty bundle).
+ */
+function quiet<T extends object>(result: T): T {
+  return Object.defineProperty(result, Symbol.for("Jupyter.display"), {
+    value: () => ({}),
+    enumerable: false,
+  });
 }
 
 /**
@@ -143,7 +159,7 @@ export async function show(x: Showable, options: ShowOptions = {}): Promise<Show
       ? await figureBundle(x, options)
       : { bundle: tableBundle(x, options.table), metadata: {} };
     await publish(bundle, { displayId: options.displayId, update: options.update, metadata });
-    return { where: "kernel", mimeTypes: Object.keys(bundle) };
+    return quiet({ where: "kernel", mimeTypes: Object.keys(bundle) });
   }
   try {
     const result = await writeOutsideKernel(x, options);
