@@ -47,7 +47,9 @@ Deno.test("show() outside the kernel writes an HTML file and says where", async 
   try {
     const figure = await show(fig, { outDir, png: false });
     const table = await show(df, { outDir });
-    if (figure.where !== "file" || table.where !== "file") throw new Error(`not written: ${[figure, table]}`);
+    if (figure?.where !== "file" || table?.where !== "file") {
+      throw new Error(`not written: ${[figure, table]}`);
+    }
     assert(figure.path.startsWith(`${outDir}/figure-`) && figure.path.endsWith(".html"));
     assert((await Deno.readTextFile(figure.path)).includes("window.Plotly.newPlot"));
     assert((await Deno.readTextFile(table.path)).includes("<th>trainLoss<br><small>f64</small></th>"));
@@ -80,7 +82,7 @@ Deno.test("show() under plain deno run prints the path on stderr and exits clean
 
 Deno.test("show() without write permission falls back to text instead of crashing", async () => {
   const script = `import pl from "nodejs-polars"; import { show } from "./lib/display/mod.ts";
-    const r = await show(pl.DataFrame({ a: [1, 2] })); console.log("RESULT " + r.where);`;
+    const r = await show(pl.DataFrame({ a: [1, 2] })); console.log("RESULT " + r?.where);`;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-read", "--allow-env", "--allow-ffi", "--allow-sys", "-"],
     cwd: ROOT,
