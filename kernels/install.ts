@@ -13,7 +13,11 @@
  * cannot set the working directory, the environment or the interrupt mode.
  *
  * Why the argv goes through `/bin/sh -c 'cd …'`: a kernelspec has no working-directory field and Jupyter
- * starts kernels in the notebook's folder; Deno looks for deno.json from its working directory up.
+ * starts kernels in the notebook's folder; Deno looks for deno.json from its working directory up. `exec`
+ * makes the kernel the process Jupyter watches.
+ *
+ * Why `interrupt_mode: "message"`: Deno 2.9's kernel exits on SIGINT (Jupyter's default "signal" mode), so
+ * an interrupt would kill the session; as a message, an interrupt request is ignored and the session lives.
  *
  * @module
  */
