@@ -41,7 +41,7 @@ async function time<T>(label: string, f: () => Promise<T>, extra: (r: T) => obje
 
 const rows: Record<string, unknown>[] = [];
 // Reference: one pass over every weight (read + |w| sum), the floor for anything that must rank all weights.
-const read = await time("one |w| pass over all weights (reference)", async () => {
+const read = await time("one abs-sum pass over all weights (reference)", async () => {
   let s = 0;
   for (const t of Object.values(params)) {
     const v = await t.data();
