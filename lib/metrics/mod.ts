@@ -1,5 +1,5 @@
 /**
- * Metrics: sacreBLEU-exact BLEU, perplexity and accuracy.
+ * Metrics: sacreBLEU-exact BLEU and chrF, perplexity and accuracy.
  *
  * @example
  * ```ts
@@ -20,5 +20,7 @@ export {
 } from "./bleu.ts";
 export type { BleuOptions, BleuScore, BleuSmooth, BleuTokenizerName } from "./bleu.ts";
 export { bleuTokenize } from "./bleu_tokenize.ts";
+export { chrf, CHRF_DEFAULTS, sentenceChrf } from "./chrf.ts";
+export type { ChrfOptions } from "./chrf.ts";
 export { accuracy, perplexity } from "./perplexity.ts";
 export type { AccuracyOptions } from "./perplexity.ts";
