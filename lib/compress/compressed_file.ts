@@ -109,6 +109,19 @@ export async function saveCompressed(
  * Reads a compressed model: the effective float32 weights (pruned values exactly; quantized weights as
  * `(q − zeroPoint) × scale`, bit-identical to fake quantization). The caller disposes the tensors.
  * Validation errors name the file, tensor, section and byte range.
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../backend/tf.ts";
+ * import { loadCompressed, saveCompressed } from "./compressed_file.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".tlcz" });
+ * const w = tf.tensor2d([[0, 0, 1.5], [0, -2, 0]]);
+ * await saveCompressed(path, { w }, { encoding: "sparse" });
+ * const back = await loadCompressed(path);
+ * console.assert((await back.w.data()).join() === "0,0,1.5,0,-2,0");
+ * tf.dispose([w, back.w]);
+ * await Deno.remove(path);
+ * ```
  */
 export async function loadCompressed(path: string): Promise<TensorRecord> {
   const raw = decodeCompressed(await Deno.readFile(path), path);

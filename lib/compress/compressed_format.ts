@@ -59,7 +59,15 @@ if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   throw new Error("compressed_format: big-endian hosts are not supported (the format is little-endian)");
 }
 
-/** FNV-1a 32-bit hash of `bytes`. */
+/**
+ * FNV-1a 32-bit hash of `bytes`.
+ *
+ * @example
+ * ```ts
+ * import { fnv1a32 } from "./compressed_format.ts";
+ * console.assert(fnv1a32(new TextEncoder().encode("a")) === 0xe40c292c);
+ * ```
+ */
 export function fnv1a32(bytes: Uint8Array): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);

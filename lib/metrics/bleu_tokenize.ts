@@ -72,7 +72,15 @@ function applyRules(line: string, rules: [RegExp, string][]): string {
   return pySplit(line).join(" ");
 }
 
-/** mteval-v13a tokenization (sacreBLEU's default). */
+/**
+ * mteval-v13a tokenization (sacreBLEU's default).
+ *
+ * @example
+ * ```ts
+ * import { tokenize13a } from "./bleu_tokenize.ts";
+ * console.assert(tokenize13a("It costs $3.50, &amp; more.") === "It costs $ 3.50 , & more .");
+ * ```
+ */
 export function tokenize13a(line: string): string {
   line = line.replaceAll("<skipped>", "").replaceAll("-\n", "").replaceAll("\n", " ");
   if (line.includes("&")) {
@@ -82,12 +90,28 @@ export function tokenize13a(line: string): string {
   return applyRules(` ${line} `, RE_13A);
 }
 
-/** mteval-v14 international tokenization: split off Unicode punctuation and symbols. */
+/**
+ * mteval-v14 international tokenization: split off Unicode punctuation and symbols.
+ *
+ * @example
+ * ```ts
+ * import { tokenizeIntl } from "./bleu_tokenize.ts";
+ * console.assert(tokenizeIntl("«Hola», dijo.") === "« Hola » , dijo .");
+ * ```
+ */
 export function tokenizeIntl(line: string): string {
   return applyRules(line, RE_INTL);
 }
 
-/** Every code point becomes a token (whitespace disappears when the result is split). */
+/**
+ * Every code point becomes a token (whitespace disappears when the result is split).
+ *
+ * @example
+ * ```ts
+ * import { tokenizeChar } from "./bleu_tokenize.ts";
+ * console.assert(tokenizeChar("añ😀") === "a ñ 😀");
+ * ```
+ */
 export function tokenizeChar(line: string): string {
   return Array.from(line).join(" ");
 }
