@@ -1,0 +1,87 @@
+/**
+ * Sequence-classification batches: `<s> tokens </s>` per row, truncated to `maxLen`, padded to the longest
+ * row of the batch; labels as class ids. Shuffled each epoch by seed (or kept in order for evaluation).
+ *
+ * Shapes: B = batchSize (the last batch of an epoch may be smaller), T = longest row in the batch.
+ *
+ * @module
+ */
+import { createRng } from "../util/random.ts";
+import type { ClassificationBatch, Tokenizer } from "./types.ts";
+import { type BatchIterator, batchIterator, type BatchPosition, checkPosition, checkPositiveInt } from "./batch_position.ts";
+
+/** A tokenized labelled example (ids without special tokens). */
+export interface TokenizedExample {
+  ids: ArrayLike<number>;
+  label: number;
+}
+
+/** Options for `classificationBatches`. */
+export interface ClassificationBatchOptions {
+  /** B. */
+  batchSize: number;
+  /** Number of classes; labels outside [0, numClasses) are rejected. */
+  numClasses: number;
+  /** Longest row, `<s>` and `</s>` included. */
+  maxLen?: number;
+  /** Shuffle each epoch (training) or keep the given order (evaluation). */
+  shuffle?: boolean;
+  seed?: number;
+  /** Where to start (from `iterator.position()` of an earlier run). */
+  start?: BatchPosition;
+}
+
+/**
+ * An endless iterator of classification batches.
+ *
+ * @example
+ * ```ts
+ * import { classificationBatches } from "./classification_batches.ts";
+ * const tok = { vocabSize: 50, special: { bos: 0, pad: 1, eos: 2, unk: 3, mask: 4 }, encode: () => [], decode: () => "" };
+ * const ex = [{ ids: [10, 11, 12], label: 1 }, { ids: [13], label: 0 }];
+ * const b = classificationBatches(ex, tok, { batchSize: 2, numClasses: 2, shuffle: false }).next().value;
+ * console.assert(b.seqLen === 5 && b.inputIds.join() === "0,10,11,12,2,0,13,2,1,1" && b.labels.join() === "1,0");
+ * ```
+ */
+export function classificationBatches(
+  examples: readonly TokenizedExample[],
+  tok: Pick<Tokenizer, "special">,
+  options: ClassificationBatchOptions,
+): BatchIterator<ClassificationBatch> {
+  const B = checkPositiveInt(options.batchSize, "batchSize", "classificationBatches");
+  const maxLen = options.maxLen ?? 128;
+  if (!Number.isInteger(maxLen) || maxLen < 3) {
+    throw new Error(`classificationBatches: maxLen must be an integer ≥ 3 (<s>, a token, </s>), got ${maxLen}`);
+  }
+  const numClasses = checkPositiveInt(options.numClasses, "numClasses", "classificationBatches");
+  if (examples.length === 0) throw new Error("classificationBatches: no examples; the dataset is empty");
+  examples.forEach((e, i) => {
+    if (!Number.isInteger(e.label) || e.label < 0 || e.label >= numClasses) {
+      throw new Error(`classificationBatches: example ${i} has label ${e.label}, outside [0, ${numClasses})`);
+    }
+  });
+  const { bos, eos, pad } = tok.special;
+  const seed = options.seed ?? 0;
+  const makeBatch = (epoch: number, batch: number): ClassificationBatch => {
+    const order = options.shuffle === false
+      ? [...examples.keys()]
+      : createRng(`cls:${seed}:epoch:${epoch}`).shuffle([...examples.keys()]);
+    const idx = order.slice(batch * B, (batch + 1) * B);
+    const rows = idx.map((i) => [bos, ...Array.from(examples[i].ids).slice(0, maxLen - 2), eos]);
+    const T = Math.max(...rows.map((r) => r.length));
+    const inputIds = new Int32Array(idx.length * T).fill(pad);
+    const attentionMask = new Uint8Array(idx.length * T);
+    rows.forEach((r, b) => {
+      inputIds.set(r, b * T);
+      attentionMask.fill(1, b * T, b * T + r.length);
+    });
+    return {
+      batchSize: idx.length,
+      seqLen: T,
+      inputIds,
+      attentionMask,
+      labels: Int32Array.from(idx, (i) => examples[i].label),
+    };
+  };
+  return batchIterator(Math.ceil(examples.length / B), makeBatch, checkPosition(options.start, "classificationBatches"));
+}

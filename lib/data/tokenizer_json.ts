@@ -1,0 +1,151 @@
+/**
+ * Hugging Face `tokenizer.json` for byte-level BPE (RoBERTa / GPT-2 layout): save, load and fingerprint.
+ *
+ * Implemented here rather than through `@huggingface/transformers`: that package's tokenizer loader goes
+ * through its hub/download machinery and ONNX runtime, and `@huggingface/tokenizers` needs native
+ * bindings, neither of which is wanted in an offline Deno library. Only the parts byte-level BPE uses are
+ * read: `model` (type "BPE", `vocab`, `merges` as "a b" strings or [a, b] pairs), `added_tokens`, and
+ * `pre_tokenizer` (ByteLevel, directly or inside a Sequence) for `add_prefix_space`. Anything else
+ * (WordPiece, Unigram, a normalizer) is rejected with an error that says so.
+ *
+ * @module
+ */
+import { type BpeSpec, type BpeTokenizer, createBpeTokenizer, SPECIAL_TOKENS } from "./bpe_tokenizer.ts";
+
+/** Serialises a BPE tokenizer as HF `tokenizer.json` text (RoBERTa's post-processor and decoder). */
+export function toTokenizerJson(tok: BpeTokenizer): string {
+  const { vocab, merges, addPrefixSpace = false } = tok.spec;
+  const specials = new Set<string>(Object.values(SPECIAL_TOKENS));
+  const added = Object.entries(vocab).filter(([t]) => specials.has(t)).sort((a, b) => a[1] - b[1])
+    .map(([content, id]) => ({
+      id,
+      content,
+      single_word: false,
+      lstrip: content === "<mask>",
+      rstrip: false,
+      normalized: false,
+      special: true,
+    }));
+  const byteLevel = { type: "ByteLevel", add_prefix_space: addPrefixSpace, trim_offsets: true, use_regex: true };
+  return JSON.stringify({
+    version: "1.0",
+    truncation: null,
+    padding: null,
+    added_tokens: added,
+    normalizer: null,
+    pre_tokenizer: byteLevel,
+    post_processor: {
+      type: "RobertaProcessing",
+      sep: ["</s>", tok.special.eos],
+      cls: ["<s>", tok.special.bos],
+      trim_offsets: true,
+      add_prefix_space: addPrefixSpace,
+    },
+    decoder: byteLevel,
+    model: {
+      type: "BPE",
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: "",
+      end_of_word_suffix: "",
+      fuse_unk: false,
+      byte_fallback: false,
+      vocab,
+      merges: merges.map(([a, b]) => `${a} ${b}`),
+    },
+  });
+}
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+function findByteLevel(pre: Json): Json | undefined {
+  if (!pre) return undefined;
+  if (pre.type === "ByteLevel") return pre;
+  if (pre.type === "Sequence") return (pre.pretokenizers ?? []).map(findByteLevel).find(Boolean);
+  return undefined;
+}
+
+/**
+ * Parses HF `tokenizer.json` text; `source` (a path) is named in errors.
+ *
+ * @example
+ * ```ts
+ * import { fromTokenizerJson, toTokenizerJson } from "./tokenizer_json.ts";
+ * import { trainBpe } from "./bpe_train.ts";
+ * const tok = trainBpe(["low lower lowest"], { vocabSize: 270 });
+ * const back = fromTokenizerJson(toTokenizerJson(tok));
+ * console.assert(back.encode("lowest low").join() === tok.encode("lowest low").join());
+ * ```
+ */
+export function fromTokenizerJson(text: string, source = "tokenizer.json"): BpeTokenizer {
+  let j: Json;
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${source}: not valid JSON (${(e as Error).message})`);
+  }
+  const type = j?.model?.type ?? (j?.model?.merges ? "BPE" : undefined);
+  if (type !== "BPE") {
+    throw new Error(
+      `${source}: model.type ${JSON.stringify(type)} is not supported; only byte-level BPE ("BPE") ` +
+        `tokenizer.json files load (convert WordPiece/Unigram tokenizers with HF tokenizers first)`,
+    );
+  }
+  if (j.normalizer) {
+    throw new Error(`${source}: normalizer ${JSON.stringify(j.normalizer.type)} is not supported; byte-level BPE only`);
+  }
+  const byteLevel = findByteLevel(j.pre_tokenizer);
+  if (!byteLevel) {
+    throw new Error(
+      `${source}: pre_tokenizer must be ByteLevel (got ${JSON.stringify(j.pre_tokenizer?.type ?? null)})`,
+    );
+  }
+  const vocab: Record<string, number> = { ...j.model.vocab };
+  for (const t of j.added_tokens ?? []) vocab[t.content] = t.id;
+  const merges: [string, string][] = (j.model.merges ?? []).map((m: string | string[], i: number) => {
+    const pair = typeof m === "string" ? m.split(" ") : m;
+    if (pair.length !== 2) throw new Error(`${source}: model.merges[${i}] ${JSON.stringify(m)} is not a pair`);
+    return pair as [string, string];
+  });
+  const spec: BpeSpec = { vocab, merges, addPrefixSpace: Boolean(byteLevel.add_prefix_space) };
+  return createBpeTokenizer(spec, source);
+}
+
+/** Writes `tokenizer.json` atomically (temp file + rename). */
+export async function saveTokenizer(tok: BpeTokenizer, path: string): Promise<void> {
+  const tmp = `${path}.tmp-${crypto.randomUUID()}`;
+  await Deno.writeTextFile(tmp, toTokenizerJson(tok));
+  await Deno.rename(tmp, path);
+}
+
+/**
+ * Reads a HF `tokenizer.json` (byte-level BPE) from disk.
+ *
+ * @example
+ * ```ts
+ * import { loadTokenizer, saveTokenizer } from "./tokenizer_json.ts";
+ * import { trainBpe } from "./bpe_train.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".json" });
+ * await saveTokenizer(trainBpe(["a b c a b"], { vocabSize: 265 }), path);
+ * console.assert((await loadTokenizer(path)).vocabSize <= 265);
+ * await Deno.remove(path);
+ * ```
+ */
+export async function loadTokenizer(path: string): Promise<BpeTokenizer> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    throw new Error(`tokenizer file ${path} could not be read (${(e as Error).message}); check the path`);
+  }
+  return fromTokenizerJson(text, path);
+}
+
+/** SHA-256 (hex) of the tokenizer's vocabulary and merges: a cache key that changes when encoding would. */
+export async function tokenizerFingerprint(tok: BpeTokenizer): Promise<string> {
+  const { vocab, merges, addPrefixSpace } = tok.spec;
+  const canonical = JSON.stringify([Object.entries(vocab).sort((a, b) => a[1] - b[1]), merges, !!addPrefixSpace]);
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
