@@ -21,6 +21,8 @@ export { applyMasks, magnitudeMasks, maskedCopy } from "./magnitude_prune.ts";
 export type { MagnitudePruneOptions } from "./magnitude_prune.ts";
 export { attentionHeadGroup, ffnNeuronGroup, unitMasks } from "./structured_prune.ts";
 export type { UnitGroup, UnitPruneResult, UnitSlice, WeightLayout } from "./structured_prune.ts";
+export { encoderUnitGroups } from "./encoder_groups.ts";
+export type { EncoderUnitGroups } from "./encoder_groups.ts";
 export { cubicSparsity, isPruneStep } from "./schedule.ts";
 export type { CubicSchedule } from "./schedule.ts";
 export { pruneFinetune } from "./prune_finetune.ts";
