@@ -68,7 +68,14 @@ export async function pruneFinetune(
   for (let step = 0; step < options.steps; step++) {
     if (isPruneStep(step, options.schedule)) {
       const sparsity = cubicSparsity(step, options.schedule);
-      const next = await magnitudeMasks(params, { ...options, sparsity, previous: masks });
+      const next = await magnitudeMasks(params, {
+        include: options.include,
+        includeEmbeddings: options.includeEmbeddings,
+        embeddingPattern: options.embeddingPattern,
+        scope: options.scope,
+        sparsity,
+        previous: masks,
+      });
       if (masks) tf.dispose(Object.values(masks));
       masks = next;
       applyMasks(params, masks);

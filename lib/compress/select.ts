@@ -40,16 +40,19 @@ export const SELECT_DEFAULTS = Object.freeze({ includeEmbeddings: false, embeddi
  * ```
  */
 export function selectTensors(params: TensorRecord, options: SelectOptions = {}): string[] {
-  const o = { ...SELECT_DEFAULTS, ...options };
+  // `??` rather than spreading, so an explicit `undefined` (forwarded options) still gets the default.
+  const includeEmbeddings = options.includeEmbeddings ?? SELECT_DEFAULTS.includeEmbeddings;
+  const embeddingPattern = options.embeddingPattern ?? SELECT_DEFAULTS.embeddingPattern;
+  const include = options.include;
   const names: string[] = [];
   for (const [name, t] of Object.entries(params)) {
-    const wanted = o.include === undefined
+    const wanted = include === undefined
       ? t.rank >= 2
-      : o.include instanceof RegExp
-      ? o.include.test(name)
-      : o.include(name, t);
+      : include instanceof RegExp
+      ? (include.lastIndex = 0, include.test(name)) // a /g or /y regex would otherwise carry state
+      : include(name, t);
     if (!wanted) continue;
-    if (!o.includeEmbeddings && o.embeddingPattern.test(name)) continue;
+    if (!includeEmbeddings && embeddingPattern.test(name)) continue;
     names.push(name);
   }
   return names;

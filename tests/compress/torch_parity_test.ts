@@ -21,7 +21,7 @@ const PRUNE = [
 ] as const;
 const STRUCTURED = [{ fraction: 0.5, dim: 0 }, { fraction: 0.3, dim: 1 }];
 const QUANT: QuantizeOptions[] = [];
-for (const bits of [2, 4, 8]) {
+for (const bits of [2, 3, 4, 5, 6, 7, 8]) {
   for (const scheme of ["symmetric", "affine"] as const) {
     for (const granularity of ["per-tensor", "per-channel"] as const) {
       QUANT.push({ bits, scheme, granularity });
