@@ -11,6 +11,7 @@
 import { parseArgs } from "@std/cli";
 import { tf } from "../lib/backend/tf.ts";
 import { encodeRecord } from "../lib/compress/compressed_file.ts";
+import { decodeCompressed } from "../lib/compress/compressed_format.ts";
 import { magnitudeMasks, maskedCopy } from "../lib/compress/magnitude_prune.ts";
 import { fakeQuantizeRecord } from "../lib/compress/quantize_record.ts";
 import { attentionHeadGroup, ffnNeuronGroup, unitMasks } from "../lib/compress/structured_prune.ts";
@@ -108,6 +109,10 @@ const qf = await time(
   }),
 );
 add(qf.row);
+add((await time("decode sparse file (checksums, validation)", async () => decodeCompressed(sp.r))).row);
+add(
+  (await time("decode 4-bit quantized file (checksums, validation)", async () => decodeCompressed(qf.r))).row,
+);
 tf.dispose([...Object.values(g.r), ...Object.values(pruned)]);
 
 if (args.torch) {
