@@ -19,10 +19,11 @@ export interface EncoderUnitGroups {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { encoderUnitGroups } from "./encoder_groups.ts";
  * const g = encoderUnitGroups({ numLayers: 2, hiddenSize: 8, numHeads: 2 });
- * console.assert(g.heads.length === 2 && g.heads[1].unitSize === 4);
- * console.assert(g.neurons[0].slices[0].name === "roberta.encoder.layer.0.intermediate.dense.weight");
+ * assert(g.heads.length === 2 && g.heads[1].unitSize === 4);
+ * assert(g.neurons[0].slices[0].name === "roberta.encoder.layer.0.intermediate.dense.weight");
  * ```
  */
 export function encoderUnitGroups(

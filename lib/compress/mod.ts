@@ -4,12 +4,13 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tf } from "../backend/tf.ts";
  * import { magnitudeMasks, maskedCopy, sparsityReport } from "./mod.ts";
  * const params = { "layer.0.weight": tf.randomNormal([8, 8], 0, 1, "float32", 1) };
  * const masks = await magnitudeMasks(params, { sparsity: 0.75 });
  * const pruned = maskedCopy(params, masks);
- * console.assert((await sparsityReport(pruned)).overall.nonzero === 16);
+ * assert((await sparsityReport(pruned)).overall.nonzero === 16);
  * tf.dispose([...Object.values(params), ...Object.values(masks), ...Object.values(pruned)]);
  * ```
  * @module

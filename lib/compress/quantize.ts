@@ -59,8 +59,9 @@ const f = Math.fround;
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { quantRange } from "./quantize.ts";
- * console.assert(quantRange(4, "symmetric").join() === "-8,7" && quantRange(4, "affine").join() === "0,15");
+ * assert(quantRange(4, "symmetric").join() === "-8,7" && quantRange(4, "affine").join() === "0,15");
  * ```
  */
 export function quantRange(bits: number, scheme: "symmetric" | "affine"): [number, number] {
@@ -84,9 +85,10 @@ function channelLayout(shape: readonly number[], axis: number): { channels: numb
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { quantParams } from "./quantize.ts";
  * const q = quantParams(new Float32Array([-1, 0.5, 2]), [3], { bits: 8, scheme: "affine", granularity: "per-tensor" });
- * console.assert(q.scale[0] === Math.fround(3 / 255) && q.zeroPoint[0] === 85);
+ * assert(q.scale[0] === Math.fround(3 / 255) && q.zeroPoint[0] === 85);
  * ```
  */
 export function quantParams(
@@ -134,10 +136,11 @@ export function quantParams(
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { quantizeCodes, quantParams } from "./quantize.ts";
  * const v = new Float32Array([7.5, -1, 2.5]);
  * const qp = quantParams(v, [3], { bits: 4, granularity: "per-tensor" }); // scale 7.5 / 7.5 = 1
- * console.assert(quantizeCodes(v, [3], qp).join() === "7,-1,2"); // 7.5 rounds to 8, clamped; 2.5 to even
+ * assert(quantizeCodes(v, [3], qp).join() === "7,-1,2"); // 7.5 rounds to 8, clamped; 2.5 to even
  * ```
  */
 export function quantizeCodes(values: Float32Array, shape: readonly number[], qp: QuantParams): Int32Array {
@@ -157,9 +160,10 @@ export function quantizeCodes(values: Float32Array, shape: readonly number[], qp
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { dequantizeCodes, quantParams } from "./quantize.ts";
  * const qp = quantParams(new Float32Array([-1, 2]), [2], { bits: 2, scheme: "affine", granularity: "per-tensor" });
- * console.assert(dequantizeCodes(new Int32Array([0, 3]), [2], qp).join() === "-1,2"); // scale 1, zero point 1
+ * assert(dequantizeCodes(new Int32Array([0, 3]), [2], qp).join() === "-1,2"); // scale 1, zero point 1
  * ```
  */
 export function dequantizeCodes(codes: Int32Array, shape: readonly number[], qp: QuantParams): Float32Array {
@@ -177,10 +181,11 @@ export function dequantizeCodes(codes: Int32Array, shape: readonly number[], qp:
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { fakeQuantizeValues } from "./quantize.ts";
  * const { values } = fakeQuantizeValues(new Float32Array([0.3, -1]), [2], { bits: 2, granularity: "per-tensor" });
  * // symmetric 2-bit: scale = 1 / 1.5, codes round(0.45) = 0 and round(-1.5) = -2
- * console.assert(values[0] === 0 && values[1] === Math.fround(-2 * Math.fround(1 / 1.5)));
+ * assert(values[0] === 0 && values[1] === Math.fround(-2 * Math.fround(1 / 1.5)));
  * ```
  */
 export function fakeQuantizeValues(
@@ -197,9 +202,10 @@ export function fakeQuantizeValues(
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { quantizedBits, quantParams } from "./quantize.ts";
  * const qp = quantParams(new Float32Array(12).fill(1), [3, 4], { bits: 4 }); // per-channel: 3 channels
- * console.assert(quantizedBits(12, qp) === 12 * 4 + 3 * 64);
+ * assert(quantizedBits(12, qp) === 12 * 4 + 3 * 64);
  * ```
  */
 export function quantizedBits(numel: number, qp: QuantParams): number {

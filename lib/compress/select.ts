@@ -31,11 +31,12 @@ export const SELECT_DEFAULTS = Object.freeze({ includeEmbeddings: false, embeddi
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tf } from "../backend/tf.ts";
  * import { selectTensors } from "./select.ts";
- * const params = { "emb.weight": tf.zeros([4, 2]), "l0.weight": tf.zeros([2, 2]), "l0.bias": tf.zeros([2]) };
- * console.assert(selectTensors(params).join() === "l0.weight");
- * console.assert(selectTensors(params, { includeEmbeddings: true }).join() === "emb.weight,l0.weight");
+ * const params = { "embeddings.weight": tf.zeros([4, 2]), "l0.weight": tf.zeros([2, 2]), "l0.bias": tf.zeros([2]) };
+ * assert(selectTensors(params).join() === "l0.weight");
+ * assert(selectTensors(params, { includeEmbeddings: true }).join() === "embeddings.weight,l0.weight");
  * Object.values(params).forEach((t) => t.dispose());
  * ```
  */

@@ -14,8 +14,9 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { roundHalfEven } from "./select_k.ts";
- * console.assert(roundHalfEven(2.5) === 2 && roundHalfEven(3.5) === 4 && roundHalfEven(-0.5) === 0);
+ * assert(roundHalfEven(2.5) === 2 && roundHalfEven(3.5) === 4 && roundHalfEven(-0.5) === 0);
  * ```
  */
 export function roundHalfEven(x: number): number {
@@ -31,8 +32,9 @@ export function roundHalfEven(x: number): number {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { pruneCount } from "./select_k.ts";
- * console.assert(pruneCount(0.5, 5) === 2 && pruneCount(0.5, 7) === 4);
+ * assert(pruneCount(0.5, 5) === 2 && pruneCount(0.5, 7) === 4);
  * ```
  */
 export function pruneCount(amount: number, n: number): number {
@@ -45,8 +47,9 @@ export function pruneCount(amount: number, n: number): number {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { kthSmallest } from "./select_k.ts";
- * console.assert(kthSmallest(new Float32Array([5, 1, 4, 2]), 2) === 2);
+ * assert(kthSmallest(new Float32Array([5, 1, 4, 2]), 2) === 2);
  * ```
  */
 export function kthSmallest(values: Float32Array, k: number): number {
@@ -84,8 +87,9 @@ export function kthSmallest(values: Float32Array, k: number): number {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { smallestKMasks } from "./select_k.ts";
- * console.assert(smallestKMasks(new Float32Array([3, 1, 1, 2]), 2).join() === "1,0,0,1");
+ * assert(smallestKMasks(new Float32Array([3, 1, 1, 2]), 2).join() === "1,0,0,1");
  * ```
  */
 export function smallestKMasks(scores: Float32Array, k: number): Uint8Array {

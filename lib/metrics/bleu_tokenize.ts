@@ -24,8 +24,9 @@ const PY_WS_TRAIL = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u202
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { pySplit } from "./bleu_tokenize.ts";
- * console.assert(pySplit("  a\x1cb  c ").join("|") === "a|b|c");
+ * assert(pySplit("  a\x1cb  c ").join("|") === "a|b|c");
  * ```
  */
 export function pySplit(line: string): string[] {
@@ -40,8 +41,9 @@ export function pySplit(line: string): string[] {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { pyRstrip } from "./bleu_tokenize.ts";
- * console.assert(pyRstrip("a b \n") === "a b");
+ * assert(pyRstrip("a b \n") === "a b");
  * ```
  */
 export function pyRstrip(line: string): string {
@@ -77,8 +79,9 @@ function applyRules(line: string, rules: [RegExp, string][]): string {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tokenize13a } from "./bleu_tokenize.ts";
- * console.assert(tokenize13a("It costs $3.50, &amp; more.") === "It costs $ 3.50 , & more .");
+ * assert(tokenize13a("It costs $3.50, &amp; more.") === "It costs $ 3.50 , & more .");
  * ```
  */
 export function tokenize13a(line: string): string {
@@ -95,8 +98,9 @@ export function tokenize13a(line: string): string {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tokenizeIntl } from "./bleu_tokenize.ts";
- * console.assert(tokenizeIntl("«Hola», dijo.") === "« Hola » , dijo .");
+ * assert(tokenizeIntl("«Hola», dijo.") === "« Hola » , dijo .");
  * ```
  */
 export function tokenizeIntl(line: string): string {
@@ -108,8 +112,9 @@ export function tokenizeIntl(line: string): string {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tokenizeChar } from "./bleu_tokenize.ts";
- * console.assert(tokenizeChar("añ😀") === "a ñ 😀");
+ * assert(tokenizeChar("añ😀") === "a ñ 😀");
  * ```
  */
 export function tokenizeChar(line: string): string {
@@ -121,9 +126,10 @@ export function tokenizeChar(line: string): string {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { bleuTokenize } from "./bleu_tokenize.ts";
- * console.assert(bleuTokenize("Hello, world.", "13a") === "Hello , world .");
- * console.assert(bleuTokenize("ab c", "char") === "a b   c");
+ * assert(bleuTokenize("Hello, world.", "13a") === "Hello , world .");
+ * assert(bleuTokenize("ab c", "char") === "a b   c");
  * ```
  */
 export function bleuTokenize(line: string, name: BleuTokenizerName): string {

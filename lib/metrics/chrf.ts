@@ -120,9 +120,10 @@ function fScore(stats: number[], o: Required<ChrfOptions>): number {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { chrf } from "./chrf.ts";
  * // sacreBLEU test_chrf.py (effective order, β = 3): "aa" vs "ab" scores 25.
- * console.assert(Math.abs(chrf(["aa"], [["ab"]], { beta: 3 }) - 25) < 1e-9);
+ * assert(Math.abs(chrf(["aa"], [["ab"]], { beta: 3 }) - 25) < 1e-9);
  * ```
  */
 export function chrf(
@@ -173,8 +174,9 @@ export function chrf(
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { sentenceChrf } from "./chrf.ts";
- * console.assert(sentenceChrf("a b c", ["a b c"]) === 100);
+ * assert(sentenceChrf("a b c", ["a b c"]) === 100);
  * ```
  */
 export function sentenceChrf(

@@ -3,10 +3,11 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { bleu, sentenceBleu } from "./mod.ts";
  * const corpus = bleu(["the cat sat"], [["the cat sat"]], { effectiveOrder: true });
- * console.assert(Math.abs(corpus.score - 100) < 1e-9);
- * console.assert(sentenceBleu("a b", ["c d"]).score === 0);
+ * assert(Math.abs(corpus.score - 100) < 1e-9);
+ * assert(sentenceBleu("a b", ["c d"]).score === 0);
  * ```
  * @module
  */
