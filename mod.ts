@@ -6,9 +6,10 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { useBackend } from "trainlarge";
  * const backend = await useBackend("cpu");
- * console.assert(backend.name === "cpu");
+ * assert(backend.name === "cpu");
  * ```
  * @module
  */

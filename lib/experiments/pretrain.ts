@@ -66,6 +66,7 @@ export const PRETRAIN_DEFAULTS = Object.freeze({
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { useBackend } from "../backend/use_backend.ts";
  * import { pretrainMlm } from "./pretrain.ts";
  * import { wordnetMlmData } from "./wordnet_mlm_data.ts";
@@ -75,7 +76,7 @@ export const PRETRAIN_DEFAULTS = Object.freeze({
  * const run = pretrainMlm({ data, model, seconds: 2, batchSize: 4, seqLen: 16, validationBatches: 2 });
  * let last;
  * for await (const record of run) last = record;
- * console.assert(last !== undefined && last.valLoss !== null && Number(last.params) > 0);
+ * assert(last !== undefined && last.valLoss !== null && Number(last.params) > 0);
  * ```
  */
 export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerator<TrainRecord, TrainResult> {

@@ -41,9 +41,10 @@ export interface WordNetMlmData {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { wordnetMlmData } from "./wordnet_mlm_data.ts";
  * const data = await wordnetMlmData({ vocabSize: 300, bpeChars: 100_000 });
- * console.assert(data.tokenizer.vocabSize <= 300 && data.trainTokens > 1_000_000);
+ * assert(data.tokenizer.vocabSize <= 300 && data.trainTokens > 1_000_000);
  * ```
  */
 export async function wordnetMlmData(options: WordNetMlmDataOptions = {}): Promise<WordNetMlmData> {
