@@ -111,6 +111,17 @@ class DenoKernelTests(jupyter_kernel_test.KernelTests):
         self.assertEqual(data["application/vnd.plotly.v1+json"]["data"][0]["y"], [4, 1, 2])
         self.assertIn("Plotly.newPlot", data["text/html"])
 
+    def test_show_with_display_id_updates_a_figure_in_place(self):
+        msgs = self.run_cell(
+            'import { show } from "./lib/display/mod.ts";\n'
+            'const fig = (y: number[]) => ({ data: [{ type: "scatter", y }], layout: {} });\n'
+            'await show(fig([1]), { displayId: "live-loss", png: false });\n'
+            'await show(fig([1, 2]), { displayId: "live-loss", update: true, png: false });'
+        )
+        shown = [(m["msg_type"], m["content"]["transient"]["display_id"], m["content"]["data"]["application/vnd.plotly.v1+json"]["data"][0]["y"])
+                 for m in msgs if m["msg_type"] in ("display_data", "update_display_data")]
+        self.assertEqual(shown, [("display_data", "live-loss", [1]), ("update_display_data", "live-loss", [1, 2])])
+
     def test_progress_bar_updates_one_display_in_place(self):
         msgs = self.run_cell(
             'import { progressBar } from "./lib/display/mod.ts";\n'
