@@ -14,7 +14,10 @@ export interface BatchPosition {
 }
 
 /** An endless batch iterator (epochs follow one another) that can report where it is. */
-export interface BatchIterator<B> extends IterableIterator<B> {
+export interface BatchIterator<B> extends Iterable<B> {
+  /** The next batch; never done (epochs follow one another). */
+  next(): IteratorYieldResult<B>;
+  [Symbol.iterator](): BatchIterator<B>;
   /** Position of the batch the next `next()` returns. */
   position(): BatchPosition;
   /** Batches per epoch. */

@@ -38,7 +38,7 @@ export async function* readParquetRows(
   try {
     scan = pl.scanParquet(path);
     const schema = scan.slice(0, 0).collectSync();
-    const structs = schema.columns.filter((c) => String(schema.getColumn(c).dtype).startsWith("Struct"));
+    const structs = schema.columns.filter((c) => schema.getColumn(c).dtype.variant === "Struct");
     for (const c of structs) scan = scan.unnest(c);
     const have = scan.slice(0, 0).collectSync().columns;
     const missing = columns.filter((c) => !have.includes(c));

@@ -22,7 +22,7 @@ export interface TokenizedPair {
 export interface Seq2SeqBatchOptions {
   /** Budget per batch: B · max(S, T) ≤ maxTokens (padding counted). */
   maxTokens: number;
-  /** Pairs longer than this (either side, before `</s>`) are truncated. */
+  /** Sides longer than this (before `</s>`) are truncated; default min(256, maxTokens - 1). */
   maxLen?: number;
   /** Seeds the tie-breaking within lengths and the per-epoch batch order. */
   seed?: number;
@@ -48,7 +48,7 @@ export function seq2seqBatches(
   options: Seq2SeqBatchOptions,
 ): BatchIterator<Seq2SeqBatch> {
   const maxTokens = checkPositiveInt(options.maxTokens, "maxTokens", "seq2seqBatches");
-  const maxLen = checkPositiveInt(options.maxLen ?? 256, "maxLen", "seq2seqBatches");
+  const maxLen = checkPositiveInt(options.maxLen ?? Math.min(256, maxTokens - 1), "maxLen", "seq2seqBatches");
   const seed = options.seed ?? 0;
   if (pairs.length === 0) throw new Error("seq2seqBatches: no sentence pairs; the parallel corpus is empty");
   if (maxTokens < maxLen + 1) {
@@ -60,7 +60,8 @@ export function seq2seqBatches(
   const tie = createRng(`seq2seq:${seed}:ties`).shuffle([...pairs.keys()]);
   const rank = new Int32Array(pairs.length);
   tie.forEach((p, r) => rank[p] = r);
-  const sorted = [...pairs.keys()].sort((a, b) => len(a) - len(b) || rank[a] - rank[b]);
+  const tgtLen = (i: number) => Math.min(pairs[i].tgt.length, maxLen);
+  const sorted = [...pairs.keys()].sort((a, b) => len(a) - len(b) || tgtLen(a) - tgtLen(b) || rank[a] - rank[b]);
   const buckets: number[][] = [];
   let cur: number[] = [], curMax = 0;
   for (const i of sorted) {
