@@ -16,6 +16,19 @@ export interface TokenizedExample {
   label: number;
 }
 
+/**
+ * Ids of a sentence pair as RoBERTa joins them inside `<s> … </s>`: `a </s> </s> b`.
+ *
+ * @example
+ * ```ts
+ * import { pairIds } from "./classification_batches.ts";
+ * console.assert(pairIds([7, 8], [9], 2).join() === "7,8,2,2,9");
+ * ```
+ */
+export function pairIds(a: readonly number[], b: readonly number[], eos: number): number[] {
+  return [...a, eos, eos, ...b];
+}
+
 /** Options for `classificationBatches`. */
 export interface ClassificationBatchOptions {
   /** B. */
