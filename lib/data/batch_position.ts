@@ -61,7 +61,9 @@ export function batchIterator<B>(
 ): BatchIterator<B> {
   let { epoch, batch } = start;
   if (batch >= batchesPerEpoch) {
-    throw new Error(`resume position batch ${batch} is past the end of an epoch (${batchesPerEpoch} batches)`);
+    throw new Error(
+      `resume position batch ${batch} is past the end of an epoch (${batchesPerEpoch} batches)`,
+    );
   }
   const it: BatchIterator<B> = {
     batchesPerEpoch,

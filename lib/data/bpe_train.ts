@@ -102,7 +102,9 @@ export function trainBpe(texts: Iterable<string>, options: TrainBpeOptions = {})
     chars += text.length;
     if (o.maxChars > 0 && chars >= o.maxChars) break;
   }
-  if (chars === 0) throw new Error(`trainBpe: the corpus is empty (${nTexts} texts, 0 characters); pass some text`);
+  if (chars === 0) {
+    throw new Error(`trainBpe: the corpus is empty (${nTexts} texts, 0 characters); pass some text`);
+  }
 
   const tokens: string[] = ["<s>", "<pad>", "</s>", "<unk>", "<mask>", ...BYTE_TO_CHAR];
   const tokenId = new Map(tokens.map((t, i) => [t, i]));

@@ -66,7 +66,9 @@ export function byteLevelDecode(chars: string): string {
   let n = 0;
   for (const c of chars) {
     const b = CHAR_TO_BYTE.get(c);
-    if (b === undefined) throw new Error(`byteLevelDecode: character ${JSON.stringify(c)} is not a byte symbol`);
+    if (b === undefined) {
+      throw new Error(`byteLevelDecode: character ${JSON.stringify(c)} is not a byte symbol`);
+    }
     bytes[n++] = b;
   }
   return new TextDecoder().decode(bytes.subarray(0, n));

@@ -8,7 +8,13 @@
  */
 import { createRng } from "../util/random.ts";
 import type { ClassificationBatch, Tokenizer } from "./types.ts";
-import { type BatchIterator, batchIterator, type BatchPosition, checkPosition, checkPositiveInt } from "./batch_position.ts";
+import {
+  type BatchIterator,
+  batchIterator,
+  type BatchPosition,
+  checkPosition,
+  checkPositiveInt,
+} from "./batch_position.ts";
 
 /** A tokenized labelled example (ids without special tokens). */
 export interface TokenizedExample {
@@ -64,7 +70,9 @@ export function classificationBatches(
   const B = checkPositiveInt(options.batchSize, "batchSize", "classificationBatches");
   const maxLen = options.maxLen ?? 128;
   if (!Number.isInteger(maxLen) || maxLen < 3) {
-    throw new Error(`classificationBatches: maxLen must be an integer ≥ 3 (<s>, a token, </s>), got ${maxLen}`);
+    throw new Error(
+      `classificationBatches: maxLen must be an integer ≥ 3 (<s>, a token, </s>), got ${maxLen}`,
+    );
   }
   const numClasses = checkPositiveInt(options.numClasses, "numClasses", "classificationBatches");
   if (examples.length === 0) throw new Error("classificationBatches: no examples; the dataset is empty");
@@ -96,5 +104,9 @@ export function classificationBatches(
       labels: Int32Array.from(idx, (i) => examples[i].label),
     };
   };
-  return batchIterator(Math.ceil(examples.length / B), makeBatch, checkPosition(options.start, "classificationBatches"));
+  return batchIterator(
+    Math.ceil(examples.length / B),
+    makeBatch,
+    checkPosition(options.start, "classificationBatches"),
+  );
 }

@@ -7,7 +7,13 @@
  * @module
  */
 export type { ClassificationBatch, MlmBatch, Seq2SeqBatch, SpecialIds, Tokenizer } from "./types.ts";
-export { LEXNAMES, loadWordNetCorpus, readWordNetSynsets, splitSynsets, WORDNET_CORPUS_VERSION } from "./wordnet.ts";
+export {
+  LEXNAMES,
+  loadWordNetCorpus,
+  readWordNetSynsets,
+  splitSynsets,
+  WORDNET_CORPUS_VERSION,
+} from "./wordnet.ts";
 export type { Synset, WordNetCorpus, WordNetSplit, WordNetSplitOptions } from "./wordnet.ts";
 export { classBalance, loadWordNetClassification } from "./wordnet_classification.ts";
 export type { ClassBalance, ClassificationDataset, TextExample } from "./wordnet_classification.ts";
@@ -16,7 +22,12 @@ export type { WordNetTokenized, WordNetTokenizedOptions } from "./wordnet_tokeni
 export { generateTranslationCorpus, TRANSLATION_DEFAULTS } from "./translation/generator.ts";
 export type { TranslationCorpus, TranslationCorpusOptions } from "./translation/generator.ts";
 export { loadTextDocuments, readTextDocuments } from "./text_files.ts";
-export { readParallelFiles, readParallelJsonl, readParallelParquet, readParallelTsv } from "./parallel_files.ts";
+export {
+  readParallelFiles,
+  readParallelJsonl,
+  readParallelParquet,
+  readParallelTsv,
+} from "./parallel_files.ts";
 export type { ParallelFieldOptions, TextPair } from "./parallel_files.ts";
 export { MNLI_LABELS, readMnli, readTextLabelTable } from "./labelled_files.ts";
 export type { LabelledTexts, NliExample, TextLabelTableOptions } from "./labelled_files.ts";
@@ -24,7 +35,13 @@ export { createBpeTokenizer, SPECIAL_TOKENS } from "./bpe_tokenizer.ts";
 export type { BpeSpec, BpeTokenizer } from "./bpe_tokenizer.ts";
 export { TRAIN_BPE_DEFAULTS, trainBpe } from "./bpe_train.ts";
 export type { TrainBpeOptions } from "./bpe_train.ts";
-export { fromTokenizerJson, loadTokenizer, saveTokenizer, tokenizerFingerprint, toTokenizerJson } from "./tokenizer_json.ts";
+export {
+  fromTokenizerJson,
+  loadTokenizer,
+  saveTokenizer,
+  tokenizerFingerprint,
+  toTokenizerJson,
+} from "./tokenizer_json.ts";
 export { tokenizeCached } from "./token_cache.ts";
 export type { TokenizedDocs } from "./token_cache.ts";
 export type { BatchIterator, BatchPosition } from "./batch_position.ts";

@@ -62,7 +62,10 @@ export async function* readParallelFiles(srcPath: string, tgtPath: string): Asyn
  * await Deno.remove(path);
  * ```
  */
-export async function* readParallelTsv(path: string, options: ParallelFieldOptions = {}): AsyncGenerator<TextPair> {
+export async function* readParallelTsv(
+  path: string,
+  options: ParallelFieldOptions = {},
+): AsyncGenerator<TextPair> {
   const si = Number(options.src ?? 0), ti = Number(options.tgt ?? 1);
   for await (const { line, lineNo } of readLines(path, "parallel TSV")) {
     if (line === "") continue;
@@ -95,7 +98,10 @@ function field(obj: Record<string, unknown>, key: string): unknown {
  * await Deno.remove(path);
  * ```
  */
-export async function* readParallelJsonl(path: string, options: ParallelFieldOptions = {}): AsyncGenerator<TextPair> {
+export async function* readParallelJsonl(
+  path: string,
+  options: ParallelFieldOptions = {},
+): AsyncGenerator<TextPair> {
   const s = String(options.src ?? "src"), t = String(options.tgt ?? "tgt");
   for await (const { line, lineNo } of readLines(path, "parallel JSONL")) {
     if (line.trim() === "") continue;
@@ -103,12 +109,16 @@ export async function* readParallelJsonl(path: string, options: ParallelFieldOpt
     try {
       obj = JSON.parse(line);
     } catch (e) {
-      throw new Error(`${path}:${lineNo}: malformed JSONL row (${(e as Error).message}); fix or remove the line`);
+      throw new Error(
+        `${path}:${lineNo}: malformed JSONL row (${(e as Error).message}); fix or remove the line`,
+      );
     }
     const src = field(obj, s), tgt = field(obj, t);
     for (const [name, v] of [[s, src], [t, tgt]] as const) {
       if (typeof v !== "string") {
-        throw new Error(`${path}:${lineNo}: field "${name}" is missing or not a string; pass options {src, tgt}`);
+        throw new Error(
+          `${path}:${lineNo}: field "${name}" is missing or not a string; pass options {src, tgt}`,
+        );
       }
     }
     yield { src: src as string, tgt: tgt as string };
@@ -128,7 +138,10 @@ export async function* readParallelJsonl(path: string, options: ParallelFieldOpt
  * await Deno.remove(path);
  * ```
  */
-export async function* readParallelParquet(path: string, options: ParallelFieldOptions = {}): AsyncGenerator<TextPair> {
+export async function* readParallelParquet(
+  path: string,
+  options: ParallelFieldOptions = {},
+): AsyncGenerator<TextPair> {
   const s = String(options.src ?? "src"), t = String(options.tgt ?? "tgt");
   let row = 0;
   for await (const r of readParquetRows(path, [s, t])) {

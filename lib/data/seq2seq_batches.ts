@@ -10,7 +10,13 @@
  */
 import { createRng } from "../util/random.ts";
 import type { Seq2SeqBatch, Tokenizer } from "./types.ts";
-import { type BatchIterator, batchIterator, type BatchPosition, checkPosition, checkPositiveInt } from "./batch_position.ts";
+import {
+  type BatchIterator,
+  batchIterator,
+  type BatchPosition,
+  checkPosition,
+  checkPositiveInt,
+} from "./batch_position.ts";
 
 /** A tokenized sentence pair (ids without special tokens). */
 export interface TokenizedPair {
@@ -52,7 +58,9 @@ export function seq2seqBatches(
   const seed = options.seed ?? 0;
   if (pairs.length === 0) throw new Error("seq2seqBatches: no sentence pairs; the parallel corpus is empty");
   if (maxTokens < maxLen + 1) {
-    throw new Error(`seq2seqBatches: maxTokens (${maxTokens}) must be ≥ maxLen + 1 (${maxLen + 1}) so every pair fits`);
+    throw new Error(
+      `seq2seqBatches: maxTokens (${maxTokens}) must be ≥ maxLen + 1 (${maxLen + 1}) so every pair fits`,
+    );
   }
   const { bos, eos, pad } = tok.special;
   const len = (i: number) =>
@@ -61,7 +69,9 @@ export function seq2seqBatches(
   const rank = new Int32Array(pairs.length);
   tie.forEach((p, r) => rank[p] = r);
   const tgtLen = (i: number) => Math.min(pairs[i].tgt.length, maxLen);
-  const sorted = [...pairs.keys()].sort((a, b) => len(a) - len(b) || tgtLen(a) - tgtLen(b) || rank[a] - rank[b]);
+  const sorted = [...pairs.keys()].sort((a, b) =>
+    len(a) - len(b) || tgtLen(a) - tgtLen(b) || rank[a] - rank[b]
+  );
   const buckets: number[][] = [];
   let cur: number[] = [], curMax = 0;
   for (const i of sorted) {

@@ -28,7 +28,10 @@ export interface TextDocumentOptions {
  * await Deno.remove(path);
  * ```
  */
-export async function* readTextDocuments(path: string, options: TextDocumentOptions = {}): AsyncGenerator<string> {
+export async function* readTextDocuments(
+  path: string,
+  options: TextDocumentOptions = {},
+): AsyncGenerator<string> {
   const mode = options.mode ?? "line";
   if (mode !== "line" && mode !== "paragraph") {
     throw new Error(`readTextDocuments: mode must be "line" or "paragraph", got ${JSON.stringify(mode)}`);
@@ -61,6 +64,8 @@ export async function* readTextDocuments(path: string, options: TextDocumentOpti
 export async function loadTextDocuments(path: string, options: TextDocumentOptions = {}): Promise<string[]> {
   const docs: string[] = [];
   for await (const d of readTextDocuments(path, options)) docs.push(d);
-  if (docs.length === 0) throw new Error(`text corpus ${path} is empty (no non-blank lines); give a file with text`);
+  if (docs.length === 0) {
+    throw new Error(`text corpus ${path} is empty (no non-blank lines); give a file with text`);
+  }
   return docs;
 }

@@ -62,7 +62,9 @@ export async function tokenizeCached(
   options: { key: string; dir?: string },
 ): Promise<TokenizedDocs> {
   if (!/^[\w.-]+$/.test(options.key)) {
-    throw new Error(`tokenizeCached: key ${JSON.stringify(options.key)} must use only letters, digits, . _ -`);
+    throw new Error(
+      `tokenizeCached: key ${JSON.stringify(options.key)} must use only letters, digits, . _ -`,
+    );
   }
   const dir = options.dir ?? DEFAULT_CACHE_DIR;
   const path = `${dir}/${options.key}.i32`;

@@ -26,7 +26,12 @@ export function toTokenizerJson(tok: BpeTokenizer): string {
       normalized: false,
       special: true,
     }));
-  const byteLevel = { type: "ByteLevel", add_prefix_space: addPrefixSpace, trim_offsets: true, use_regex: true };
+  const byteLevel = {
+    type: "ByteLevel",
+    add_prefix_space: addPrefixSpace,
+    trim_offsets: true,
+    use_regex: true,
+  };
   return JSON.stringify({
     version: "1.0",
     truncation: null,
@@ -93,7 +98,9 @@ export function fromTokenizerJson(text: string, source = "tokenizer.json"): BpeT
     );
   }
   if (j.normalizer) {
-    throw new Error(`${source}: normalizer ${JSON.stringify(j.normalizer.type)} is not supported; byte-level BPE only`);
+    throw new Error(
+      `${source}: normalizer ${JSON.stringify(j.normalizer.type)} is not supported; byte-level BPE only`,
+    );
   }
   const byteLevel = findByteLevel(j.pre_tokenizer);
   if (!byteLevel) {
@@ -105,7 +112,9 @@ export function fromTokenizerJson(text: string, source = "tokenizer.json"): BpeT
   for (const t of j.added_tokens ?? []) vocab[t.content] = t.id;
   const merges: [string, string][] = (j.model.merges ?? []).map((m: string | string[], i: number) => {
     const pair = typeof m === "string" ? m.split(" ") : m;
-    if (pair.length !== 2) throw new Error(`${source}: model.merges[${i}] ${JSON.stringify(m)} is not a pair`);
+    if (pair.length !== 2) {
+      throw new Error(`${source}: model.merges[${i}] ${JSON.stringify(m)} is not a pair`);
+    }
     return pair as [string, string];
   });
   const spec: BpeSpec = { vocab, merges, addPrefixSpace: Boolean(byteLevel.add_prefix_space) };
@@ -145,7 +154,11 @@ export async function loadTokenizer(path: string): Promise<BpeTokenizer> {
 /** SHA-256 (hex) of the tokenizer's vocabulary and merges: a cache key that changes when encoding would. */
 export async function tokenizerFingerprint(tok: BpeTokenizer): Promise<string> {
   const { vocab, merges, addPrefixSpace } = tok.spec;
-  const canonical = JSON.stringify([Object.entries(vocab).sort((a, b) => a[1] - b[1]), merges, !!addPrefixSpace]);
+  const canonical = JSON.stringify([
+    Object.entries(vocab).sort((a, b) => a[1] - b[1]),
+    merges,
+    !!addPrefixSpace,
+  ]);
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -47,11 +47,19 @@ export interface ClassBalance {
  * console.assert(b.majorityLabel === 1 && Math.abs(b.majorityAccuracy - 2 / 3) < 1e-12);
  * ```
  */
-export function classBalance(examples: readonly TextExample[], numClasses: number, majorityLabel?: number): ClassBalance {
+export function classBalance(
+  examples: readonly TextExample[],
+  numClasses: number,
+  majorityLabel?: number,
+): ClassBalance {
   const counts = new Array(numClasses).fill(0);
   for (const e of examples) counts[e.label]++;
   const best = majorityLabel ?? counts.indexOf(Math.max(...counts));
-  return { counts, majorityLabel: best, majorityAccuracy: examples.length ? counts[best] / examples.length : 0 };
+  return {
+    counts,
+    majorityLabel: best,
+    majorityAccuracy: examples.length ? counts[best] / examples.length : 0,
+  };
 }
 
 /**
@@ -64,7 +72,9 @@ export function classBalance(examples: readonly TextExample[], numClasses: numbe
  * console.assert(d.labels.length === 45 && d.train.length > 10_000);
  * ```
  */
-export async function loadWordNetClassification(options: WordNetSplitOptions = {}): Promise<ClassificationDataset> {
+export async function loadWordNetClassification(
+  options: WordNetSplitOptions = {},
+): Promise<ClassificationDataset> {
   const { downstream } = splitSynsets(await readWordNetSynsets(options.dictDir), options);
   const examples = createRng(`wordnet-cls:${options.seed ?? 0}`).shuffle(
     downstream.map((s) => ({ text: s.definition, label: s.lexClass })),

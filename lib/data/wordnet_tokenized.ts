@@ -65,5 +65,10 @@ export async function loadWordNetTokenized(options: WordNetTokenizedOptions = {}
     dir === null
       ? corpus[name].map((t) => Int32Array.from(tokenizer!.encode(t)))
       : await tokenizeCached(corpus[name], tokenizer!, { key: `${base}-${fp}-${name}`, dir });
-  return { tokenizer, train: await split("train"), validation: await split("validation"), test: await split("test") };
+  return {
+    tokenizer,
+    train: await split("train"),
+    validation: await split("validation"),
+    test: await split("test"),
+  };
 }

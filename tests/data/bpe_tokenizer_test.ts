@@ -4,7 +4,10 @@ import { createBpeTokenizer } from "../../lib/data/bpe_tokenizer.ts";
 import { createRng } from "../../lib/util/random.ts";
 
 function randomUnicode(rng: ReturnType<typeof createRng>, n: number): string {
-  const ranges = [[0x20, 0x7e], [0xa0, 0x2ff], [0x400, 0x4ff], [0x4e00, 0x9fff], [0x1f300, 0x1f6ff], [0x9, 0xa]];
+  const ranges = [[0x20, 0x7e], [0xa0, 0x2ff], [0x400, 0x4ff], [0x4e00, 0x9fff], [0x1f300, 0x1f6ff], [
+    0x9,
+    0xa,
+  ]];
   let s = "";
   for (let i = 0; i < n; i++) {
     const [lo, hi] = ranges[rng.int(ranges.length)];
@@ -33,7 +36,15 @@ Deno.test("special tokens are never produced by encode and are dropped by decode
 });
 
 Deno.test("createBpeTokenizer() names a missing special token or byte symbol", () => {
-  assertThrows(() => createBpeTokenizer({ vocab: { "<s>": 0 }, merges: [] }, "x.json"), Error, "x.json: special token </s>");
+  assertThrows(
+    () => createBpeTokenizer({ vocab: { "<s>": 0 }, merges: [] }, "x.json"),
+    Error,
+    "x.json: special token </s>",
+  );
   const vocab: Record<string, number> = { "<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3, "<mask>": 4, "a": 5 };
-  assertThrows(() => createBpeTokenizer({ vocab, merges: [] }), Error, "is missing; a byte-level BPE vocab needs all 256");
+  assertThrows(
+    () => createBpeTokenizer({ vocab, merges: [] }),
+    Error,
+    "is missing; a byte-level BPE vocab needs all 256",
+  );
 });

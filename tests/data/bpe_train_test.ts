@@ -15,7 +15,10 @@ Deno.test("trainBpe() learns the hand-computed merges on a tiny corpus", () => {
 Deno.test("trainBpe() stops at vocabSize and is deterministic", () => {
   const rng = createRng(5);
   const words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"];
-  const texts = Array.from({ length: 300 }, () => Array.from({ length: 8 }, () => words[rng.int(6)]).join(" "));
+  const texts = Array.from(
+    { length: 300 },
+    () => Array.from({ length: 8 }, () => words[rng.int(6)]).join(" "),
+  );
   const a = trainBpe(texts, { vocabSize: 280 }), b = trainBpe(texts, { vocabSize: 280 });
   assertEquals(a.vocabSize, 280);
   assertEquals(a.spec.merges, b.spec.merges);

@@ -80,9 +80,17 @@ Deno.test("mlmBatches() resumes from a saved position with identical batches", (
 
 Deno.test("mlmBatches() rejects seqLen 0, an empty corpus and a bad resume position", () => {
   const docs = randomDocs(3, 1);
-  assertThrows(() => mlmBatches(docs, tok, { batchSize: 2, seqLen: 0 }), Error, "seqLen must be an integer ≥ 2");
+  assertThrows(
+    () => mlmBatches(docs, tok, { batchSize: 2, seqLen: 0 }),
+    Error,
+    "seqLen must be an integer ≥ 2",
+  );
   assertThrows(() => mlmBatches([[], []], tok, { batchSize: 2, seqLen: 8 }), Error, "corpus is empty");
-  assertThrows(() => mlmBatches(docs, tok, { batchSize: 0, seqLen: 8 }), Error, "batchSize must be a positive integer");
+  assertThrows(
+    () => mlmBatches(docs, tok, { batchSize: 0, seqLen: 8 }),
+    Error,
+    "batchSize must be a positive integer",
+  );
   assertThrows(
     () => mlmBatches(docs, tok, { batchSize: 2, seqLen: 8, start: { epoch: -1, batch: 0 } }),
     Error,

@@ -21,9 +21,15 @@ Deno.test("seq2seqBatches() keeps B·max(S,T) within maxTokens and covers each p
     assert(b.batchSize * Math.max(b.srcLen, b.tgtLen) <= 200);
     for (let r = 0; r < b.batchSize; r++) {
       seen.push(b.srcIds[r * b.srcLen] - 1000);
-      const srcReal = b.srcMask.subarray(r * b.srcLen, (r + 1) * b.srcLen).reduce((s: number, x: number) => s + x, 0);
+      const srcReal = b.srcMask.subarray(r * b.srcLen, (r + 1) * b.srcLen).reduce(
+        (s: number, x: number) => s + x,
+        0,
+      );
       assertEquals(b.srcIds[r * b.srcLen + srcReal - 1], tok.special.eos);
-      const n = b.targetMask.subarray(r * b.tgtLen, (r + 1) * b.tgtLen).reduce((s: number, x: number) => s + x, 0);
+      const n = b.targetMask.subarray(r * b.tgtLen, (r + 1) * b.tgtLen).reduce(
+        (s: number, x: number) => s + x,
+        0,
+      );
       const tgt = pairs[seen[seen.length - 1]].tgt;
       assertEquals(n, tgt.length + 1);
       assertEquals([...b.decoderInputIds.subarray(r * b.tgtLen, r * b.tgtLen + n)], [0, ...tgt]);
@@ -48,5 +54,9 @@ Deno.test("seq2seqBatches() resumes identically and shuffles batch order per epo
 
 Deno.test("seq2seqBatches() rejects an empty corpus and a budget smaller than one sentence", () => {
   assertThrows(() => seq2seqBatches([], tok, { maxTokens: 100 }), Error, "parallel corpus is empty");
-  assertThrows(() => seq2seqBatches([{ src: [5], tgt: [6] }], tok, { maxTokens: 10, maxLen: 64 }), Error, "maxTokens (10) must be ≥ maxLen + 1");
+  assertThrows(
+    () => seq2seqBatches([{ src: [5], tgt: [6] }], tok, { maxTokens: 10, maxLen: 64 }),
+    Error,
+    "maxTokens (10) must be ≥ maxLen + 1",
+  );
 });

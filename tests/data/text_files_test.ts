@@ -3,11 +3,19 @@ import { loadTextDocuments, readTextDocuments } from "../../lib/data/text_files.
 
 Deno.test("readTextDocuments() reads WikiText-style paragraphs and one-document-per-line files", async () => {
   const dir = await Deno.makeTempDir();
-  await Deno.writeTextFile(`${dir}/wiki.txt`, "\uFEFF = Valkyria = \n\n The game began .\r\n It sold well .\n\n\n = Reception = \n");
+  await Deno.writeTextFile(
+    `${dir}/wiki.txt`,
+    "\uFEFF = Valkyria = \n\n The game began .\r\n It sold well .\n\n\n = Reception = \n",
+  );
   const paras: string[] = [];
   for await (const d of readTextDocuments(`${dir}/wiki.txt`, { mode: "paragraph" })) paras.push(d);
   assertEquals(paras, ["= Valkyria =", "The game began .\nIt sold well .", "= Reception ="]);
-  assertEquals(await loadTextDocuments(`${dir}/wiki.txt`), ["= Valkyria =", "The game began .", "It sold well .", "= Reception ="]);
+  assertEquals(await loadTextDocuments(`${dir}/wiki.txt`), [
+    "= Valkyria =",
+    "The game began .",
+    "It sold well .",
+    "= Reception =",
+  ]);
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -22,7 +30,11 @@ Deno.test("readTextDocuments() streams a file much larger than its chunk size", 
 });
 
 Deno.test("a missing file and an empty corpus give errors naming the file", async () => {
-  await assertRejects(() => loadTextDocuments("/no/such/corpus.txt"), Error, "text corpus file /no/such/corpus.txt does not exist");
+  await assertRejects(
+    () => loadTextDocuments("/no/such/corpus.txt"),
+    Error,
+    "text corpus file /no/such/corpus.txt does not exist",
+  );
   const path = await Deno.makeTempFile();
   await Deno.writeTextFile(path, "\n  \n\n");
   await assertRejects(() => loadTextDocuments(path), Error, `text corpus ${path} is empty`);

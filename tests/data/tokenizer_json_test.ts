@@ -1,5 +1,10 @@
 import { assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { fromTokenizerJson, loadTokenizer, saveTokenizer, tokenizerFingerprint } from "../../lib/data/tokenizer_json.ts";
+import {
+  fromTokenizerJson,
+  loadTokenizer,
+  saveTokenizer,
+  tokenizerFingerprint,
+} from "../../lib/data/tokenizer_json.ts";
 import { trainBpe } from "../../lib/data/bpe_train.ts";
 import { BYTE_TO_CHAR } from "../../lib/data/byte_level.ts";
 import { createRng } from "../../lib/util/random.ts";
@@ -12,19 +17,32 @@ function robertaFixture(mergesAsPairs: boolean): string {
   bytes.forEach((c, i) => vocab[c] = 4 + i);
   Object.assign(vocab, { "Ġt": 260, "he": 261, "Ġthe": 262 });
   const merges = [["Ġ", "t"], ["h", "e"], ["Ġt", "he"]];
+  // deno-fmt-ignore
   const special = (id: number, content: string) => ({
     id, content, single_word: false, lstrip: content === "<mask>", rstrip: false, normalized: false, special: true,
-  }); // deno-fmt-ignore
+  });
   return JSON.stringify({
     version: "1.0",
     truncation: null,
     padding: null,
-    added_tokens: [special(0, "<s>"), special(1, "<pad>"), special(2, "</s>"), special(3, "<unk>"), special(300, "<mask>")],
+    added_tokens: [
+      special(0, "<s>"),
+      special(1, "<pad>"),
+      special(2, "</s>"),
+      special(3, "<unk>"),
+      special(300, "<mask>"),
+    ],
     normalizer: null,
     pre_tokenizer: { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: true },
     post_processor: { type: "RobertaProcessing", sep: ["</s>", 2], cls: ["<s>", 0] },
     decoder: { type: "ByteLevel" },
-    model: { type: "BPE", dropout: null, unk_token: null, vocab, merges: mergesAsPairs ? merges : merges.map((m) => m.join(" ")) },
+    model: {
+      type: "BPE",
+      dropout: null,
+      unk_token: null,
+      vocab,
+      merges: mergesAsPairs ? merges : merges.map((m) => m.join(" ")),
+    },
   });
 }
 
@@ -42,7 +60,9 @@ Deno.test("fromTokenizerJson() loads a RoBERTa-layout file and encodes by its me
 });
 
 Deno.test("saveTokenizer() → loadTokenizer() round-trips vocabulary, merges and encodings", async () => {
-  const tok = trainBpe(["the quick brown fox jumps over the lazy dog", "pack my box with five dozen jugs"], { vocabSize: 290 });
+  const tok = trainBpe(["the quick brown fox jumps over the lazy dog", "pack my box with five dozen jugs"], {
+    vocabSize: 290,
+  });
   const dir = await Deno.makeTempDir();
   await saveTokenizer(tok, `${dir}/tokenizer.json`);
   const back = await loadTokenizer(`${dir}/tokenizer.json`);
@@ -55,8 +75,19 @@ Deno.test("saveTokenizer() → loadTokenizer() round-trips vocabulary, merges an
 });
 
 Deno.test("loading an unsupported tokenizer type or a missing file names the file and the fix", async () => {
-  const wordPiece = JSON.stringify({ model: { type: "WordPiece", vocab: {} }, pre_tokenizer: { type: "BertPreTokenizer" } });
-  assertThrows(() => fromTokenizerJson(wordPiece, "bert/tokenizer.json"), Error, 'bert/tokenizer.json: model.type "WordPiece" is not supported');
+  const wordPiece = JSON.stringify({
+    model: { type: "WordPiece", vocab: {} },
+    pre_tokenizer: { type: "BertPreTokenizer" },
+  });
+  assertThrows(
+    () => fromTokenizerJson(wordPiece, "bert/tokenizer.json"),
+    Error,
+    'bert/tokenizer.json: model.type "WordPiece" is not supported',
+  );
   assertThrows(() => fromTokenizerJson("{not json", "t.json"), Error, "t.json: not valid JSON");
-  await assertRejects(() => loadTokenizer("/nonexistent/tokenizer.json"), Error, "/nonexistent/tokenizer.json could not be read");
+  await assertRejects(
+    () => loadTokenizer("/nonexistent/tokenizer.json"),
+    Error,
+    "/nonexistent/tokenizer.json could not be read",
+  );
 });

@@ -1,10 +1,18 @@
 import { assert, assertEquals, assertNotEquals, assertThrows } from "@std/assert";
-import { LEXNAMES, loadWordNetCorpus, parseDataLine, readWordNetSynsets, splitSynsets, synsetDocument } from "../../lib/data/wordnet.ts";
+import {
+  LEXNAMES,
+  loadWordNetCorpus,
+  parseDataLine,
+  readWordNetSynsets,
+  splitSynsets,
+  synsetDocument,
+} from "../../lib/data/wordnet.ts";
 
 const synsets = await readWordNetSynsets();
 
 Deno.test("parseDataLine() reads offset, class, lemmas and gloss of a WordNet data line (hand-checked)", () => {
-  const line = '00022309 29 v 02 sedate 0 calm 0 001 @ 00019441 v 0000 01 + 09 00 | cause to be calm or quiet; "The patient must be sedated before the operation"  ';
+  const line =
+    '00022309 29 v 02 sedate 0 calm 0 001 @ 00019441 v 0000 01 + 09 00 | cause to be calm or quiet; "The patient must be sedated before the operation"  ';
   const s = parseDataLine(line)!;
   assertEquals(s, {
     id: "v00022309",
@@ -14,9 +22,16 @@ Deno.test("parseDataLine() reads offset, class, lemmas and gloss of a WordNet da
     examples: ["The patient must be sedated before the operation"],
   });
   assertEquals(LEXNAMES[s.lexClass], "verb.body");
-  assertEquals(synsetDocument(s), "Cause to be calm or quiet. The patient must be sedated before the operation.");
+  assertEquals(
+    synsetDocument(s),
+    "Cause to be calm or quiet. The patient must be sedated before the operation.",
+  );
   assertEquals(parseDataLine("  1 This software and database is being provided"), undefined);
-  assertThrows(() => parseDataLine("00001 03 n 01 x 0 000", "data.noun:31"), Error, 'data.noun:31: WordNet data line has no " | "');
+  assertThrows(
+    () => parseDataLine("00001 03 n 01 x 0 000", "data.noun:31"),
+    Error,
+    'data.noun:31: WordNet data line has no " | "',
+  );
 });
 
 Deno.test("WordNet 3.1 has 117,791 synsets, 45 lexicographer classes, about 1.4M words of glosses", () => {
@@ -36,7 +51,11 @@ Deno.test("splitSynsets() parts are disjoint, cover every synset, and depend onl
   const reversed = splitSynsets([...synsets].reverse(), { seed: 1 });
   assertEquals(reversed.test.map((s) => s.id), parts[2]);
   assertNotEquals(splitSynsets(synsets, { seed: 2 }).test.map((s) => s.id), parts[2]);
-  assertThrows(() => splitSynsets(synsets, { heldOutFraction: 0.7 }), Error, "heldOutFraction must be in [0, 0.5)");
+  assertThrows(
+    () => splitSynsets(synsets, { heldOutFraction: 0.7 }),
+    Error,
+    "heldOutFraction must be in [0, 0.5)",
+  );
 });
 
 Deno.test("loadWordNetCorpus() gives documents whose splits share no synset", async () => {

@@ -31,7 +31,13 @@ const BE_PAST = ["was", "were", "was", "were", "were", "were"];
  * console.assert(englishVerb("be", "was", "goingTo", 0, false) === "am going to be");
  * ```
  */
-export function englishVerb(base: string, past: string, tense: Tense, person: Person, negated: boolean): string {
+export function englishVerb(
+  base: string,
+  past: string,
+  tense: Tense,
+  person: Person,
+  negated: boolean,
+): string {
   const not = negated ? " not" : "";
   if (base === "be") {
     if (tense === "present") return BE_PRESENT[person] + not;
@@ -67,7 +73,8 @@ export function englishSurface(tokens: readonly string[]): string {
   return tokens.map((w, i) => {
     if (w !== "a" || i === tokens.length - 1) return w;
     const next = tokens[i + 1].toLowerCase();
-    const vowel = (/^[aeiou]/.test(next) && !A_EXCEPTIONS.test(next)) || AN_EXCEPTIONS.has(next.split(" ")[0]);
+    const vowel = (/^[aeiou]/.test(next) && !A_EXCEPTIONS.test(next)) ||
+      AN_EXCEPTIONS.has(next.split(" ")[0]);
     return vowel ? "an" : "a";
   }).join(" ");
 }

@@ -65,13 +65,23 @@ const IRREGULAR: Record<string, Irregular> = Object.fromEntries(
 );
 
 /** Second-group verbs (finir: nous finissons). Every other -ir verb used is in the irregular table. */
-const SECOND_GROUP = new Set(["finir", "choisir", "remplir", "nourrir", "grandir", "réfléchir", "rougir", "réussir"]);
+const SECOND_GROUP = new Set([
+  "finir",
+  "choisir",
+  "remplir",
+  "nourrir",
+  "grandir",
+  "réfléchir",
+  "rougir",
+  "réussir",
+]);
 
 /** Verbs that take être in the passé composé (the "maison d'être" verbs the lexicon uses). */
+// deno-fmt-ignore
 export const ETRE_VERBS = new Set([
   "aller", "venir", "revenir", "arriver", "partir", "sortir", "entrer", "rester", "tomber", "retourner",
   "monter", "descendre", "devenir",
-]); // deno-fmt-ignore
+]);
 
 function firstGroupPresent(inf: string): string[] {
   const stem = inf.slice(0, -2);

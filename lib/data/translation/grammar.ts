@@ -19,7 +19,14 @@ import { englishVerb } from "./english_morphology.ts";
 import { type Noun, NOUNS } from "./lexicon_nouns.ts";
 import { type Adjective, ADJECTIVES } from "./lexicon_adjectives.ts";
 import { type Verb, VERBS } from "./lexicon_verbs.ts";
-import { adverbialTense, englishNumber, frenchNumber, POSSESSIVES, PRONOUNS, TIME_ADVERBIALS } from "./lexicon_misc.ts";
+import {
+  adverbialTense,
+  englishNumber,
+  frenchNumber,
+  POSSESSIVES,
+  PRONOUNS,
+  TIME_ADVERBIALS,
+} from "./lexicon_misc.ts";
 
 /** French words that start with an aspirated h (no elision before them). */
 export const ASPIRATED: ReadonlySet<string> = new Set(NOUNS.filter((n) => n.aspirated).map((n) => n.fr));
@@ -63,9 +70,8 @@ function nounPhrase(
   options: { kinds?: DetKind[]; negated?: boolean; adjective?: boolean; forceDef?: boolean } = {},
 ): Phrase {
   const mass = MASS.includes(noun.cls);
-  const kinds: DetKind[] = options.forceDef
-    ? ["def"]
-    : options.kinds ?? (mass ? ["def", "indef", "indef"] : ["def", "def", "indef", "indef", "poss", "dem", "num"]);
+  const kinds: DetKind[] = options.forceDef ? ["def"] : options.kinds ??
+    (mass ? ["def", "indef", "indef"] : ["def", "def", "indef", "indef", "poss", "dem", "num"]);
   const kind = pick(rng, kinds);
   const num = kind === "num" ? (rng.next() < 0.7 ? 2 + rng.int(9) : 11 + rng.int(90)) : 0; // mostly small
   const plural = !mass && (kind === "num" || rng.next() < 0.35);
@@ -109,7 +115,13 @@ function nounPhrase(
       frDet = [frenchNumber(num, fem)];
       break;
   }
-  return { en: [...enDet, ...enBody], fr: [...frDet, ...frBody], person: plural ? 5 : 2, feminine: fem, plural };
+  return {
+    en: [...enDet, ...enBody],
+    fr: [...frDet, ...frBody],
+    person: plural ? 5 : 2,
+    feminine: fem,
+    plural,
+  };
 }
 
 /** A subject: a pronoun (40%) when humans may be subjects, else a noun phrase. */
@@ -129,7 +141,10 @@ function pickTense(rng: Rng, stative: boolean): Tense {
 }
 
 function placePhrase(rng: Rng): Phrase {
-  return nounPhrase(rng, pick(rng, cachedNouns("p")), { kinds: ["def", "def", "def", "poss"], adjective: false });
+  return nounPhrase(rng, pick(rng, cachedNouns("p")), {
+    kinds: ["def", "def", "def", "poss"],
+    adjective: false,
+  });
 }
 
 function verbClause(rng: Rng, verb: Verb): SentenceTokens {

@@ -22,6 +22,7 @@ export interface Adjective {
 }
 
 /** The raw entries. */
+// deno-fmt-ignore
 export const ADJECTIVE_ENTRIES: readonly string[] = [
   "big|grand|pre|hatfp", "small|petit|pre|hatfp", "little|petit|pre|ha", "tall|grand|pre|h",
   "good|bon,bonne|pre|hafm", "bad|mauvais,mauvaise,mauvais|pre|hatfm", "beautiful|beau,belle,beaux,belles,bel|pre|hatp",
@@ -46,12 +47,14 @@ export const ADJECTIVE_ENTRIES: readonly string[] = [
   "bright|lumineux,lumineuse,lumineux|post|tp", "dark|sombre|post|tp", "sick|malade|post|ha", "healthy|sain|post|ha",
   "French|français,française,français|post|htfm", "English|anglais,anglaise,anglais|post|htfm", "Italian|italien,italienne|post|htfm",
   "German|allemand|post|htm", "Spanish|espagnol|post|htm",
-]; // deno-fmt-ignore
+];
 
 /** The parsed adjectives. */
 export const ADJECTIVES: readonly Adjective[] = Object.freeze(ADJECTIVE_ENTRIES.map((entry): Adjective => {
   const [en, forms, place, classes] = entry.split("|");
-  if (place !== "pre" && place !== "post") throw new Error(`adjective entry ${entry}: place must be pre or post`);
+  if (place !== "pre" && place !== "post") {
+    throw new Error(`adjective entry ${entry}: place must be pre or post`);
+  }
   const f = forms.split(",");
   const ms = f[0];
   const fs = f[1] ?? (ms.endsWith("e") ? ms : ms + "e");

@@ -38,6 +38,7 @@ export const POSSESSIVES: readonly [string, string, string, string][] = Object.f
 ]);
 
 /** Time adverbials by the tense they fit ("yesterday" never goes with the future). */
+// deno-fmt-ignore
 export const TIME_ADVERBIALS: Readonly<Record<"present" | "past" | "future", [string, string][]>> = Object.freeze({
   present: [
     ["every day", "tous les jours"], ["every morning", "chaque matin"], ["today", "aujourd'hui"],
@@ -51,18 +52,20 @@ export const TIME_ADVERBIALS: Readonly<Record<"present" | "past" | "future", [st
     ["tomorrow", "demain"], ["next week", "la semaine prochaine"], ["next year", "l'année prochaine"],
     ["tonight", "ce soir"], ["soon", "bientôt"], ["on Friday", "vendredi"], ["next month", "le mois prochain"],
   ],
-}); // deno-fmt-ignore
+});
 
 /** The adverbial group for a tense. */
 export function adverbialTense(tense: Tense): "present" | "past" | "future" {
   return tense === "present" ? "present" : tense === "past" || tense === "imperfect" ? "past" : "future";
 }
 
+// deno-fmt-ignore
 const EN_UNITS = ["", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-  "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]; // deno-fmt-ignore
+  "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"];
 const EN_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+// deno-fmt-ignore
 const FR_UNITS = ["", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze",
-  "douze", "treize", "quatorze", "quinze", "seize", "dix-sept", "dix-huit", "dix-neuf"]; // deno-fmt-ignore
+  "douze", "treize", "quatorze", "quinze", "seize", "dix-sept", "dix-huit", "dix-neuf"];
 const FR_TENS = ["", "", "vingt", "trente", "quarante", "cinquante", "soixante"];
 
 /**

@@ -23,6 +23,7 @@ export interface Noun {
 }
 
 /** The raw entries (see the module doc for the syntax). */
+// deno-fmt-ignore
 export const NOUN_ENTRIES: readonly string[] = [
   // people
   "man|homme|m|h|men", "woman|femme|f|h|women", "boy|garçon|m|h", "girl|fille|f|h", "child|enfant|m|h|children",
@@ -84,7 +85,7 @@ export const NOUN_ENTRIES: readonly string[] = [
   "pharmacy|pharmacie|f|p|pharmacies", "zoo|zoo|m|p", "harbour|port|m|p", "castle|château|m|p", "bridge|pont|m|p",
   "house|maison|f|p", "room|chambre|f|p", "apartment|appartement|m|p", "street|rue|f|p", "square|place|f|p", "field|champ|m|p", "lake|lac|m|p", "swimming pool|piscine|f|p",
   "classroom|salle de classe|f|p||salles de classe", "garage|garage|m|p", "cafe|café|m|p", "post office|poste|f|p", "supermarket|supermarché|m|p",
-]; // deno-fmt-ignore
+];
 
 /** The parsed nouns. */
 export const NOUNS: readonly Noun[] = Object.freeze(NOUN_ENTRIES.map(parseNoun));
@@ -92,7 +93,9 @@ export const NOUNS: readonly Noun[] = Object.freeze(NOUN_ENTRIES.map(parseNoun))
 function parseNoun(entry: string): Noun {
   const [en, frRaw, gender, cls, enPl, frPl] = entry.split("|");
   if ((gender !== "m" && gender !== "f") || !"hatfmdip".includes(cls) || cls.length !== 1) {
-    throw new Error(`noun entry ${JSON.stringify(entry)}: gender must be m/f and class one of h a t f m d i p`);
+    throw new Error(
+      `noun entry ${JSON.stringify(entry)}: gender must be m/f and class one of h a t f m d i p`,
+    );
   }
   const aspirated = frRaw.startsWith("*");
   const fr = frRaw.replace(/^\*/, "");

@@ -27,14 +27,18 @@ export interface Verb {
 }
 
 const OPENABLE = "@door,window,box,bag,bottle,book,letter,suitcase,envelope,shop";
-const LOSABLE = "@key,wallet,bag,ticket,ring,watch,pen,phone,umbrella,hat,glove,ball,map,card,coin,notebook,scarf";
-const FIXABLE = "@car,bicycle,door,window,chair,table,watch,clock,phone,computer,lamp,boat,engine,wheel,truck,wall,bridge";
+const LOSABLE =
+  "@key,wallet,bag,ticket,ring,watch,pen,phone,umbrella,hat,glove,ball,map,card,coin,notebook,scarf";
+const FIXABLE =
+  "@car,bicycle,door,window,chair,table,watch,clock,phone,computer,lamp,boat,engine,wheel,truck,wall,bridge";
 const READABLE = "@book,letter,newspaper,story,poem,magazine,map,card,dictionary,notebook";
 const BREAKABLE = "@glass,cup,plate,window,chair,toy,watch,phone,lamp,mirror,bottle,egg,clock";
-const RELATIVES = "@friend,teacher,doctor,mother,father,brother,sister,guest,customer,neighbour,cousin,uncle,aunt";
+const RELATIVES =
+  "@friend,teacher,doctor,mother,father,brother,sister,guest,customer,neighbour,cousin,uncle,aunt";
 const FLYERS = "@bird,eagle,owl,bee,butterfly,duck,parrot,swan";
 
 /** The raw entries. */
+// deno-fmt-ignore
 export const VERB_ENTRIES: readonly string[] = [
   "eat|ate|manger|t|ha|fm", "drink|drank|boire|t|ha|d", "see|saw|voir|t|ha|hatfp", "watch|watched|regarder|t|h|ha",
   "look at|looked at|regarder|t|ha|hatp", "look for|looked for|chercher|t|ha|hat", "find|found|trouver|t|ha|hat",
@@ -82,7 +86,7 @@ export const VERB_ENTRIES: readonly string[] = [
   "stay|stayed|rester|m:at/à|ha", "work|worked|travailler|m:at/à|h", "go out of|went out of|sortir|m:/de|ha",
   "come back from|came back from|revenir|m:/de|ha", "leave|left|partir|m:for/pour|h", "enter|entered|entrer|m:/dans|ha",
   "go into|went into|entrer|m:/dans|ha", "run to|ran to|courir|m:/jusqu'à|ha",
-]; // deno-fmt-ignore
+];
 
 /** The parsed verbs. */
 export const VERBS: readonly Verb[] = Object.freeze(
@@ -90,7 +94,19 @@ export const VERBS: readonly Verb[] = Object.freeze(
     const [en, enPast, fr, frame, subjects, objects = "", flags = ""] = entry.split("|");
     const [kind, preps = ""] = frame.split(":");
     const [enPrep, frPrep] = preps.split("/");
-    if (kind !== "t" && kind !== "i" && kind !== "m") throw new Error(`verb entry ${entry}: unknown frame ${frame}`);
-    return { en, enPast, fr, frame: kind as Verb["frame"], enPrep: enPrep ?? "", frPrep: frPrep ?? "", subjects, objects, stative: flags.includes("S") };
+    if (kind !== "t" && kind !== "i" && kind !== "m") {
+      throw new Error(`verb entry ${entry}: unknown frame ${frame}`);
+    }
+    return {
+      en,
+      enPast,
+      fr,
+      frame: kind as Verb["frame"],
+      enPrep: enPrep ?? "",
+      frPrep: frPrep ?? "",
+      subjects,
+      objects,
+      stative: flags.includes("S"),
+    };
   }),
 );

@@ -1,9 +1,15 @@
 import { assertEquals } from "@std/assert";
-import { conjugate, frenchSurface, type Person, type Tense } from "../../../lib/data/translation/french_morphology.ts";
-import { frenchNumber, englishNumber } from "../../../lib/data/translation/lexicon_misc.ts";
+import {
+  conjugate,
+  frenchSurface,
+  type Person,
+  type Tense,
+} from "../../../lib/data/translation/french_morphology.ts";
+import { englishNumber, frenchNumber } from "../../../lib/data/translation/lexicon_misc.ts";
 import { englishSurface, englishVerb } from "../../../lib/data/translation/english_morphology.ts";
 
 Deno.test("conjugate() matches a hand-checked table (Bescherelle forms)", () => {
+  // deno-fmt-ignore
   const table: [string, Tense, Person, string, boolean?][] = [
     ["manger", "present", 3, "mangeons"], ["lancer", "present", 3, "lançons"], ["acheter", "present", 0, "achète"],
     ["acheter", "future", 0, "achèterai"], ["appeler", "present", 2, "appelle"], ["préférer", "present", 5, "préfèrent"],
@@ -14,32 +20,42 @@ Deno.test("conjugate() matches a hand-checked table (Bescherelle forms)", () => 
     ["aller", "past", 2, "est allée", true], ["venir", "past", 3, "sommes venus"], ["être", "imperfect", 5, "étaient"],
     ["avoir", "imperfect", 0, "avais"], ["finir", "imperfect", 3, "finissions"], ["aller", "goingTo", 4, "allez aller"],
     ["connaître", "present", 2, "connaît"], ["recevoir", "present", 5, "reçoivent"], ["ouvrir", "past", 0, "ai ouvert"],
-  ]; // deno-fmt-ignore
+  ];
   for (const [inf, tense, person, expected, feminine] of table) {
-    assertEquals(conjugate(inf, tense, person, { feminine }).join(" "), expected, `${inf} ${tense} ${person}`);
+    assertEquals(
+      conjugate(inf, tense, person, { feminine }).join(" "),
+      expected,
+      `${inf} ${tense} ${person}`,
+    );
   }
   assertEquals(conjugate("tomber", "past", 5, { negated: true }).join(" "), "ne sont pas tombés");
 });
 
 Deno.test("frenchSurface() elides, contracts and picks pre-vowel determiner forms", () => {
+  // deno-fmt-ignore
   const cases: [string[], string][] = [
     [["je", "ai", "le", "hôtel"], "j'ai l'hôtel"], [["le", "hibou"], "le hibou"], [["la", "ancienne", "école"], "l'ancienne école"],
     [["à", "le", "marché"], "au marché"], [["à", "les", "parcs"], "aux parcs"], [["à", "la", "gare"], "à la gare"],
     [["à", "le", "hôpital"], "à l'hôpital"], [["de", "le", "pain"], "du pain"], [["de", "les", "rivières"], "des rivières"],
     [["ce", "arbre"], "cet arbre"], [["sa", "amie"], "son amie"], [["il", "ne", "est", "pas"], "il n'est pas"],
     [["pas", "de", "eau"], "pas d'eau"], [["jusqu'", "à", "le", "zoo"], "jusqu'au zoo"],
-  ]; // deno-fmt-ignore
+  ];
   for (const [tokens, expected] of cases) assertEquals(frenchSurface(tokens, new Set(["hibou"])), expected);
 });
 
 Deno.test("numbers follow French and English spelling rules", () => {
+  // deno-fmt-ignore
   const fr: [number, string][] = [[17, "dix-sept"], [21, "vingt et un"], [22, "vingt-deux"], [70, "soixante-dix"],
     [71, "soixante et onze"], [80, "quatre-vingts"], [81, "quatre-vingt-un"], [91, "quatre-vingt-onze"],
-    [99, "quatre-vingt-dix-neuf"], [100, "cent"]]; // deno-fmt-ignore
+    [99, "quatre-vingt-dix-neuf"], [100, "cent"]];
   for (const [n, s] of fr) assertEquals(frenchNumber(n), s);
   assertEquals(frenchNumber(41, true), "quarante et une");
   assertEquals(frenchNumber(1, true), "une");
-  assertEquals([englishNumber(13), englishNumber(40), englishNumber(99)], ["thirteen", "forty", "ninety-nine"]);
+  assertEquals([englishNumber(13), englishNumber(40), englishNumber(99)], [
+    "thirteen",
+    "forty",
+    "ninety-nine",
+  ]);
 });
 
 Deno.test("English verb groups use do-support and agree with the subject", () => {
@@ -49,5 +65,8 @@ Deno.test("English verb groups use do-support and agree with the subject", () =>
   assertEquals(englishVerb("have", "had", "present", 5, true), "do not have");
   assertEquals(englishVerb("go", "went", "past", 0, true), "did not go");
   assertEquals(englishVerb("be", "was", "past", 4, false), "were");
-  assertEquals(englishSurface(["a", "hour", "and", "a", "honest", "man", "and", "a", "European"]), "an hour and an honest man and a European");
+  assertEquals(
+    englishSurface(["a", "hour", "and", "a", "honest", "man", "and", "a", "European"]),
+    "an hour and an honest man and a European",
+  );
 });

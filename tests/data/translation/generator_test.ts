@@ -11,7 +11,8 @@ const all = [...corpus.train, ...corpus.validation, ...corpus.test];
 
 Deno.test("the lexicon has at least 500 entries and every verb conjugates in every tense", () => {
   const adverbials = Object.values(TIME_ADVERBIALS).flat().length;
-  const size = NOUNS.length + ADJECTIVES.length + VERBS.length + PRONOUNS.length + POSSESSIVES.length + adverbials;
+  const size = NOUNS.length + ADJECTIVES.length + VERBS.length + PRONOUNS.length + POSSESSIVES.length +
+    adverbials;
   assert(size >= 500, `lexicon has ${size} entries`);
   for (const v of VERBS) {
     for (const t of ["present", "past", "imperfect", "future", "goingTo"] as const) {
@@ -21,7 +22,10 @@ Deno.test("the lexicon has at least 500 entries and every verb conjugates in eve
 });
 
 Deno.test("generateTranslationCorpus() is deterministic per seed with disjoint splits on both sides", () => {
-  assertEquals(generateTranslationCorpus({ seed: 4, train: 50, validation: 5, test: 5 }).test, generateTranslationCorpus({ seed: 4, train: 50, validation: 5, test: 5 }).test);
+  assertEquals(
+    generateTranslationCorpus({ seed: 4, train: 50, validation: 5, test: 5 }).test,
+    generateTranslationCorpus({ seed: 4, train: 50, validation: 5, test: 5 }).test,
+  );
   assertEquals([corpus.train.length, corpus.validation.length, corpus.test.length], [5000, 500, 500]);
   assertEquals(new Set(all.map((p) => p.src)).size, all.length);
   assertEquals(new Set(all.map((p) => p.tgt)).size, all.length);
@@ -34,9 +38,15 @@ Deno.test("generated French obeys elision, contraction and negation rules in eve
     const words = tgt.toLowerCase().replace(/\.$/, "").split(" ");
     for (let i = 0; i < words.length - 1; i++) {
       if (["le", "la", "je", "ne", "de"].includes(words[i])) {
-        assert(!/^[aeiouâàéèêîôœh]/.test(words[i + 1]) || aspirated.has(words[i + 1]), `no elision in: ${tgt}`);
+        assert(
+          !/^[aeiouâàéèêîôœh]/.test(words[i + 1]) || aspirated.has(words[i + 1]),
+          `no elision in: ${tgt}`,
+        );
       }
-      assert(!(["à", "de"].includes(words[i]) && ["le", "les"].includes(words[i + 1])), `no contraction in: ${tgt}`);
+      assert(
+        !(["à", "de"].includes(words[i]) && ["le", "les"].includes(words[i + 1])),
+        `no contraction in: ${tgt}`,
+      );
     }
     const negFr = /\b(ne|n')/.test(tgt.toLowerCase()) && / pas\b/.test(tgt);
     const negEn = / not |There (is|was|are|were|will be) no /.test(src);
