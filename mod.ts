@@ -6,11 +6,17 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { useBackend } from "trainlarge";
  * const backend = await useBackend("cpu");
- * console.assert(backend.name === "cpu");
+ * assert(backend.name === "cpu");
  * ```
  * @module
  */
 export { backendNames, useBackend } from "./lib/backend/mod.ts";
 export type { BackendDescription, BackendName } from "./lib/backend/mod.ts";
+
+if (import.meta.main) {
+  const { main } = await import("./lib/cli/main.ts");
+  Deno.exit(await main(Deno.args));
+}

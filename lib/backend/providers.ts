@@ -9,6 +9,7 @@
 import { tf } from "./tf.ts";
 import { delegateMissingKernels } from "./delegate_kernels.ts";
 import { findAdapter, patchRequestDevice } from "./webgpu.ts";
+import { nativeProvider } from "./native/provider.ts";
 
 /** What a started backend is: it goes into every run's manifest. */
 export interface BackendDescription {
@@ -171,5 +172,9 @@ const cpu: Provider = {
   },
 };
 
-/** Every backend in `auto`'s order of preference: fastest first. */
-export const PROVIDERS: readonly Provider[] = [tensorflow, webgpu, wasm, cpu];
+/**
+ * Every backend in `auto`'s order of preference: fastest first. `native` comes before `webgpu` because on
+ * Deno WebGPU cannot read tensors synchronously and the model's CPU-side steps then wait on the device; a
+ * machine with libtensorflow is better served by `tensorflow`, which runs every kernel natively.
+ */
+export const PROVIDERS: readonly Provider[] = [tensorflow, nativeProvider, webgpu, wasm, cpu];

@@ -6,9 +6,10 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tf } from "./tf.ts";
  * const y = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)));
- * console.assert((await y.data())[0] === 3);
+ * assert((await y.data())[0] === 3);
  * y.dispose();
  * ```
  * @module

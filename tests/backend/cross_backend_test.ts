@@ -1,6 +1,6 @@
 /**
  * The same small attention block — embedding gather, projections, softmax attention, LayerNorm, GELU,
- * cross-entropy — and its gradients must agree on cpu (the reference), wasm and webgpu (Mesa's software
+ * cross-entropy — and its gradients must agree on cpu (the reference), wasm, native and webgpu (Mesa's software
  * adapter in CI). Tolerance: 1e-4 relative to the largest magnitude of each tensor (float32 kernels sum in
  * different orders on each backend).
  */
@@ -67,10 +67,10 @@ function assertClose(name: string, got: Float32Array, want: Float32Array, rtol: 
   assert(worst <= rtol * Math.max(scale, 1e-12), `${name}: max |diff| ${worst} > ${rtol} × ${scale}`);
 }
 
-Deno.test("a small attention block and its gradients agree on cpu, wasm and webgpu", async () => {
+Deno.test("a small attention block and its gradients agree on cpu, wasm, native and webgpu", async () => {
   await useBackend("cpu");
   const reference = await forwardAndGrads();
-  const backends = ["wasm"];
+  const backends = ["wasm", "native"];
   const adapter = await findAdapter();
   if (
     requireTool(adapter !== undefined, "a WebGPU adapter", "apt-get install mesa-vulkan-drivers libvulkan1")

@@ -1,0 +1,186 @@
+/**
+ * The system BLAS through Deno FFI: finds a CBLAS library, binds `cblas_sgemm` and the thread-count call.
+ *
+ * Nothing is compiled at install time: only a BLAS the operating system already ships is loaded
+ * (OpenBLAS or MKL on Linux, Accelerate on macOS). `TRAINLARGE_BLAS=/path/to/lib` picks one explicitly.
+ *
+ * @module
+ */
+
+/** CBLAS enum values (cblas.h). */
+const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
+
+const SGEMM = {
+  parameters: [
+    "i32",
+    "i32",
+    "i32", // order, transA, transB
+    "i32",
+    "i32",
+    "i32", // M, N, K
+    "f32",
+    "buffer",
+    "i32", // alpha, A, lda
+    "buffer",
+    "i32", // B, ldb
+    "f32",
+    "buffer",
+    "i32", // beta, C, ldc
+  ],
+  result: "void",
+} as const;
+
+const SYMBOLS = {
+  cblas_sgemm: SGEMM,
+  openblas_set_num_threads: { parameters: ["i32"], result: "void", optional: true },
+  openblas_get_num_threads: { parameters: [], result: "i32", optional: true },
+  openblas_get_config: { parameters: [], result: "pointer", optional: true },
+  MKL_Set_Num_Threads: { parameters: ["i32"], result: "void", optional: true },
+  MKL_Get_Max_Threads: { parameters: [], result: "i32", optional: true },
+} as const;
+
+type BlasLibrary = Deno.DynamicLibrary<typeof SYMBOLS>;
+
+/** A loaded BLAS: single-precision GEMM plus what is known about it. */
+export interface Blas {
+  /** The file that was loaded. */
+  path: string;
+  /** What it says it is (OpenBLAS's config string, or the file name). */
+  vendor: string;
+  /**
+   * Row-major `C = alpha·op(A)·op(B) + beta·C` with `op(A)` (m, k), `op(B)` (k, n), `C` (m, n). Arrays
+   * are passed without copying; subarrays address batches.
+   */
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    b: Float32Array,
+    beta: number,
+    c: Float32Array,
+  ): void;
+  /** Sets the BLAS thread count where the library allows it; returns the count now in effect. */
+  setThreads(n: number): number;
+  /** The BLAS thread count (the hardware concurrency where the library does not say). */
+  threads(): number;
+}
+
+/** The library names tried, in order, on this operating system. */
+export function blasCandidates(): string[] {
+  const explicit = envBlas();
+  const os = Deno.build.os;
+  const list = os === "darwin"
+    ? [
+      "/System/Library/Frameworks/Accelerate.framework/Accelerate",
+      "/opt/homebrew/opt/openblas/lib/libopenblas.dylib",
+      "/usr/local/opt/openblas/lib/libopenblas.dylib",
+    ]
+    : os === "windows"
+    ? ["libopenblas.dll", "mkl_rt.2.dll", "mkl_rt.dll"]
+    : [
+      "libopenblas.so.0",
+      "libopenblas.so",
+      "libmkl_rt.so.2",
+      "libmkl_rt.so",
+      "libblis.so.4",
+      "libblas.so.3",
+    ];
+  return explicit ? [explicit, ...list] : list;
+}
+
+function envBlas(): string | undefined {
+  try {
+    return Deno.env.get("TRAINLARGE_BLAS") || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why no BLAS loaded: one line per library tried. */
+export class BlasNotFound extends Error {
+  /** `name: reason` for each candidate. */
+  readonly tried: string[];
+  constructor(tried: string[]) {
+    super(`no CBLAS library with cblas_sgemm could be loaded (tried ${tried.join("; ")})`);
+    this.tried = tried;
+  }
+}
+
+let loaded: Blas | undefined;
+
+/**
+ * Loads the first CBLAS library that works (cached), or throws `BlasNotFound` listing every name tried.
+ * Needs `--allow-ffi`.
+ *
+ * @example
+ * ```ts
+ * import { loadBlas } from "./blas.ts";
+ * const blas = loadBlas();
+ * const c = new Float32Array(1);
+ * blas.sgemm(false, false, 1, 1, 2, 1, new Float32Array([1, 2]), new Float32Array([3, 4]), 0, c);
+ * console.assert(c[0] === 11);
+ * ```
+ */
+export function loadBlas(): Blas {
+  if (loaded) return loaded;
+  const tried: string[] = [];
+  for (const path of blasCandidates()) {
+    let lib: BlasLibrary;
+    try {
+      lib = Deno.dlopen(path, SYMBOLS);
+    } catch (e) {
+      tried.push(`${path}: ${(e as Error).message.split("\n")[0]}`);
+      continue;
+    }
+    loaded = wrap(lib, path);
+    return loaded;
+  }
+  throw new BlasNotFound(tried);
+}
+
+function wrap(lib: BlasLibrary, path: string): Blas {
+  const s = lib.symbols;
+  const config = s.openblas_get_config ? s.openblas_get_config() : null;
+  const vendor = config ? new Deno.UnsafePointerView(config).getCString() : path.split("/").pop() ?? path;
+  const hardware = navigator.hardwareConcurrency ?? 1;
+  const gemm = s.cblas_sgemm;
+  return {
+    path,
+    vendor,
+    sgemm(transA, transB, m, n, k, alpha, a, b, beta, c) {
+      gemm(
+        ROW_MAJOR,
+        transA ? TRANS : NO_TRANS,
+        transB ? TRANS : NO_TRANS,
+        m,
+        n,
+        k,
+        alpha,
+        a,
+        transA ? m : k,
+        b,
+        transB ? k : n,
+        beta,
+        c,
+        n,
+      );
+    },
+    setThreads(n) {
+      if (!(Number.isInteger(n) && n >= 1)) {
+        throw new Error(`native backend: threads must be a positive integer, got ${n}`);
+      }
+      if (s.openblas_set_num_threads) s.openblas_set_num_threads(n);
+      else if (s.MKL_Set_Num_Threads) s.MKL_Set_Num_Threads(n);
+      return this.threads();
+    },
+    threads() {
+      if (s.openblas_get_num_threads) return s.openblas_get_num_threads();
+      if (s.MKL_Get_Max_Threads) return s.MKL_Get_Max_Threads();
+      return hardware;
+    },
+  };
+}

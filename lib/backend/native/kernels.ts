@@ -1,0 +1,18 @@
+/**
+ * The list of kernels the native backend implements itself; everything else is tfjs-backend-cpu's.
+ *
+ * @module
+ */
+import type { tf } from "../tf.ts";
+import { MATMUL_KERNELS } from "./matmul.ts";
+import { ELEMENTWISE_KERNELS } from "./elementwise.ts";
+import { REDUCE_KERNELS } from "./reduce.ts";
+import { LAYOUT_KERNELS } from "./transpose.ts";
+
+/** Kernels that override the cpu ones on `native`. */
+export const NATIVE_KERNELS: tf.KernelConfig[] = [
+  ...MATMUL_KERNELS,
+  ...ELEMENTWISE_KERNELS,
+  ...REDUCE_KERNELS,
+  ...LAYOUT_KERNELS,
+];

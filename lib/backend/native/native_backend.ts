@@ -1,0 +1,63 @@
+/**
+ * The `native` tfjs backend class: tfjs-backend-cpu's storage with the loaded BLAS attached.
+ *
+ * Tensor data lives in JS typed arrays exactly as on `cpu`, so every cpu kernel works unchanged on it and
+ * BLAS reads and writes those arrays in place (no copies across FFI).
+ *
+ * @module
+ */
+import { tf } from "../tf.ts";
+import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+import type { Blas } from "./blas.ts";
+
+/** The tfjs backend name. */
+export const NATIVE = "native";
+
+/** MathBackendCPU plus the loaded BLAS. */
+export class NativeBackend extends MathBackendCPU {
+  /** The BLAS that the matmul kernels call. */
+  readonly blas: Blas;
+  constructor(blas: Blas) {
+    super();
+    this.blas = blas;
+  }
+}
+
+/** The typed array behind a tensor on the native backend (no copy). */
+export function valuesOf(backend: NativeBackend, t: tf.TensorInfo): tf.backend_util.BackendValues {
+  return backend.data.get(t.dataId).values as tf.backend_util.BackendValues;
+}
+
+/** What a native kernel receives (inputs present by name, attrs as tfjs passes them). */
+export interface NativeArgs {
+  inputs: Record<string, tf.TensorInfo>;
+  backend: NativeBackend;
+  attrs: Record<string, unknown>;
+}
+
+/** A kernel config for `native` from a typed kernel function. */
+export function nativeKernel(
+  kernelName: string,
+  f: (args: NativeArgs) => tf.TensorInfo | tf.TensorInfo[],
+): tf.KernelConfig {
+  return {
+    kernelName,
+    backendName: NATIVE,
+    kernelFunc:
+      ((args: { inputs: unknown; backend: unknown; attrs?: unknown }) =>
+        f({ ...args, attrs: args.attrs ?? {} } as NativeArgs)) as unknown as tf.KernelFunc,
+  };
+}
+
+/** Runs the kernel registered as `name` on `native` (or, with `on = "cpu"`, the cpu one) directly. */
+export function runKernel(
+  name: string,
+  backend: NativeBackend,
+  inputs: Record<string, tf.TensorInfo>,
+  attrs: Record<string, unknown> = {},
+  on = NATIVE,
+): tf.TensorInfo {
+  const k = tf.getKernel(name, on);
+  if (!k) throw new Error(`native backend: no ${name} kernel registered on "${on}"`);
+  return k.kernelFunc({ inputs, backend, attrs } as never) as tf.TensorInfo;
+}

@@ -1,0 +1,56 @@
+/**
+ * Sum and Mean over a contiguous block of axes, without the transpose tfjs-backend-cpu makes first.
+ *
+ * The input is viewed as (P, R, Q): P outer positions, R reduced, Q inner. Q = 1 (a row reduction, e.g.
+ * LayerNorm statistics) sums each row in a float64 accumulator; Q > 1 (e.g. a bias gradient summing over
+ * the batch) adds whole rows of Q into a float64 accumulator. Axes that are not contiguous, and non-float32
+ * dtypes, go to the cpu kernels.
+ *
+ * @module
+ */
+import { tf } from "../tf.ts";
+import { type NativeArgs, nativeKernel, runKernel, valuesOf } from "./native_backend.ts";
+
+function reduce(name: "Sum" | "Mean"): tf.KernelConfig {
+  return nativeKernel(name, ({ inputs, backend, attrs }: NativeArgs) => {
+    const x = inputs.x;
+    const shape = x.shape;
+    const axes = tf.util.parseAxisParam(attrs.axis as number | number[], shape).sort((a, b) => a - b);
+    const contiguous = axes.every((a, i) => i === 0 || a === axes[i - 1] + 1);
+    if (x.dtype !== "float32" || !contiguous) return runKernel(name, backend, inputs, attrs, "cpu");
+    const lo = axes.length ? axes[0] : 0, hi = axes.length ? axes[axes.length - 1] + 1 : 0;
+    const p = tf.util.sizeFromShape(shape.slice(0, lo));
+    const r = tf.util.sizeFromShape(shape.slice(lo, hi));
+    const q = tf.util.sizeFromShape(shape.slice(hi));
+    const xv = valuesOf(backend, x) as Float32Array;
+    const out = new Float32Array(p * q);
+    const scale = name === "Mean" ? 1 / r : 1;
+    if (axes.length === 0) {
+      for (let i = 0; i < xv.length; i++) out[i] = xv[i];
+    } else if (q === 1) {
+      for (let i = 0; i < p; i++) {
+        let s = 0;
+        const base = i * r;
+        for (let j = 0; j < r; j++) s += xv[base + j];
+        out[i] = s * scale;
+      }
+    } else {
+      const acc = new Float64Array(q);
+      for (let i = 0; i < p; i++) {
+        acc.fill(0);
+        for (let j = 0; j < r; j++) {
+          const base = (i * r + j) * q;
+          for (let k = 0; k < q; k++) acc[k] += xv[base + k];
+        }
+        for (let k = 0; k < q; k++) out[i * q + k] = acc[k] * scale;
+      }
+    }
+    const outShape = attrs.keepDims
+      ? shape.map((d, i) => (i >= lo && i < hi ? 1 : d))
+      : [...shape.slice(0, lo), ...shape.slice(hi)];
+    return backend.makeTensorInfo(outShape, "float32", out);
+  });
+}
+
+/** The reduction kernels. */
+export const REDUCE_KERNELS: tf.KernelConfig[] = [reduce("Sum"), reduce("Mean")];

@@ -1,0 +1,140 @@
+/**
+ * Unstructured magnitude pruning with `torch.nn.utils.prune` semantics.
+ *
+ * `scope: "per-tensor"` is `prune.l1_unstructured` on each selected tensor; `scope: "global"` is
+ * `prune.global_unstructured(..., pruning_method=L1Unstructured)`: one threshold over the concatenation of all
+ * selected tensors (in record key order). Exactly `round(sparsity × n)` entries become zero (Python rounding).
+ * Masks are float32 0/1 tensors with each weight's shape, so applying one is a single `mul`.
+ *
+ * @module
+ */
+import { tf } from "../backend/tf.ts";
+import { type SelectOptions, selectTensors, type TensorRecord } from "./select.ts";
+import { pruneCount, smallestKMasks } from "./select_k.ts";
+
+/** Options of `magnitudeMasks`. */
+export interface MagnitudePruneOptions extends SelectOptions {
+  /** Fraction of the selected weights to zero, in [0, 1]. */
+  sparsity: number;
+  /** One threshold across all selected tensors ("global", default: what the paper uses) or one per tensor. */
+  scope?: "global" | "per-tensor";
+  /** Existing masks to respect: their zeros stay zero (counted in the new sparsity), as torch's containers do. */
+  previous?: TensorRecord;
+}
+
+async function absValues(name: string, t: tf.Tensor, previous?: tf.Tensor): Promise<Float32Array> {
+  const v = await t.data();
+  const prev = previous ? await previous.data() : undefined;
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const x = prev && prev[i] === 0 ? 0 : Math.abs(v[i]);
+    if (Number.isNaN(x)) throw new Error(`magnitudeMasks: tensor "${name}" has NaN at flat index ${i}`);
+    out[i] = x;
+  }
+  return out;
+}
+
+/**
+ * Magnitude-pruning masks (1 keep, 0 prune) for the selected tensors. The caller owns (disposes) the
+ * returned masks; `params` is not modified (see `applyMasks`).
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { magnitudeMasks } from "./magnitude_prune.ts";
+ * const params = { "w": tf.tensor2d([[0.1, -4], [3, -0.2]]) };
+ * const masks = await magnitudeMasks(params, { sparsity: 0.5 });
+ * assert((await masks.w.data()).join() === "0,1,1,0");
+ * tf.dispose([params.w, masks.w]);
+ * ```
+ */
+export async function magnitudeMasks(
+  params: TensorRecord,
+  options: MagnitudePruneOptions,
+): Promise<TensorRecord> {
+  const names = selectTensors(params, options);
+  const scope = options.scope ?? "global";
+  if (scope !== "global" && scope !== "per-tensor") {
+    throw new Error(`magnitudeMasks: scope must be "global" or "per-tensor", got "${scope}"`);
+  }
+  if (names.length === 0) {
+    throw new Error("magnitudeMasks: no tensor selected (check include/includeEmbeddings)");
+  }
+  const scores = await Promise.all(names.map((n) => absValues(n, params[n], options.previous?.[n])));
+  const masks: TensorRecord = {};
+  const toTensor = (name: string, keep: Uint8Array) => {
+    masks[name] = tf.tensor(Float32Array.from(keep), params[name].shape, "float32");
+  };
+  if (scope === "per-tensor") {
+    names.forEach((n, i) =>
+      toTensor(n, smallestKMasks(scores[i], pruneCount(options.sparsity, scores[i].length)))
+    );
+    return masks;
+  }
+  const total = scores.reduce((s, a) => s + a.length, 0);
+  const all = new Float32Array(total);
+  let offset = 0;
+  for (const s of scores) {
+    all.set(s, offset);
+    offset += s.length;
+  }
+  const keep = smallestKMasks(all, pruneCount(options.sparsity, total));
+  offset = 0;
+  names.forEach((n, i) => {
+    toTensor(n, keep.subarray(offset, offset + scores[i].length));
+    offset += scores[i].length;
+  });
+  return masks;
+}
+
+/**
+ * Multiplies each variable that has a mask by it, in place (`Variable.assign`). Masks are not disposed.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { applyMasks } from "./magnitude_prune.ts";
+ * const w = tf.variable(tf.tensor1d([1, 2, 3]));
+ * const m = tf.tensor1d([1, 0, 1]);
+ * applyMasks({ w }, { w: m });
+ * assert((await w.data()).join() === "1,0,3");
+ * tf.dispose([w, m]);
+ * ```
+ */
+export function applyMasks(params: Record<string, tf.Variable>, masks: TensorRecord): void {
+  for (const [name, mask] of Object.entries(masks)) {
+    const v = params[name];
+    if (!v) throw new Error(`applyMasks: mask "${name}" has no parameter of that name`);
+    if (typeof (v as tf.Variable).assign !== "function") {
+      throw new Error(
+        `applyMasks: parameter "${name}" is not a tf.Variable; use maskedCopy for plain tensors`,
+      );
+    }
+    tf.tidy(() => v.assign(tf.mul(v, mask)));
+  }
+}
+
+/**
+ * A new record: masked tensors where a mask exists, clones of the others. The caller disposes the result.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { maskedCopy } from "./magnitude_prune.ts";
+ * const p = { w: tf.tensor1d([1, 2]), b: tf.tensor1d([5]) };
+ * const m = { w: tf.tensor1d([0, 1]) };
+ * const out = maskedCopy(p, m);
+ * assert((await out.w.data()).join() === "0,2" && (await out.b.data())[0] === 5);
+ * tf.dispose([...Object.values(p), m.w, ...Object.values(out)]);
+ * ```
+ */
+export function maskedCopy(params: TensorRecord, masks: TensorRecord): TensorRecord {
+  const out: TensorRecord = {};
+  for (const [name, t] of Object.entries(params)) {
+    out[name] = masks[name] ? tf.mul(t, masks[name]) : tf.clone(t);
+  }
+  return out;
+}

@@ -1,0 +1,213 @@
+/**
+ * Uniform k-bit weight quantization with PyTorch's arithmetic, bit for bit.
+ *
+ * Quantization parameters follow `MinMaxObserver` / `PerChannelMinMaxObserver._calculate_qparams` (torch 1.13),
+ * in float32: the range is widened to include 0, then
+ * - symmetric (signed codes, quant range [-2^(k-1), 2^(k-1)-1], zero point 0):
+ *   `scale = max(-min, max) / ((qmax - qmin) / 2)`;
+ * - affine (unsigned codes [0, 2^k - 1]): `scale = (max - min) / (qmax - qmin)`,
+ *   `zeroPoint = clamp(qmin - round(min / scale))`;
+ * with `scale = max(scale, float32 eps)`. Fake quantization is torch's CPU kernel
+ * (`fake_quantize_per_{tensor,channel}_affine`): `q = clamp(zp + nearbyint(x * float32(1/scale)))`,
+ * `y = float32((q - zp) * scale)`, rounding halves to even. Every float32 operation is emulated with
+ * `Math.fround` (a double result of one float32 op, rounded once, equals the float32 op).
+ * Shape vocabulary: C = number of channels along `channelAxis` (1 for per-tensor).
+ *
+ * @module
+ */
+import { roundHalfEven } from "./select_k.ts";
+
+/** How to quantize one tensor. */
+export interface QuantizeOptions {
+  /** Bits per weight, 2..8. */
+  bits: number;
+  /** "symmetric" (signed codes, zero point 0) or "affine" (unsigned codes, zero point from the minimum). */
+  scheme?: "symmetric" | "affine";
+  /** One scale for the tensor or one per slice along `channelAxis`. */
+  granularity?: "per-tensor" | "per-channel";
+  /** Output-channel axis for per-channel (torch Linear weight [out, in]: 0). Default 0. */
+  channelAxis?: number;
+}
+
+/** Frozen defaults: symmetric per-channel along axis 0, the common choice for weights. */
+export const QUANTIZE_DEFAULTS = Object.freeze({
+  scheme: "symmetric" as const,
+  granularity: "per-channel" as const,
+  channelAxis: 0,
+});
+
+/** Quantization parameters of one tensor (JSON-safe apart from the typed arrays). */
+export interface QuantParams {
+  bits: number;
+  scheme: "symmetric" | "affine";
+  /** -1 for per-tensor. */
+  axis: number;
+  quantMin: number;
+  quantMax: number;
+  /** (C) float32 scales. */
+  scale: Float32Array;
+  /** (C) integer zero points. */
+  zeroPoint: Int32Array;
+}
+
+/** torch.finfo(torch.float32).eps */
+const F32_EPS = Math.fround(2 ** -23);
+const f = Math.fround;
+
+/**
+ * quant_min / quant_max of a k-bit scheme.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { quantRange } from "./quantize.ts";
+ * assert(quantRange(4, "symmetric").join() === "-8,7" && quantRange(4, "affine").join() === "0,15");
+ * ```
+ */
+export function quantRange(bits: number, scheme: "symmetric" | "affine"): [number, number] {
+  if (!Number.isInteger(bits) || bits < 2 || bits > 8) {
+    throw new Error(`quantize: bits must be 2..8, got ${bits}`);
+  }
+  return scheme === "symmetric" ? [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1] : [0, 2 ** bits - 1];
+}
+
+/** Channel count and stride of `axis` in a row-major `shape`. */
+function channelLayout(shape: readonly number[], axis: number): { channels: number; inner: number } {
+  if (axis < 0) return { channels: 1, inner: shape.reduce((a, b) => a * b, 1) };
+  if (axis >= shape.length) {
+    throw new Error(`quantize: channelAxis ${axis} out of range for shape [${shape}]`);
+  }
+  return { channels: shape[axis], inner: shape.slice(axis + 1).reduce((a, b) => a * b, 1) };
+}
+
+/**
+ * MinMax-observer quantization parameters of `values` (row-major, `shape`).
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { quantParams } from "./quantize.ts";
+ * const q = quantParams(new Float32Array([-1, 0.5, 2]), [3], { bits: 8, scheme: "affine", granularity: "per-tensor" });
+ * assert(q.scale[0] === Math.fround(3 / 255) && q.zeroPoint[0] === 85);
+ * ```
+ */
+export function quantParams(
+  values: Float32Array,
+  shape: readonly number[],
+  options: QuantizeOptions,
+): QuantParams {
+  const o = { ...QUANTIZE_DEFAULTS, ...options };
+  if (o.scheme !== "symmetric" && o.scheme !== "affine") {
+    throw new Error(`quantize: scheme must be "symmetric" or "affine", got "${o.scheme}"`);
+  }
+  if (o.granularity !== "per-tensor" && o.granularity !== "per-channel") {
+    throw new Error(`quantize: granularity must be "per-tensor" or "per-channel", got "${o.granularity}"`);
+  }
+  const [quantMin, quantMax] = quantRange(o.bits, o.scheme);
+  const axis = o.granularity === "per-tensor" ? -1 : o.channelAxis;
+  const { channels, inner } = channelLayout(shape, axis);
+  const min = new Float32Array(channels).fill(Infinity), max = new Float32Array(channels).fill(-Infinity);
+  for (let i = 0; i < values.length; i++) {
+    const c = axis < 0 ? 0 : Math.floor(i / inner) % channels;
+    const v = values[i];
+    if (!Number.isFinite(v)) throw new Error(`quantize: non-finite value ${v} at flat index ${i}`);
+    if (v < min[c]) min[c] = v;
+    if (v > max[c]) max[c] = v;
+  }
+  const scale = new Float32Array(channels), zeroPoint = new Int32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const minNeg = Math.min(min[c], 0), maxPos = Math.max(max[c], 0);
+    if (o.scheme === "symmetric") {
+      const m = Math.max(-minNeg, maxPos);
+      scale[c] = Math.max(f(m / f((quantMax - quantMin) / 2)), F32_EPS);
+      zeroPoint[c] = 0;
+    } else {
+      const s = Math.max(f(f(maxPos - minNeg) / (quantMax - quantMin)), F32_EPS);
+      scale[c] = s;
+      const zp = quantMin - roundHalfEven(f(minNeg / s));
+      zeroPoint[c] = Math.min(Math.max(zp, quantMin), quantMax);
+    }
+  }
+  return { bits: o.bits, scheme: o.scheme, axis, quantMin, quantMax, scale, zeroPoint };
+}
+
+/**
+ * Integer codes `q` in [quantMin, quantMax] of `values` under `qp` (torch's fake-quant rounding).
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { quantizeCodes, quantParams } from "./quantize.ts";
+ * const v = new Float32Array([7.5, -1, 2.5]);
+ * const qp = quantParams(v, [3], { bits: 4, granularity: "per-tensor" }); // scale 7.5 / 7.5 = 1
+ * assert(quantizeCodes(v, [3], qp).join() === "7,-1,2"); // 7.5 rounds to 8, clamped; 2.5 to even
+ * ```
+ */
+export function quantizeCodes(values: Float32Array, shape: readonly number[], qp: QuantParams): Int32Array {
+  const { channels, inner } = channelLayout(shape, qp.axis);
+  const inv = Float32Array.from(qp.scale, (s) => f(1 / s));
+  const codes = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const c = qp.axis < 0 ? 0 : Math.floor(i / inner) % channels;
+    const q = qp.zeroPoint[c] + roundHalfEven(f(values[i] * inv[c]));
+    codes[i] = q < qp.quantMin ? qp.quantMin : q > qp.quantMax ? qp.quantMax : q;
+  }
+  return codes;
+}
+
+/**
+ * Effective float32 weights `(q - zeroPoint) × scale` of integer codes.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { dequantizeCodes, quantParams } from "./quantize.ts";
+ * const qp = quantParams(new Float32Array([-1, 2]), [2], { bits: 2, scheme: "affine", granularity: "per-tensor" });
+ * assert(dequantizeCodes(new Int32Array([0, 3]), [2], qp).join() === "-1,2"); // scale 1, zero point 1
+ * ```
+ */
+export function dequantizeCodes(codes: Int32Array, shape: readonly number[], qp: QuantParams): Float32Array {
+  const { channels, inner } = channelLayout(shape, qp.axis);
+  const out = new Float32Array(codes.length);
+  for (let i = 0; i < codes.length; i++) {
+    const c = qp.axis < 0 ? 0 : Math.floor(i / inner) % channels;
+    out[i] = (codes[i] - qp.zeroPoint[c]) * qp.scale[c];
+  }
+  return out;
+}
+
+/**
+ * Fake-quantized values (quantize then dequantize) and their parameters, as torch computes them.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { fakeQuantizeValues } from "./quantize.ts";
+ * const { values } = fakeQuantizeValues(new Float32Array([0.3, -1]), [2], { bits: 2, granularity: "per-tensor" });
+ * // symmetric 2-bit: scale = 1 / 1.5, codes round(0.45) = 0 and round(-1.5) = -2
+ * assert(values[0] === 0 && values[1] === Math.fround(-2 * Math.fround(1 / 1.5)));
+ * ```
+ */
+export function fakeQuantizeValues(
+  values: Float32Array,
+  shape: readonly number[],
+  options: QuantizeOptions,
+): { values: Float32Array; params: QuantParams } {
+  const params = quantParams(values, shape, options);
+  return { values: dequantizeCodes(quantizeCodes(values, shape, params), shape, params), params };
+}
+
+/**
+ * Bits needed to store a tensor of `numel` weights quantized with `qp`: codes plus float32 scale and int32 zero point per channel.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { quantizedBits, quantParams } from "./quantize.ts";
+ * const qp = quantParams(new Float32Array(12).fill(1), [3, 4], { bits: 4 }); // per-channel: 3 channels
+ * assert(quantizedBits(12, qp) === 12 * 4 + 3 * 64);
+ * ```
+ */
+export function quantizedBits(numel: number, qp: QuantParams): number {
+  return numel * qp.bits + qp.scale.length * 64;
+}

@@ -1,0 +1,165 @@
+/**
+ * Plotly figure specs built from polars DataFrames: small pure factories `(df, options) => Figure`, in the
+ * spirit of Observable Plot. A `Figure` is plain JSON (Plotly's `{data, layout}`), so it can be snapshot,
+ * saved, or handed to any Plotly renderer; `show()` and `writeFigureHtml()` turn it into output.
+ *
+ * Defaults (size, margins, template) live in {@linkcode FIGURE_DEFAULTS}, the only place that sets them.
+ *
+ * @module
+ */
+import type { DataFrame } from "nodejs-polars";
+
+/** One Plotly trace (`{type, x, y, name, …}`), JSON-safe. */
+export type Trace = Record<string, unknown>;
+
+/** A Plotly figure: traces plus layout, JSON-safe. */
+export interface Figure {
+  data: Trace[];
+  layout: Record<string, unknown>;
+}
+
+/** Options shared by every figure factory. */
+export interface FigureOptions {
+  /** Column on the x axis. */
+  x: string;
+  /** Column(s) on the y axis: one trace per column (per group when `color` is set). */
+  y: string | string[];
+  /** Column whose distinct values split the rows into one trace each (e.g. model size). */
+  color?: string;
+  /** Figure title. */
+  title?: string;
+  /** Axis titles; default to the column names. */
+  xTitle?: string;
+  yTitle?: string;
+  /** Logarithmic axes (loss vs. wall-clock plots usually want `logX`). */
+  logX?: boolean;
+  logY?: boolean;
+  /** Pixel size; the PNG and the standalone HTML use it too. */
+  width?: number;
+  height?: number;
+}
+
+/** Layout every factory starts from. Frozen: spread it to change a field. */
+export const FIGURE_DEFAULTS: Readonly<{ width: number; height: number; margin: Record<string, number> }> =
+  Object.freeze({
+    // 720x440 fits a notebook column at 100 % zoom without horizontal scrolling.
+    width: 720,
+    height: 440,
+    // Room for axis titles, a legend on the right stays inside the width.
+    margin: Object.freeze({ l: 64, r: 24, t: 48, b: 56 }),
+  });
+
+function column(df: DataFrame, name: string, role: string): unknown[] {
+  if (!df.columns.includes(name)) {
+    throw new Error(
+      `figure: ${role} column "${name}" is not in the DataFrame; its columns are ${
+        df.columns.map((c) => `"${c}"`).join(", ")
+      }`,
+    );
+  }
+  // Int64 columns may come back as bigint, which JSON cannot hold.
+  return df.getColumn(name).toArray().map((v) => (typeof v === "bigint" ? Number(v) : v));
+}
+
+function groups(df: DataFrame, color: string | undefined): { name: string | undefined; rows: number[] }[] {
+  if (color === undefined) return [{ name: undefined, rows: [...Array(df.height).keys()] }];
+  const byKey = new Map<string, number[]>();
+  column(df, color, "color").forEach((v, i) => {
+    const key = String(v);
+    if (!byKey.has(key)) byKey.set(key, []);
+    byKey.get(key)!.push(i);
+  });
+  return [...byKey].map(([name, rows]) => ({ name: `${color}=${name}`, rows }));
+}
+
+function traces(df: DataFrame, options: FigureOptions, base: Trace): Trace[] {
+  const ys = Array.isArray(options.y) ? options.y : [options.y];
+  if (ys.length === 0) throw new Error("figure: options.y names no column; give at least one");
+  const x = column(df, options.x, "x");
+  const out: Trace[] = [];
+  for (const yName of ys) {
+    const y = column(df, yName, "y");
+    for (const group of groups(df, options.color)) {
+      // Rows with a missing y (e.g. validation loss, logged only at eval steps) are dropped, not drawn
+      // as gaps, so a sparse series still reads as one line.
+      const rows = group.rows.filter((i) => y[i] !== null && y[i] !== undefined);
+      const name = [ys.length > 1 || group.name === undefined ? yName : undefined, group.name]
+        .filter((s) => s !== undefined).join(" ");
+      out.push({ ...base, name, x: rows.map((i) => x[i]), y: rows.map((i) => y[i]) });
+    }
+  }
+  return out;
+}
+
+function layout(options: FigureOptions, yDefault: string): Record<string, unknown> {
+  return {
+    width: options.width ?? FIGURE_DEFAULTS.width,
+    height: options.height ?? FIGURE_DEFAULTS.height,
+    margin: { ...FIGURE_DEFAULTS.margin },
+    ...(options.title === undefined ? {} : { title: { text: options.title } }),
+    xaxis: { title: { text: options.xTitle ?? options.x }, type: options.logX ? "log" : "linear" },
+    yaxis: { title: { text: options.yTitle ?? yDefault }, type: options.logY ? "log" : "linear" },
+  };
+}
+
+const yLabel = (options: FigureOptions) => Array.isArray(options.y) ? options.y.join(", ") : options.y;
+
+/**
+ * A line chart: one line per `y` column (and per `color` group), x in row order.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import pl from "nodejs-polars";
+ * import { lineFigure } from "./figure.ts";
+ * const df = pl.DataFrame({ step: [1, 2, 3], trainLoss: [5, 4, 3.5], valLoss: [null, 4.2, null] });
+ * const fig = lineFigure(df, { x: "step", y: ["trainLoss", "valLoss"] });
+ * assert(fig.data.length === 2 && (fig.data[1].y as number[])[0] === 4.2);
+ * ```
+ */
+export function lineFigure(df: DataFrame, options: FigureOptions): Figure {
+  return {
+    data: traces(df, options, { type: "scatter", mode: "lines" }),
+    layout: layout(options, yLabel(options)),
+  };
+}
+
+/**
+ * A scatter chart: markers only, one trace per `y` column (and per `color` group).
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import pl from "nodejs-polars";
+ * import { scatterFigure } from "./figure.ts";
+ * const df = pl.DataFrame({ params: [1e6, 4e6], valLoss: [4.1, 3.7], size: ["small", "large"] });
+ * const fig = scatterFigure(df, { x: "params", y: "valLoss", color: "size", logX: true });
+ * assert(fig.data.length === 2 && fig.data[0].name === "size=small");
+ * ```
+ */
+export function scatterFigure(df: DataFrame, options: FigureOptions): Figure {
+  return {
+    data: traces(df, options, { type: "scatter", mode: "markers" }),
+    layout: layout(options, yLabel(options)),
+  };
+}
+
+/**
+ * A grouped bar chart: one bar series per `y` column (and per `color` group).
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import pl from "nodejs-polars";
+ * import { barFigure } from "./figure.ts";
+ * const df = pl.DataFrame({ sparsity: ["0%", "50%"], bleu: [27.1, 26.4] });
+ * const fig = barFigure(df, { x: "sparsity", y: "bleu" });
+ * assert(fig.data[0].type === "bar" && fig.layout.barmode === "group");
+ * ```
+ */
+export function barFigure(df: DataFrame, options: FigureOptions): Figure {
+  return {
+    data: traces(df, options, { type: "bar" }),
+    layout: { ...layout(options, yLabel(options)), barmode: "group" },
+  };
+}

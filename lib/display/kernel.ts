@@ -1,0 +1,81 @@
+/**
+ * The only file that talks to the Deno Jupyter kernel (`Deno.jupyter`): detect it, and publish MIME bundles
+ * as `display_data` / `update_display_data` messages.
+ *
+ * Detection: `"jupyter" in Deno` is true in every Deno 2 process, but reading `Deno.jupyter` throws
+ * ("only available in `deno jupyter` subcommand") outside the kernel, so the probe is a guarded read.
+ *
+ * Ordering: Deno 2.9's kernel forwards broadcasts through a queue that can be flushed after it has already
+ * sent the cell's `idle` status, and `nbclient` (hence `jupyter nbconvert --execute`) drops messages that
+ * arrive after `idle`. `publish` therefore waits a few milliseconds after its last message before resolving.
+ *
+ * @module
+ */
+
+/** A Jupyter MIME bundle: MIME type → data (strings, or JSON objects for `application/*+json`). */
+export type MimeBundle = Record<string, string | object>;
+
+/** Options for {@linkcode publish}. */
+export interface PublishOptions {
+  /** Names the output so later calls with `update: true` replace it in place. */
+  displayId?: string;
+  /** Replace the output named `displayId` instead of adding a new one. */
+  update?: boolean;
+  /** Per-MIME-type metadata (e.g. `{"image/png": {width: 700}}`). */
+  metadata?: Record<string, unknown>;
+}
+
+interface JupyterNamespace {
+  broadcast(type: string, content: Record<string, unknown>): Promise<void>;
+}
+
+/** Milliseconds `publish` waits after a message so the kernel flushes it before the cell goes idle. */
+export const SETTLE_MS = 20;
+
+function jupyterNamespace(): JupyterNamespace | undefined {
+  try {
+    // deno-lint-ignore no-explicit-any
+    const ns = (Deno as any).jupyter as JupyterNamespace | undefined;
+    return typeof ns?.broadcast === "function" ? ns : undefined;
+  } catch {
+    return undefined; // "Deno.jupyter is only available in `deno jupyter` subcommand"
+  }
+}
+
+/**
+ * True when this code runs inside the Deno Jupyter kernel, where {@linkcode publish} can show output.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { inKernel } from "./kernel.ts";
+ * assert(inKernel() === false); // deno test runs outside the kernel
+ * ```
+ */
+export function inKernel(): boolean {
+  return jupyterNamespace() !== undefined;
+}
+
+/**
+ * Sends `bundle` to the notebook as a new output, or as an in-place update of the output named
+ * `options.displayId`. Throws outside the kernel (check {@linkcode inKernel} first).
+ *
+ * @example
+ * ```ts
+ * import { inKernel, publish } from "./kernel.ts";
+ * if (inKernel()) await publish({ "text/plain": "hello" }, { displayId: "greeting" });
+ * ```
+ */
+export async function publish(bundle: MimeBundle, options: PublishOptions = {}): Promise<void> {
+  const ns = jupyterNamespace();
+  if (ns === undefined) {
+    throw new Error("publish: not running inside the Deno Jupyter kernel; check inKernel() first");
+  }
+  if (options.update && options.displayId === undefined) {
+    throw new Error("publish: update: true needs a displayId naming the output to replace");
+  }
+  const content: Record<string, unknown> = { data: bundle, metadata: options.metadata ?? {} };
+  if (options.displayId !== undefined) content.transient = { display_id: options.displayId };
+  await ns.broadcast(options.update ? "update_display_data" : "display_data", content);
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+}

@@ -1,0 +1,163 @@
+/**
+ * The building blocks shared by every model: linear, LayerNorm, GELU, dropout and embedding lookup.
+ *
+ * All functions are synchronous tensor math meant to run inside a caller's `tf.tidy`; activations are 2-D
+ * `(N, C)` with N = B·T rows, which keeps every linear a single matMul.
+ *
+ * @module
+ */
+import { tf } from "../backend/tf.ts";
+import type { Params } from "./params.ts";
+
+/**
+ * `x · Wᵀ + b` with `W = params[name.weight]` in PyTorch's (out, in) layout.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { linear } from "./layers.ts";
+ * const p = { "d.weight": tf.variable(tf.tensor2d([[1, 2]])), "d.bias": tf.variable(tf.tensor1d([1])) };
+ * const y = tf.tidy(() => linear(p, "d", tf.tensor2d([[3, 4]])));
+ * assert((await y.data())[0] === 12);
+ * ```
+ */
+export function linear(params: Params, name: string, x: tf.Tensor2D): tf.Tensor2D {
+  return tf.add(
+    tf.matMul(x, param(params, `${name}.weight`), false, true),
+    param(params, `${name}.bias`),
+  ) as tf.Tensor2D;
+}
+
+/**
+ * LayerNorm over the last axis with `params[name.weight]` (gain) and `params[name.bias]`; biased variance,
+ * as PyTorch.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { layerNorm } from "./layers.ts";
+ * const p = { "ln.weight": tf.variable(tf.ones([2])), "ln.bias": tf.variable(tf.zeros([2])) };
+ * const y = tf.tidy(() => layerNorm(p, "ln", tf.tensor2d([[1, 3]]), 0));
+ * assert(Math.abs((await y.data())[1] - 1) < 1e-6);
+ * ```
+ */
+export function layerNorm<T extends tf.Tensor>(params: Params, name: string, x: T, eps: number): T {
+  const mean = tf.mean(x, -1, true);
+  const centred = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centred), -1, true);
+  const normed = tf.mul(centred, tf.rsqrt(tf.add(variance, eps)));
+  return tf.add(tf.mul(normed, param(params, `${name}.weight`)), param(params, `${name}.bias`)) as T;
+}
+
+/**
+ * Exact GELU, `x·Φ(x) = ½x(1 + erf(x/√2))`, as PyTorch's default and HF RoBERTa's `"gelu"`.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { gelu } from "./layers.ts";
+ * const y = tf.tidy(() => gelu(tf.tensor1d([1])));
+ * assert(Math.abs((await y.data())[0] - 0.8413447) < 1e-5);
+ * ```
+ */
+export function gelu<T extends tf.Tensor>(x: T): T {
+  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))) as T;
+}
+
+/**
+ * Rows of `table` (V, C) at `ids` (N), (N, C): embedding lookups and masked-position picks. Same values as
+ * `tf.gather`, but the gradient is a scatter-add, O(N·C); tfjs's own gather gradient (UnsortedSegmentSum)
+ * costs O(V·N·C) on the cpu backend, which made it 80% of a training step.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { gatherRows } from "./layers.ts";
+ * const table = tf.variable(tf.tensor2d([[1, 2], [3, 4], [5, 6]]));
+ * const g = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(gatherRows(t as tf.Tensor2D, new Int32Array([2, 0, 2]))))(table));
+ * assert((await g.data()).join() === "1,1,0,0,2,2");
+ * ```
+ */
+export function gatherRows(table: tf.Tensor, ids: Int32Array): tf.Tensor2D {
+  if (table.rank !== 2) throw new Error(`gatherRows: table must be 2-D, got shape [${table.shape}]`);
+  const [v, c] = table.shape;
+  // The index tensor is made and saved inside the custom-grad function: gradients run after the forward
+  // pass's own tidy, which would have disposed a tensor merely closed over.
+  const lookup = tf.customGrad(
+    ((t: tf.Tensor, save: tf.GradSaveFunc) => {
+      const index = tf.tensor2d(ids, [ids.length, 1], "int32");
+      save([index]);
+      return {
+        value: tf.gather(t, tf.reshape(index, [ids.length])) as tf.Tensor2D,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.scatterND(saved[0], dy, [v, c])],
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0],
+  );
+  return lookup(table) as tf.Tensor2D;
+}
+
+/** Whether a forward pass trains (dropout on) and the seed its dropout masks derive from. */
+export interface ForwardOptions {
+  /** Dropout is applied only when true. */
+  training: boolean;
+  /** Seed for this pass's dropout masks; vary it per step (e.g. from `createRng`). Default 0. */
+  seed?: number;
+}
+
+/** A dropout function for one forward pass: each call draws a fresh mask, reproducibly from the seed. */
+export type Dropout = <T extends tf.Tensor>(x: T, rate: number) => T;
+
+/**
+ * Makes the dropout function one forward pass uses: identity when not training; otherwise inverted dropout
+ * whose k-th call is seeded with `seed + k`, so a pass is repeatable given its seed.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { makeDropout } from "./layers.ts";
+ * const drop = makeDropout({ training: false });
+ * const x = tf.ones([4]);
+ * assert(drop(x, 0.5) === x);
+ * x.dispose();
+ * ```
+ */
+export function makeDropout(options: ForwardOptions): Dropout {
+  if (!options.training) return (x) => x;
+  let calls = 0;
+  const base = options.seed ?? 0;
+  return (x, rate) => {
+    calls++;
+    return rate > 0 ? tf.dropout(x, rate, undefined, base + calls * 104729) as typeof x : x;
+  };
+}
+
+/**
+ * The variable named `name`, with an error listing near names when it is missing.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { param } from "./layers.ts";
+ * const p = { a: tf.variable(tf.zeros([1])) };
+ * assert(param(p, "a") === p.a);
+ * ```
+ */
+export function param(params: Params, name: string): tf.Variable {
+  const v = params[name];
+  if (v === undefined) {
+    const prefix = name.split(".").slice(0, -1).join(".");
+    const near = Object.keys(params).filter((k) => k.startsWith(prefix)).slice(0, 5);
+    throw new Error(
+      `missing parameter "${name}"` +
+        (near.length ? `; parameters under "${prefix}": ${near.join(", ")}` : "") +
+        ` (was the record built by the matching init function and config?)`,
+    );
+  }
+  return v;
+}

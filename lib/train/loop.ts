@@ -1,0 +1,364 @@
+/**
+ * The training loop: trains for a wall-clock budget (evaluation excluded), a step count or a target
+ * validation loss, whichever comes first; yields one flat record per log point; detects NaN/Inf and
+ * divergence and stops with a status instead of throwing; checkpoints and resumes exactly.
+ *
+ * Time is read from the clock after each step; every `syncEverySteps` steps the loop awaits the running
+ * loss so that work queued on an asynchronous backend (WebGPU) is counted in the step that queued it.
+ *
+ * @module
+ */
+import { tf } from "../backend/tf.ts";
+import { createRng, restoreRng, type RngState } from "../util/random.ts";
+import type { AdamW } from "./adamw.ts";
+import { saveCheckpoint } from "./checkpoint.ts";
+import { evaluate } from "./evaluate.ts";
+import { learningRate, type Schedule } from "./schedule.ts";
+import type { BatchSource } from "./source.ts";
+import type { Task } from "./task.ts";
+import { trainStep } from "./train_step.ts";
+
+/** Why a run stopped (or `"running"` on intermediate records). */
+export type RunStatus = "running" | "budget" | "max_steps" | "target" | "nan" | "diverged" | "aborted";
+
+/** One log point: flat and JSON-safe (null where a value was not measured at this point). */
+export interface TrainRecord {
+  /** Updates applied so far. */
+  step: number;
+  /** Training seconds so far (evaluation, checkpoints and record consumers excluded). */
+  seconds: number;
+  /** Input tokens (padding excluded) trained on so far. */
+  tokens: number;
+  /** Mean training loss over the steps since the previous record. */
+  trainLoss: number | null;
+  /** Validation loss per prediction, when evaluated at this point. */
+  valLoss: number | null;
+  /** exp(valLoss). */
+  valPerplexity: number | null;
+  /** Learning rate of the latest step. */
+  lr: number;
+  /** Mean global gradient norm (before clipping) since the previous record. */
+  gradNorm: number | null;
+  /** Training tokens per training second, whole run. */
+  tokensPerSecond: number;
+  /** Wall-clock seconds since this call of the loop started, everything included. */
+  wallSeconds: number;
+  /** `"running"`, or why the run stopped on its final record. */
+  status: RunStatus;
+  /** Extra fields folded into every record (run name, model size, …). */
+  [tag: string]: string | number | boolean | null;
+}
+
+/** Everything needed to continue a run exactly; stored as JSON in checkpoints. */
+export interface TrainerState {
+  step: number;
+  seconds: number;
+  tokens: number;
+  /** State of the generator that seeds each step's dropout. */
+  rng: RngState;
+  /** The batch source's `position()`, or null when it has none. */
+  dataPosition: unknown;
+  /** Lowest training loss logged so far (divergence reference). */
+  minTrainLoss: number | null;
+  /** Training seconds at which the next seconds-based evaluation falls due. */
+  nextEvalSeconds: number | null;
+  /** The schedule, so a resumed run can check it continues the same one. */
+  schedule: Schedule;
+}
+
+/** How a run ended. */
+export interface TrainResult {
+  status: Exclude<RunStatus, "running">;
+  /** Human-readable reason, e.g. which step produced NaN. */
+  message: string;
+  step: number;
+  seconds: number;
+  tokens: number;
+  /** Validation loss at the end (null when there is no validation set or the run failed). */
+  valLoss: number | null;
+  /** State at the end, for a checkpoint. */
+  state: TrainerState;
+}
+
+/** Options of `trainRecords` / `train`. */
+export interface TrainOptions<B> {
+  task: Task<B>;
+  optimizer: AdamW;
+  source: BatchSource<B>;
+  schedule: Schedule;
+  /** Validation batches; without them records carry no valLoss and `targetValLoss` is ignored. */
+  validation?: readonly B[];
+  /** Stop after this many training seconds. */
+  maxSeconds?: number;
+  /** Stop after this many updates (total, counting steps before a resume). */
+  maxSteps?: number;
+  /** Stop once validation loss is at or below this. */
+  targetValLoss?: number;
+  /** Evaluate (and log) every this many training seconds and/or steps. Default: 20 times per budget. */
+  evalEvery?: { seconds?: number; steps?: number };
+  /** Also log training-only records every this many steps. Default: none. */
+  logEverySteps?: number;
+  /** Await the running loss every this many steps, keeping the clock honest on async backends. Default 1. */
+  syncEverySteps?: number;
+  /** Gradient clipping threshold (global L2 norm); 0 disables. Default 1 (fairseq's RoBERTa recipe uses 0; 1 guards small-batch runs). */
+  maxGradNorm?: number;
+  /** Micro-batches per update (gradient accumulation). Default 1. */
+  accumulate?: number;
+  /** Seed of the per-step dropout seeds. Default 0. */
+  seed?: number;
+  /** Stop as diverged when a logged training loss exceeds this multiple of the lowest one. Default 4. */
+  divergenceFactor?: number;
+  /** Save checkpoints into `dir` (overwriting) every so often and at the end. */
+  checkpoint?: { dir: string; everySteps?: number; everySeconds?: number; config?: unknown };
+  /** Continue from a checkpoint's trainer state (load parameters and optimizer first). */
+  resume?: TrainerState;
+  /** Fields added to every record. */
+  tags?: Record<string, string | number | boolean>;
+  /** Stops the run (status "aborted") at the next step boundary. */
+  signal?: AbortSignal;
+  /** Milliseconds clock; default `performance.now`. Tests inject a fake one. */
+  clock?: () => number;
+}
+
+function defaultEvalEvery<B>(o: TrainOptions<B>): { seconds?: number; steps?: number } {
+  if (o.evalEvery) return o.evalEvery;
+  if (o.maxSeconds) return { seconds: o.maxSeconds / 20 };
+  if (o.maxSteps) return { steps: Math.max(1, Math.round(o.maxSteps / 20)) };
+  return { steps: 100 };
+}
+
+function checkOptions<B>(o: TrainOptions<B>): void {
+  if (o.maxSeconds === undefined && o.maxSteps === undefined && o.targetValLoss === undefined) {
+    throw new Error("train: give at least one of maxSeconds, maxSteps or targetValLoss, or it never stops");
+  }
+  if (o.targetValLoss !== undefined && !o.validation?.length) {
+    throw new Error("train: targetValLoss needs validation batches");
+  }
+  const accumulate = o.accumulate ?? 1;
+  if (!Number.isInteger(accumulate) || accumulate < 1) {
+    throw new Error(`train: accumulate must be a positive integer, got ${accumulate}`);
+  }
+  if (o.resume && o.resume.dataPosition !== null && !o.source.restore) {
+    throw new Error("train: resuming needs a batch source with restore(); this one has none");
+  }
+  if (o.resume && JSON.stringify(o.resume.schedule) !== JSON.stringify(o.schedule)) {
+    throw new Error(
+      `train: the resumed run used schedule ${JSON.stringify(o.resume.schedule)} but this call passes ` +
+        `${JSON.stringify(o.schedule)}; pass the same schedule to continue the same run`,
+    );
+  }
+}
+
+/**
+ * Trains, yielding a record at each log point; the generator's return value says how the run ended.
+ * Time spent by the consumer between records is not counted as training time.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { createAdamW, disposeAdamW } from "./adamw.ts";
+ * import { trainRecords } from "./loop.ts";
+ * import { schedule } from "./schedule.ts";
+ * import { arraySource } from "./source.ts";
+ * // Fit w to 3 with loss (w - b)², batches b = 3.
+ * const params = { w: tf.variable(tf.scalar(0)) };
+ * const task = { params, loss: (b: number) => tf.square(tf.sub(params.w, b)) as tf.Scalar, tokens: () => 1, predictions: () => 1 };
+ * const optimizer = createAdamW(params, { weightDecay: 0 });
+ * const run = trainRecords({ task, optimizer, source: arraySource([3]), validation: [3], maxSteps: 200,
+ *   schedule: { peakLr: 0.1, unit: "steps", warmup: 0, total: 200, decay: "constant", finalLr: 0 } });
+ * let last;
+ * for (let r = await run.next(); ; r = await run.next()) {
+ *   if (r.done) { last = r.value; break; }
+ * }
+ * assert(last.status === "max_steps" && last.valLoss! < 1e-3);
+ * disposeAdamW(optimizer);
+ * params.w.dispose();
+ * ```
+ */
+export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<TrainRecord, TrainResult> {
+  checkOptions(o);
+  const clock = o.clock ?? (() => performance.now());
+  const evalEvery = defaultEvalEvery(o);
+  const accumulate = o.accumulate ?? 1;
+  const syncEvery = o.syncEverySteps ?? 1;
+  const divergenceFactor = o.divergenceFactor ?? 4;
+  const maxGradNorm = o.maxGradNorm ?? 1;
+  const r = o.resume;
+  const rng = r ? restoreRng(r.rng) : createRng(`train:${o.seed ?? 0}`);
+  if (r && r.dataPosition !== null) o.source.restore!(r.dataPosition);
+  let step = r?.step ?? 0, tokens = r?.tokens ?? 0;
+  let minTrainLoss = r?.minTrainLoss ?? null;
+  let nextEvalSeconds = r?.nextEvalSeconds ?? evalEvery.seconds ?? null;
+  let trainedMs = (r?.seconds ?? 0) * 1000;
+  const wallStart = clock();
+  let segmentStart = wallStart;
+  const seconds = () => (trainedMs + clock() - segmentStart) / 1000;
+  const pause = () => (trainedMs += clock() - segmentStart);
+  const unpause = () => (segmentStart = clock());
+
+  let lossSum: tf.Scalar | null = null, normSum: tf.Scalar | null = null, sinceLog = 0, lastLr = 0;
+  let lastCheckpointStep = step, lastCheckpointSeconds = seconds();
+  let status: RunStatus = "running", message = "", valLoss: number | null = null;
+
+  const state = (): TrainerState => ({
+    step,
+    seconds: trainedMs / 1000,
+    tokens,
+    rng: rng.state(),
+    dataPosition: o.source.position?.() ?? null,
+    minTrainLoss,
+    nextEvalSeconds,
+    schedule: o.schedule,
+  });
+  const record = (trainLoss: number | null, gradNorm: number | null, v: number | null): TrainRecord => ({
+    ...o.tags,
+    step,
+    seconds: trainedMs / 1000,
+    tokens,
+    trainLoss,
+    valLoss: v,
+    valPerplexity: v === null ? null : Math.exp(v),
+    lr: lastLr,
+    gradNorm,
+    tokensPerSecond: trainedMs > 0 ? tokens / (trainedMs / 1000) : 0,
+    wallSeconds: (clock() - wallStart) / 1000,
+    status,
+  });
+  const save = async () => {
+    if (!o.checkpoint) return;
+    await saveCheckpoint(o.checkpoint.dir, {
+      params: o.task.params,
+      optimizer: o.optimizer,
+      trainer: state(),
+      config: o.checkpoint.config ?? null,
+    });
+    lastCheckpointStep = step;
+    lastCheckpointSeconds = trainedMs / 1000;
+  };
+
+  const stopReason = (): [RunStatus, string] | null => {
+    if (o.maxSteps !== undefined && step >= o.maxSteps) return ["max_steps", `reached ${step} steps`];
+    if (o.maxSeconds !== undefined && seconds() >= o.maxSeconds) {
+      return ["budget", `trained for ${seconds().toFixed(1)} s of a ${o.maxSeconds} s budget`];
+    }
+    if (o.signal?.aborted) return ["aborted", `aborted at step ${step}`];
+    return null;
+  };
+
+  try {
+    const already = stopReason(); // a resumed run may already be past its budget
+    if (already) [status, message] = already;
+    while (status === "running") {
+      const batches: B[] = [];
+      for (let i = 0; i < accumulate; i++) batches.push(await o.source.next());
+      const seed = rng.int(2 ** 31);
+      lastLr = learningRate(o.schedule, { step: step + 1, seconds: seconds() });
+      const losses = batches.map((b, i) => () => o.task.loss(b, { training: true, seed: seed + 7919 * i }));
+      const result = trainStep(o.task.params, o.optimizer, losses, { lr: lastLr, maxGradNorm });
+      step++;
+      for (const b of batches) tokens += o.task.tokens(b);
+      const oldLoss: tf.Scalar | null = lossSum, oldNorm: tf.Scalar | null = normSum;
+      lossSum = oldLoss ? tf.add(oldLoss, result.loss) as tf.Scalar : result.loss;
+      normSum = oldNorm ? tf.add(oldNorm, result.gradNorm) as tf.Scalar : result.gradNorm;
+      if (oldLoss) tf.dispose([oldLoss, oldNorm!, result.loss, result.gradNorm]);
+      sinceLog++;
+      if (step % syncEvery === 0) await lossSum.data();
+
+      const stop = stopReason();
+      const evalDue = Boolean(o.validation?.length) &&
+        (stop !== null || (evalEvery.steps !== undefined && step % evalEvery.steps === 0) ||
+          (nextEvalSeconds !== null && seconds() >= nextEvalSeconds));
+      if (stop || evalDue || (o.logEverySteps && step % o.logEverySteps === 0)) {
+        pause();
+        const [l, g] = [(await lossSum.data())[0] / sinceLog, (await normSum!.data())[0] / sinceLog];
+        tf.dispose([lossSum, normSum!]);
+        [lossSum, normSum, sinceLog] = [null, null, 0];
+        if (!Number.isFinite(l) || !Number.isFinite(g)) {
+          [status, message] = ["nan", `training loss ${l}, gradient norm ${g} at step ${step}`];
+        } else if (minTrainLoss !== null && l > divergenceFactor * minTrainLoss) {
+          [status, message] = [
+            "diverged",
+            `training loss ${l} at step ${step} exceeds ${divergenceFactor} × the lowest logged, ${minTrainLoss}`,
+          ];
+        } else minTrainLoss = Math.min(l, minTrainLoss ?? l);
+        let v: number | null = null;
+        if (evalDue && status === "running") {
+          v = valLoss = await evaluate(o.task, o.validation!);
+          while (nextEvalSeconds !== null && nextEvalSeconds <= trainedMs / 1000) {
+            nextEvalSeconds += evalEvery.seconds!;
+          }
+          if (!Number.isFinite(v)) [status, message] = ["nan", `validation loss ${v} at step ${step}`];
+          else if (o.targetValLoss !== undefined && v <= o.targetValLoss) {
+            [status, message] = [
+              "target",
+              `validation loss ${v} ≤ target ${o.targetValLoss} at step ${step}`,
+            ];
+          }
+        }
+        if (status === "running" && stop) [status, message] = stop;
+        yield record(l, g, v);
+        unpause();
+      }
+      const ck = o.checkpoint;
+      if (
+        status === "running" && ck &&
+        ((ck.everySteps && step - lastCheckpointStep >= ck.everySteps) ||
+          (ck.everySeconds && seconds() - lastCheckpointSeconds >= ck.everySeconds))
+      ) {
+        pause();
+        await save();
+        unpause();
+      }
+    }
+    pause();
+    const failed = status === "nan" || status === "diverged";
+    if (!failed) await save(); // never overwrite a good checkpoint with NaN weights
+    return {
+      status: status as TrainResult["status"],
+      message,
+      step,
+      seconds: trainedMs / 1000,
+      tokens,
+      valLoss: failed ? null : valLoss,
+      state: state(),
+    };
+  } finally {
+    tf.dispose([lossSum, normSum].filter((t): t is tf.Scalar => t !== null));
+  }
+}
+
+/**
+ * Runs `trainRecords` to the end, handing each record to `onRecord` (which may be async).
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { createAdamW, disposeAdamW } from "./adamw.ts";
+ * import { train } from "./loop.ts";
+ * import { schedule } from "./schedule.ts";
+ * import { arraySource } from "./source.ts";
+ * const params = { w: tf.variable(tf.scalar(0)) };
+ * const task = { params, loss: (b: number) => tf.square(tf.sub(params.w, b)) as tf.Scalar, tokens: () => 1, predictions: () => 1 };
+ * const optimizer = createAdamW(params, { weightDecay: 0 });
+ * const records: number[] = [];
+ * const result = await train({ task, optimizer, source: arraySource([3]), validation: [3], maxSteps: 100,
+ *   evalEvery: { steps: 25 }, schedule: schedule({ peakLr: 0.1, unit: "steps", warmup: 10, total: 100 }) },
+ *   (r) => { records.push(r.step); });
+ * assert(result.status === "max_steps" && records.join() === "25,50,75,100");
+ * disposeAdamW(optimizer);
+ * params.w.dispose();
+ * ```
+ */
+export async function train<B>(
+  options: TrainOptions<B>,
+  onRecord?: (record: TrainRecord) => void | Promise<void>,
+): Promise<TrainResult> {
+  const run = trainRecords(options);
+  while (true) {
+    const r = await run.next();
+    if (r.done) return r.value;
+    await onRecord?.(r.value);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Training: AdamW, the train step, schedules, the wall-clock training loop and checkpoints.
+ *
+ * @module
+ */
+export {
+  adamwUpdate,
+  createAdamW,
+  decayAllButBiasAndNorm,
+  DEFAULT_ADAMW_CONFIG,
+  disposeAdamW,
+} from "./adamw.ts";
+export type { AdamW, AdamWConfig } from "./adamw.ts";
+export { trainStep } from "./train_step.ts";
+export type { StepResult, TrainStepOptions } from "./train_step.ts";
+export { budgetSchedule, learningRate, schedule } from "./schedule.ts";
+export type { DecayKind, Schedule, SchedulePosition } from "./schedule.ts";
+export { arraySource } from "./source.ts";
+export type { BatchSource } from "./source.ts";
+export { mlmTask } from "./task.ts";
+export type { Task } from "./task.ts";
+export { evaluate } from "./evaluate.ts";
+export { train, trainRecords } from "./loop.ts";
+export type { RunStatus, TrainerState, TrainOptions, TrainRecord, TrainResult } from "./loop.ts";
+export { loadCheckpoint, loadParams, saveCheckpoint, saveParams } from "./checkpoint.ts";
+export type { CheckpointContents } from "./checkpoint.ts";
+export { decodeSafetensors, encodeSafetensors } from "./safetensors.ts";
+export type { Dtype, SafeTensor } from "./safetensors.ts";

@@ -1,0 +1,55 @@
+/** Tiny configs and synthetic batches shared by the model and train tests. */
+import { type EncoderConfig, encoderConfig } from "../../lib/model/config.ts";
+import type { MlmBatch } from "../../lib/data/types.ts";
+import { createRng } from "../../lib/util/random.ts";
+
+/** A 2-layer, 16-wide encoder over 30 ids: fast enough for gradient checks on the cpu backend. */
+export function tinyConfig(overrides: Partial<EncoderConfig> = {}): EncoderConfig {
+  return encoderConfig({
+    vocabSize: 30,
+    numLayers: 2,
+    hiddenSize: 16,
+    numHeads: 2,
+    intermediateSize: 64,
+    maxPositions: 12,
+    ...overrides,
+  });
+}
+
+/**
+ * A random MLM batch: ids in [4, V), ids 0..3 reserved (0 = <s>, 1 = <pad>, 2 = </s>, 3 = <mask>); row b
+ * has `lengths[b]` real tokens and the rest padding; ~30% of real positions are masked (id 3).
+ */
+export function syntheticMlmBatch(
+  seed: number,
+  vocabSize: number,
+  lengths: number[],
+  seqLen: number,
+): MlmBatch {
+  const rng = createRng(`batch:${seed}`);
+  const b = lengths.length;
+  const inputIds = new Int32Array(b * seqLen).fill(1);
+  const attentionMask = new Uint8Array(b * seqLen);
+  const positions: number[] = [], labels: number[] = [];
+  for (let r = 0; r < b; r++) {
+    for (let t = 0; t < lengths[r]; t++) {
+      const i = r * seqLen + t;
+      const id = 4 + rng.int(vocabSize - 4);
+      attentionMask[i] = 1;
+      inputIds[i] = id;
+      if (rng.next() < 0.3 || t === 1) {
+        positions.push(i);
+        labels.push(id);
+        inputIds[i] = 3;
+      }
+    }
+  }
+  return {
+    batchSize: b,
+    seqLen,
+    inputIds,
+    attentionMask,
+    maskedPositions: Int32Array.from(positions),
+    maskedLabels: Int32Array.from(labels),
+  };
+}

@@ -1,0 +1,177 @@
+import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
+import { tf } from "../../lib/backend/tf.ts";
+import { initEncoder } from "../../lib/model/encoder.ts";
+import { disposeParams } from "../../lib/model/params.ts";
+import { createAdamW, disposeAdamW } from "../../lib/train/adamw.ts";
+import { train, type TrainOptions, type TrainRecord } from "../../lib/train/loop.ts";
+import { budgetSchedule, schedule } from "../../lib/train/schedule.ts";
+import { arraySource } from "../../lib/train/source.ts";
+import { mlmTask, type Task } from "../../lib/train/task.ts";
+import { syntheticMlmBatch, tinyConfig } from "../model/_fixtures.ts";
+
+/** A one-parameter task (w - b)² with a fake clock: each training loss call costs 100 ms, each eval 5 s. */
+function scalarTask(lossAt?: (step: number, w: tf.Scalar, b: number) => tf.Scalar) {
+  let now = 0, calls = 0;
+  const params = { w: tf.variable(tf.scalar(0)) };
+  const task: Task<number> = {
+    params,
+    loss: (b, { training }) => {
+      now += training ? 100 : 5000;
+      if (training) calls++;
+      return lossAt ? lossAt(calls, params.w as tf.Scalar, b) : tf.square(tf.sub(params.w, b)) as tf.Scalar;
+    },
+    tokens: () => 10,
+    predictions: () => 1,
+  };
+  const optimizer = createAdamW(params, { weightDecay: 0 });
+  const done = () => {
+    disposeAdamW(optimizer);
+    params.w.dispose();
+  };
+  return { task, optimizer, clock: () => now, done };
+}
+
+const constant = schedule({ peakLr: 0.05, unit: "steps", warmup: 0, total: 1, decay: "constant" });
+
+async function collect<B>(options: TrainOptions<B>) {
+  const records: TrainRecord[] = [];
+  const result = await train(options, (r) => {
+    records.push(r);
+  });
+  return { records, result };
+}
+
+Deno.test("train() stops on the training-time budget, excluding evaluation time", async () => {
+  const t = scalarTask();
+  const { records, result } = await collect({
+    ...t,
+    source: arraySource([3]),
+    validation: [3],
+    schedule: constant,
+    maxSeconds: 2,
+    evalEvery: { seconds: 0.5 },
+  });
+  assertEquals(result.status, "budget");
+  assertEquals(result.step, 20); // 20 × 100 ms = 2 s of training; 4 evaluations × 5 s not counted
+  assertAlmostEquals(result.seconds, 2, 1e-9);
+  assertEquals(records.map((r) => r.step), [5, 10, 15, 20]);
+  assertEquals(records.map((r) => r.seconds), [0.5, 1, 1.5, 2]);
+  assertEquals(records.at(-1)!.status, "budget");
+  assert(records.at(-1)!.wallSeconds >= 2 + 4 * 5, "wall time includes the evaluations");
+  assertEquals(records.at(-1)!.tokens, 200);
+  t.done();
+});
+
+Deno.test("train() stops on a target validation loss", async () => {
+  const t = scalarTask();
+  const { records, result } = await collect({
+    ...t,
+    source: arraySource([1]),
+    validation: [1],
+    schedule: constant,
+    maxSteps: 1000,
+    targetValLoss: 0.01,
+    evalEvery: { steps: 5 },
+  });
+  assertEquals(result.status, "target");
+  assert(result.step < 1000 && result.valLoss! <= 0.01);
+  assertEquals(records.at(-1)!.status, "target");
+  assert(records.slice(0, -1).every((r) => r.valLoss! > 0.01));
+  t.done();
+});
+
+Deno.test("train() reports NaN as a status instead of throwing", async () => {
+  const t = scalarTask((step, w, b) =>
+    (step >= 7 ? tf.mul(tf.square(tf.sub(w, b)), NaN) : tf.square(tf.sub(w, b))) as tf.Scalar
+  );
+  const { records, result } = await collect({
+    ...t,
+    source: arraySource([1]),
+    schedule: constant,
+    maxSteps: 100,
+    logEverySteps: 5,
+  });
+  assertEquals(result.status, "nan");
+  assertEquals(result.step, 10);
+  assert(result.message.includes("step 10"), result.message);
+  assertEquals(records.map((r) => r.status), ["running", "nan"]);
+  t.done();
+});
+
+Deno.test("train() stops a diverging run", async () => {
+  const t = scalarTask((step, w) => tf.add(tf.mul(w, 0), step < 10 ? 1 : 10 ** (step - 9)) as tf.Scalar);
+  const { result } = await collect({
+    ...t,
+    source: arraySource([0]),
+    schedule: constant,
+    maxSteps: 100,
+    logEverySteps: 2,
+  });
+  assertEquals(result.status, "diverged");
+  assertEquals(result.step, 10); // mean over steps 9-10 = (1 + 10) / 2 = 5.5 > 4 × 1
+  t.done();
+});
+
+Deno.test("train() with a seconds-based schedule warms up and decays over fractions of the budget", async () => {
+  const t = scalarTask();
+  const { records } = await collect({
+    ...t,
+    source: arraySource([3]),
+    schedule: budgetSchedule(10, { peakLr: 1, warmupFraction: 0.2 }),
+    maxSeconds: 10,
+    logEverySteps: 10,
+  });
+  // lr of the step starting at training second s: s/2 during warmup, then 1 - (s - 2)/8.
+  assertEquals(records.map((r) => r.step), [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+  assertAlmostEquals(records[0].lr, 0.9 / 2, 1e-9); // step 10 starts at 0.9 s
+  assertAlmostEquals(records[5].lr, 1 - (5.9 - 2) / 8, 1e-9); // step 60 starts at 5.9 s
+  t.done();
+});
+
+function mlmSetup(seed = 0) {
+  const config = tinyConfig({ dropout: 0.1 });
+  const params = initEncoder(config, seed);
+  const batches = [0, 1, 2, 3, 4].map((s) => syntheticMlmBatch(s, config.vocabSize, [10, 8, 10], 10));
+  return { config, params, task: mlmTask(params, config), optimizer: createAdamW(params), batches };
+}
+
+Deno.test("train() leaks no tensors: numTensors after 200 steps equals that after 1", async () => {
+  const s = mlmSetup();
+  const counts: number[] = [];
+  await train({
+    task: s.task,
+    optimizer: s.optimizer,
+    source: arraySource(s.batches),
+    validation: s.batches.slice(0, 2),
+    schedule: schedule({ peakLr: 1e-3, unit: "steps", warmup: 20, total: 200 }),
+    maxSteps: 200,
+    logEverySteps: 1,
+    evalEvery: { steps: 50 },
+  }, (r) => {
+    if (r.step === 1 || r.step === 200) counts.push(tf.memory().numTensors);
+  });
+  assertEquals(counts.length, 2);
+  assertEquals(counts[1], counts[0]);
+  disposeAdamW(s.optimizer);
+  disposeParams(s.params);
+});
+
+Deno.test("train() is repeatable with the same seed (dropout on)", async () => {
+  const losses: number[][] = [];
+  for (let run = 0; run < 2; run++) {
+    const s = mlmSetup();
+    const { records } = await collect({
+      task: s.task,
+      optimizer: s.optimizer,
+      source: arraySource(s.batches),
+      schedule: constant,
+      maxSteps: 15,
+      logEverySteps: 1,
+      seed: 42,
+    });
+    losses.push(records.map((r) => r.trainLoss!));
+    disposeAdamW(s.optimizer);
+    disposeParams(s.params);
+  }
+  assertEquals(losses[0], losses[1]);
+});
