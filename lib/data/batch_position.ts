@@ -48,10 +48,11 @@ export function checkPositiveInt(value: number, name: string, who: string): numb
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { batchIterator } from "./batch_position.ts";
  * const it = batchIterator(2, (e, b) => `${e}.${b}`, { epoch: 0, batch: 1 });
- * console.assert(it.next().value === "0.1" && it.next().value === "1.0");
- * console.assert(JSON.stringify(it.position()) === '{"epoch":1,"batch":1}');
+ * assert(it.next().value === "0.1" && it.next().value === "1.0");
+ * assert(JSON.stringify(it.position()) === '{"epoch":1,"batch":1}');
  * ```
  */
 export function batchIterator<B>(

@@ -45,13 +45,14 @@ const PAIR_BASE = 1 << 21;
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { createBpeTokenizer } from "./bpe_tokenizer.ts";
  * import { BYTE_TO_CHAR } from "./byte_level.ts";
  * const vocab: Record<string, number> = { "<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3, "<mask>": 4 };
  * BYTE_TO_CHAR.forEach((c, b) => vocab[c] = 5 + b);
  * vocab["hi"] = 261;
  * const tok = createBpeTokenizer({ vocab, merges: [["h", "i"]] });
- * console.assert(tok.encode("hi").join() === "261" && tok.decode(tok.encode("hi!")) === "hi!");
+ * assert(tok.encode("hi").join() === "261" && tok.decode(tok.encode("hi!")) === "hi!");
  * ```
  */
 export function createBpeTokenizer(spec: BpeSpec, source = "BPE spec"): BpeTokenizer {

@@ -81,10 +81,11 @@ class PairHeap {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { trainBpe } from "./bpe_train.ts";
  * const tok = trainBpe(["the cat sat on the mat", "the cat ate"], { vocabSize: 270 });
- * console.assert(tok.vocabSize <= 270 && tok.decode(tok.encode("the cat")) === "the cat");
- * console.assert(tok.encode(" the").length === 1); // "Ġthe" was learned
+ * assert(tok.vocabSize <= 270 && tok.decode(tok.encode("the cat")) === "the cat");
+ * assert(tok.encode("the").length === 1); // "the" (3 occurrences) was learned
  * ```
  */
 export function trainBpe(texts: Iterable<string>, options: TrainBpeOptions = {}): BpeTokenizer {

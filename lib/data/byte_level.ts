@@ -37,8 +37,9 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { byteLevelPreTokenize } from "./byte_level.ts";
- * console.assert(byteLevelPreTokenize("Hi there").join("|") === "Hi|Ġthere");
+ * assert(byteLevelPreTokenize("Hi there").join("|") === "Hi|Ġthere");
  * ```
  */
 export function byteLevelPreTokenize(text: string, addPrefixSpace = false): string[] {
@@ -57,8 +58,9 @@ export function byteLevelPreTokenize(text: string, addPrefixSpace = false): stri
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { byteLevelDecode, byteLevelPreTokenize } from "./byte_level.ts";
- * console.assert(byteLevelDecode(byteLevelPreTokenize("née 😀").join("")) === "née 😀");
+ * assert(byteLevelDecode(byteLevelPreTokenize("née 😀").join("")) === "née 😀");
  * ```
  */
 export function byteLevelDecode(chars: string): string {

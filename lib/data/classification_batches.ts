@@ -27,8 +27,9 @@ export interface TokenizedExample {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { pairIds } from "./classification_batches.ts";
- * console.assert(pairIds([7, 8], [9], 2).join() === "7,8,2,2,9");
+ * assert(pairIds([7, 8], [9], 2).join() === "7,8,2,2,9");
  * ```
  */
 export function pairIds(a: readonly number[], b: readonly number[], eos: number): number[] {
@@ -55,11 +56,12 @@ export interface ClassificationBatchOptions {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { classificationBatches } from "./classification_batches.ts";
  * const tok = { vocabSize: 50, special: { bos: 0, pad: 1, eos: 2, unk: 3, mask: 4 }, encode: () => [], decode: () => "" };
  * const ex = [{ ids: [10, 11, 12], label: 1 }, { ids: [13], label: 0 }];
  * const b = classificationBatches(ex, tok, { batchSize: 2, numClasses: 2, shuffle: false }).next().value;
- * console.assert(b.seqLen === 5 && b.inputIds.join() === "0,10,11,12,2,0,13,2,1,1" && b.labels.join() === "1,0");
+ * assert(b.seqLen === 5 && b.inputIds.join() === "0,10,11,12,2,0,13,2,1,1" && b.labels.join() === "1,0");
  * ```
  */
 export function classificationBatches(

@@ -117,11 +117,12 @@ function labelMapper(labels: readonly string[] | undefined, what: string) {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { readTextLabelTable } from "./labelled_files.ts";
  * const path = await Deno.makeTempFile({ suffix: ".csv" });
  * await Deno.writeTextFile(path, 'text,label\n"good, really",pos\nbad,neg\n');
  * const d = await readTextLabelTable(path);
- * console.assert(d.labels.join() === "neg,pos" && d.examples[0].label === 1 && d.examples[0].text === "good, really");
+ * assert(d.labels.join() === "neg,pos" && d.examples[0].label === 1 && d.examples[0].text === "good, really");
  * await Deno.remove(path);
  * ```
  */
@@ -169,11 +170,12 @@ export interface NliExample {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { readMnli } from "./labelled_files.ts";
  * const path = await Deno.makeTempFile({ suffix: ".jsonl" });
  * await Deno.writeTextFile(path, '{"sentence1": "A dog runs.", "sentence2": "An animal moves.", "gold_label": "entailment"}\n');
  * const ex = await readMnli(path);
- * console.assert(ex.length === 1 && ex[0].label === 0);
+ * assert(ex.length === 1 && ex[0].label === 0);
  * await Deno.remove(path);
  * ```
  */

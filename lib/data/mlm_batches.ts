@@ -49,13 +49,14 @@ export const MLM_DEFAULTS = Object.freeze({
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { mlmBatches } from "./mlm_batches.ts";
  * const tok = { vocabSize: 50, special: { bos: 0, pad: 1, eos: 2, unk: 3, mask: 4 }, encode: () => [], decode: () => "" };
  * const docs = [[10, 11, 12], [13, 14], [15, 16, 17, 18]];
  * const it = mlmBatches(docs, tok, { batchSize: 2, seqLen: 4, seed: 1 });
  * const b = it.next().value;
- * console.assert(b.inputIds.length === 8 && b.inputIds[0] === 0 && b.maskedPositions.length === b.maskedLabels.length);
- * console.assert(it.batchesPerEpoch === 2); // 3 + 2 + 4 tokens + 2 separators = 11 → 4 rows of 3
+ * assert(b.inputIds.length === 8 && b.inputIds[0] === 0 && b.maskedPositions.length === b.maskedLabels.length);
+ * assert(it.batchesPerEpoch === 2); // 3 + 2 + 4 tokens + 2 separators = 11 → 4 rows of 3
  * ```
  */
 export function mlmBatches(

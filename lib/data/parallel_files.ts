@@ -26,11 +26,12 @@ export interface ParallelFieldOptions {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { readParallelFiles } from "./parallel_files.ts";
  * const en = await Deno.makeTempFile(), fr = await Deno.makeTempFile();
  * await Deno.writeTextFile(en, "the cat\n");
  * await Deno.writeTextFile(fr, "le chat\n");
- * for await (const p of readParallelFiles(en, fr)) console.assert(p.tgt === "le chat");
+ * for await (const p of readParallelFiles(en, fr)) assert(p.tgt === "le chat");
  * await Deno.remove(en), await Deno.remove(fr);
  * ```
  */
@@ -55,10 +56,11 @@ export async function* readParallelFiles(srcPath: string, tgtPath: string): Asyn
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { readParallelTsv } from "./parallel_files.ts";
  * const path = await Deno.makeTempFile();
  * await Deno.writeTextFile(path, "hello\tbonjour\n");
- * for await (const p of readParallelTsv(path)) console.assert(p.src === "hello" && p.tgt === "bonjour");
+ * for await (const p of readParallelTsv(path)) assert(p.src === "hello" && p.tgt === "bonjour");
  * await Deno.remove(path);
  * ```
  */
@@ -91,10 +93,11 @@ function field(obj: Record<string, unknown>, key: string): unknown {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { readParallelJsonl } from "./parallel_files.ts";
  * const path = await Deno.makeTempFile();
  * await Deno.writeTextFile(path, '{"translation": {"en": "yes", "fr": "oui"}}\n');
- * for await (const p of readParallelJsonl(path, { src: "en", tgt: "fr" })) console.assert(p.tgt === "oui");
+ * for await (const p of readParallelJsonl(path, { src: "en", tgt: "fr" })) assert(p.tgt === "oui");
  * await Deno.remove(path);
  * ```
  */
@@ -130,11 +133,12 @@ export async function* readParallelJsonl(
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import pl from "nodejs-polars";
  * import { readParallelParquet } from "./parallel_files.ts";
  * const path = await Deno.makeTempFile({ suffix: ".parquet" });
  * pl.DataFrame({ translation: [{ en: "no", fr: "non" }] }).writeParquet(path);
- * for await (const p of readParallelParquet(path, { src: "en", tgt: "fr" })) console.assert(p.tgt === "non");
+ * for await (const p of readParallelParquet(path, { src: "en", tgt: "fr" })) assert(p.tgt === "non");
  * await Deno.remove(path);
  * ```
  */

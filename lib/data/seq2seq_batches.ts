@@ -41,11 +41,12 @@ export interface Seq2SeqBatchOptions {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { seq2seqBatches } from "./seq2seq_batches.ts";
  * const tok = { vocabSize: 50, special: { bos: 0, pad: 1, eos: 2, unk: 3, mask: 4 }, encode: () => [], decode: () => "" };
  * const pairs = [{ src: [10, 11], tgt: [20] }, { src: [12], tgt: [21, 22, 23] }];
  * const b = seq2seqBatches(pairs, tok, { maxTokens: 8, seed: 0 }).next().value;
- * console.assert(b.batchSize === 2 && b.tgtLen === 4 && b.decoderInputIds[0] === 0);
+ * assert(b.batchSize === 2 && b.tgtLen === 4 && b.decoderInputIds[0] === 0);
  * ```
  */
 export function seq2seqBatches(

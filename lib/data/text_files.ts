@@ -19,12 +19,13 @@ export interface TextDocumentOptions {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { readTextDocuments } from "./text_files.ts";
  * const path = await Deno.makeTempFile();
  * await Deno.writeTextFile(path, "a b\nc\n\nd\n");
  * const docs = [];
  * for await (const d of readTextDocuments(path, { mode: "paragraph" })) docs.push(d);
- * console.assert(docs.length === 2 && docs[0] === "a b\nc");
+ * assert(docs.length === 2 && docs[0] === "a b\nc");
  * await Deno.remove(path);
  * ```
  */
@@ -54,10 +55,11 @@ export async function* readTextDocuments(
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { loadTextDocuments } from "./text_files.ts";
  * const path = await Deno.makeTempFile();
  * await Deno.writeTextFile(path, "one\n\ntwo\n");
- * console.assert((await loadTextDocuments(path)).length === 2);
+ * assert((await loadTextDocuments(path)).length === 2);
  * await Deno.remove(path);
  * ```
  */

@@ -76,11 +76,12 @@ function findByteLevel(pre: Json): Json | undefined {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { fromTokenizerJson, toTokenizerJson } from "./tokenizer_json.ts";
  * import { trainBpe } from "./bpe_train.ts";
  * const tok = trainBpe(["low lower lowest"], { vocabSize: 270 });
  * const back = fromTokenizerJson(toTokenizerJson(tok));
- * console.assert(back.encode("lowest low").join() === tok.encode("lowest low").join());
+ * assert(back.encode("lowest low").join() === tok.encode("lowest low").join());
  * ```
  */
 export function fromTokenizerJson(text: string, source = "tokenizer.json"): BpeTokenizer {
@@ -133,11 +134,12 @@ export async function saveTokenizer(tok: BpeTokenizer, path: string): Promise<vo
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { loadTokenizer, saveTokenizer } from "./tokenizer_json.ts";
  * import { trainBpe } from "./bpe_train.ts";
  * const path = await Deno.makeTempFile({ suffix: ".json" });
  * await saveTokenizer(trainBpe(["a b c a b"], { vocabSize: 265 }), path);
- * console.assert((await loadTokenizer(path)).vocabSize <= 265);
+ * assert((await loadTokenizer(path)).vocabSize <= 265);
  * await Deno.remove(path);
  * ```
  */

@@ -150,9 +150,10 @@ export function splitSynsets(synsets: readonly Synset[], options: WordNetSplitOp
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { loadWordNetCorpus } from "./wordnet.ts";
  * const { train, validation, test } = await loadWordNetCorpus({ seed: 0 });
- * console.assert(train.length > 90_000 && validation.length > 1000 && test.length === validation.length);
+ * assert(train.length > 90_000 && validation.length > 1000 && test.length === validation.length);
  * ```
  */
 export async function loadWordNetCorpus(options: WordNetSplitOptions = {}): Promise<WordNetCorpus> {

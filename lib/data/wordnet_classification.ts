@@ -42,9 +42,10 @@ export interface ClassBalance {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { classBalance } from "./wordnet_classification.ts";
  * const b = classBalance([{ text: "a", label: 1 }, { text: "b", label: 1 }, { text: "c", label: 0 }], 2);
- * console.assert(b.majorityLabel === 1 && Math.abs(b.majorityAccuracy - 2 / 3) < 1e-12);
+ * assert(b.majorityLabel === 1 && Math.abs(b.majorityAccuracy - 2 / 3) < 1e-12);
  * ```
  */
 export function classBalance(
@@ -67,9 +68,10 @@ export function classBalance(
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { loadWordNetClassification } from "./wordnet_classification.ts";
  * const d = await loadWordNetClassification({ seed: 0 });
- * console.assert(d.labels.length === 45 && d.train.length > 10_000);
+ * assert(d.labels.length === 45 && d.train.length > 10_000);
  * ```
  */
 export async function loadWordNetClassification(

@@ -36,9 +36,10 @@ export interface WordNetTokenized {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { loadWordNetTokenized } from "./wordnet_tokenized.ts";
  * const { tokenizer, train } = await loadWordNetTokenized({ seed: 0, vocabSize: 2000 });
- * console.assert(tokenizer.vocabSize === 2000 && train.length > 90_000);
+ * assert(tokenizer.vocabSize === 2000 && train.length > 90_000);
  * ```
  */
 export async function loadWordNetTokenized(options: WordNetTokenizedOptions = {}): Promise<WordNetTokenized> {

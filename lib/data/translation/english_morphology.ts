@@ -25,10 +25,11 @@ const BE_PAST = ["was", "were", "was", "were", "were", "were"];
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { englishVerb } from "./english_morphology.ts";
- * console.assert(englishVerb("eat", "ate", "present", 2, true) === "does not eat");
- * console.assert(englishVerb("look at", "looked at", "present", 2, false) === "looks at");
- * console.assert(englishVerb("be", "was", "goingTo", 0, false) === "am going to be");
+ * assert(englishVerb("eat", "ate", "present", 2, true) === "does not eat");
+ * assert(englishVerb("look at", "looked at", "present", 2, false) === "looks at");
+ * assert(englishVerb("be", "was", "goingTo", 0, false) === "am going to be");
  * ```
  */
 export function englishVerb(
@@ -65,8 +66,9 @@ const A_EXCEPTIONS = /^(uni|use|usu|euro|one|once)/;
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { englishSurface } from "./english_morphology.ts";
- * console.assert(englishSurface(["a", "apple", "and", "a", "university"]) === "an apple and a university");
+ * assert(englishSurface(["a", "apple", "and", "a", "university"]) === "an apple and a university");
  * ```
  */
 export function englishSurface(tokens: readonly string[]): string {

@@ -143,10 +143,11 @@ const IMPERFECT_ENDINGS = ["ais", "ais", "ait", "ions", "iez", "aient"];
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { conjugate } from "./french_morphology.ts";
- * console.assert(conjugate("aller", "past", 2, { feminine: true }).join(" ") === "est allée");
- * console.assert(conjugate("manger", "present", 3).join(" ") === "mangeons");
- * console.assert(conjugate("finir", "future", 0, { negated: true }).join(" ") === "ne finirai pas");
+ * assert(conjugate("aller", "past", 2, { feminine: true }).join(" ") === "est allée");
+ * assert(conjugate("manger", "present", 3).join(" ") === "mangeons");
+ * assert(conjugate("finir", "future", 0, { negated: true }).join(" ") === "ne finirai pas");
  * ```
  */
 export function conjugate(
@@ -183,10 +184,11 @@ const ELIDING = new Set(["je", "le", "la", "ne", "de", "que"]);
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { frenchSurface } from "./french_morphology.ts";
- * console.assert(frenchSurface(["je", "ne", "vais", "pas", "à", "le", "marché"]) === "je ne vais pas au marché");
- * console.assert(frenchSurface(["ma", "amie", "boit", "de", "le", "eau"]) === "mon amie boit de l'eau");
- * console.assert(frenchSurface(["le", "hibou"], new Set(["hibou"])) === "le hibou");
+ * assert(frenchSurface(["je", "ne", "vais", "pas", "à", "le", "marché"]) === "je ne vais pas au marché");
+ * assert(frenchSurface(["ma", "amie", "boit", "de", "le", "eau"]) === "mon amie boit de l'eau");
+ * assert(frenchSurface(["le", "hibou"], new Set(["hibou"])) === "le hibou");
  * ```
  */
 export function frenchSurface(tokens: readonly string[], aspirated: ReadonlySet<string> = new Set()): string {

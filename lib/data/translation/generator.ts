@@ -44,10 +44,11 @@ const sentence = (s: string) => s[0].toUpperCase() + s.slice(1) + ".";
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { generatePair } from "./generator.ts";
  * import { createRng } from "../../util/random.ts";
  * const p = generatePair(createRng(3));
- * console.assert(/^[A-Z].*\.$/.test(p.src) && p.tgt.endsWith("."));
+ * assert(/^[A-Z].*\.$/.test(p.src) && p.tgt.endsWith("."));
  * ```
  */
 export function generatePair(rng: Parameters<typeof sentenceTokens>[0]): TextPair {
@@ -60,10 +61,11 @@ export function generatePair(rng: Parameters<typeof sentenceTokens>[0]): TextPai
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { generateTranslationCorpus } from "./generator.ts";
  * const c = generateTranslationCorpus({ seed: 1, train: 200, validation: 20, test: 20 });
  * const train = new Set(c.train.map((p) => p.src));
- * console.assert(c.train.length === 200 && c.test.every((p) => !train.has(p.src)));
+ * assert(c.train.length === 200 && c.test.every((p) => !train.has(p.src)));
  * ```
  */
 export function generateTranslationCorpus(options: TranslationCorpusOptions = {}): TranslationCorpus {

@@ -213,10 +213,11 @@ function existentialClause(rng: Rng): SentenceTokens {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { sentenceTokens } from "./grammar.ts";
  * import { createRng } from "../../util/random.ts";
  * const s = sentenceTokens(createRng(1));
- * console.assert(s.en.length > 1 && s.fr.length > 1);
+ * assert(s.en.length > 1 && s.fr.length > 1);
  * ```
  */
 export function sentenceTokens(rng: Rng): SentenceTokens {

@@ -73,8 +73,9 @@ const FR_TENS = ["", "", "vingt", "trente", "quarante", "cinquante", "soixante"]
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { englishNumber } from "./lexicon_misc.ts";
- * console.assert(englishNumber(42) === "forty-two" && englishNumber(100) === "one hundred");
+ * assert(englishNumber(42) === "forty-two" && englishNumber(100) === "one hundred");
  * ```
  */
 export function englishNumber(n: number): string {
@@ -88,9 +89,10 @@ export function englishNumber(n: number): string {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { frenchNumber } from "./lexicon_misc.ts";
- * console.assert(frenchNumber(71) === "soixante et onze" && frenchNumber(80) === "quatre-vingts");
- * console.assert(frenchNumber(81) === "quatre-vingt-un" && frenchNumber(21, true) === "vingt et une");
+ * assert(frenchNumber(71) === "soixante et onze" && frenchNumber(80) === "quatre-vingts");
+ * assert(frenchNumber(81) === "quatre-vingt-un" && frenchNumber(21, true) === "vingt et une");
  * ```
  */
 export function frenchNumber(n: number, feminine = false): string {
