@@ -8,6 +8,8 @@
 import { loadWordNetCorpus } from "../lib/data/wordnet.ts";
 import { trainBpe } from "../lib/data/bpe_train.ts";
 import { loadWordNetTokenized } from "../lib/data/wordnet_tokenized.ts";
+import { toTokenizerJson } from "../lib/data/tokenizer_json.ts";
+import { Tokenizer as HfTokenizer } from "@huggingface/tokenizers";
 
 const time = async <T>(f: () => T | Promise<T>): Promise<[T, number]> => {
   const t0 = performance.now();
@@ -38,6 +40,18 @@ for (const [vocabSize, maxChars] of [[2000, 0], [8000, 0], [8000, 2_000_000], [1
       }× UTF-8), ` +
       `${n} tokens, ${(bytes / n).toFixed(2)} bytes/token |`,
   );
+  if (vocabSize === 8000 && !maxChars) {
+    const hf = new HfTokenizer(JSON.parse(toTokenizerJson(tok)), {});
+    const [m, tHf] = await time(() =>
+      text.reduce((s, d) => s + hf.encode(d, { add_special_tokens: false }).ids.length, 0)
+    );
+    rows.push(
+      `| reference: @huggingface/tokenizers 0.2.0 encode, same tokenizer.json | ${tHf.toFixed(2)} s | ` +
+        `${m} tokens (${m === n ? "same count" : "COUNT DIFFERS"}); ours takes ${
+          (tEnc / tHf).toFixed(2)
+        }× its time |`,
+    );
+  }
 }
 const dir = await Deno.makeTempDir();
 const [, tCold] = await time(() => loadWordNetTokenized({ seed: 0, vocabSize: 8000, cacheDir: dir }));

@@ -1,7 +1,8 @@
 /**
  * Trains a byte-level BPE vocabulary on a corpus (the algorithm of Sennrich et al. 2016 over GPT-2 bytes).
  *
- * Written by hand because no BPE trainer on npm runs under Deno without native bindings. Pair counts are
+ * Written by hand because no npm package trains BPE in pure JS (`@huggingface/tokenizers` only loads and
+ * encodes; the Rust `tokenizers` bindings are native Node addons). Pair counts are
  * updated incrementally: a merge only revisits the words that contain the merged pair, and the best pair
  * comes from a max-heap with lazy deletion. Ties break on the smaller (left id, right id) pair, so training
  * is deterministic.

@@ -2,8 +2,9 @@
  * Byte-level pre-tokenization as in GPT-2 and RoBERTa: text is split by the GPT-2 regex, then every UTF-8
  * byte is shown as one printable character, so a vocabulary over those characters can encode any text.
  *
- * Written by hand (about 40 lines) because the published tokenizer libraries either need native bindings or
- * download files at run time; the byte↔character table is the one in GPT-2's `encoder.py`.
+ * Written by hand (about 40 lines) as part of the BPE trainer, which no npm package provides; the
+ * byte↔character table is the one in GPT-2's `encoder.py`, and encodings are checked against Hugging Face's
+ * JS implementation in `tests/data/hf_reference_test.ts`.
  *
  * @module
  */

@@ -1,9 +1,11 @@
 /**
  * Hugging Face `tokenizer.json` for byte-level BPE (RoBERTa / GPT-2 layout): save, load and fingerprint.
  *
- * Implemented here rather than through `@huggingface/transformers`: that package's tokenizer loader goes
- * through its hub/download machinery and ONNX runtime, and `@huggingface/tokenizers` needs native
- * bindings, neither of which is wanted in an offline Deno library. Only the parts byte-level BPE uses are
+ * Written here because no npm package covers training and saving: `@huggingface/tokenizers` (pure JS) and
+ * `@huggingface/transformers` both load and encode a tokenizer.json under Deno without downloads (checked),
+ * but neither trains or writes one, and transformers pulls in onnxruntime and sharp (~350 MB). The
+ * encoder is therefore ours too, and `tests/data/hf_reference_test.ts` checks it against
+ * `@huggingface/tokenizers` id for id. Only the parts byte-level BPE uses are
  * read: `model` (type "BPE", `vocab`, `merges` as "a b" strings or [a, b] pairs), `added_tokens`, and
  * `pre_tokenizer` (ByteLevel, directly or inside a Sequence) for `add_prefix_space`. Anything else
  * (WordPiece, Unigram, a normalizer) is rejected with an error that says so.
