@@ -35,7 +35,7 @@ export const ADJECTIVE_ENTRIES: readonly string[] = [
   "kind|aimable|post|h", "polite|poli|post|h", "funny|drôle|post|ha", "shy|timide|post|ha", "brave|courageux,courageuse,courageux|post|ha",
   "lazy|paresseux,paresseuse,paresseux|post|ha", "busy|occupé|post|h", "calm|calme|post|hap", "quiet|silencieux,silencieuse,silencieux|post|hap",
   "famous|célèbre|post|hp", "proud|fier,fière|post|h", "strong|fort|post|ha", "weak|faible|post|ha",
-  "fast|rapide|post|at", "slow|lent|post|at", "hot|chaud|post|fmd", "cold|froid|post|fmp", "fresh|frais,fraîche,frais|post|fmd",
+  "fast|rapide|post|a", "slow|lent|post|a", "hot|chaud|post|fmd", "cold|froid|post|fmp", "fresh|frais,fraîche,frais|post|fmd",
   "sweet|sucré|post|fmd", "delicious|délicieux,délicieuse,délicieux|post|fmd", "ripe|mûr|post|f", "expensive|cher,chère|post|tfp",
   "cheap|bon marché,bon marché,bon marché,bon marché|post|t", "heavy|lourd|post|t", "light|léger,légère|post|t", "clean|propre|post|tp",
   "dirty|sale|post|tp", "empty|vide|post|tp", "full|plein|post|tp", "broken|cassé|post|t", "open|ouvert|post|tp",
