@@ -37,17 +37,21 @@ export interface ParallelFieldOptions {
  */
 export async function* readParallelFiles(srcPath: string, tgtPath: string): AsyncGenerator<TextPair> {
   const a = readLines(srcPath, "source"), b = readLines(tgtPath, "target");
-  for (let n = 0;; n++) {
-    const [x, y] = await Promise.all([a.next(), b.next()]);
-    if (x.done && y.done) return;
-    if (x.done || y.done) {
-      const [short, long] = x.done ? [srcPath, tgtPath] : [tgtPath, srcPath];
-      throw new Error(
-        `parallel files have different line counts: ${short} ends after ${n} lines but ${long} has more ` +
-          `(line ${n + 1}); realign them so line i of one translates line i of the other`,
-      );
+  try {
+    for (let n = 0;; n++) {
+      const [x, y] = await Promise.all([a.next(), b.next()]);
+      if (x.done && y.done) return;
+      if (x.done || y.done) {
+        const [short, long] = x.done ? [srcPath, tgtPath] : [tgtPath, srcPath];
+        throw new Error(
+          `parallel files have different line counts: ${short} ends after ${n} lines but ${long} has more ` +
+            `(line ${n + 1}); realign them so line i of one translates line i of the other`,
+        );
+      }
+      yield { src: x.value.line, tgt: y.value.line };
     }
-    yield { src: x.value.line, tgt: y.value.line };
+  } finally { // close both files even when the caller stops early or a file is short
+    await Promise.allSettled([a.return(undefined), b.return(undefined)]);
   }
 }
 

@@ -87,3 +87,17 @@ Deno.test("parallel loaders name the file and line of bad input", async () => {
   );
   await Deno.remove(d, { recursive: true });
 });
+
+Deno.test("readParallelFiles() closes both files when the caller stops early", async () => {
+  const d = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${d}/x.en`, "a\nb\nc\n");
+  await Deno.writeTextFile(`${d}/x.fr`, "A\nB\nC\n");
+  const openFds = () => [...Deno.readDirSync("/proc/self/fd")].length; // Linux: this process's open files
+  const before = openFds();
+  for await (const p of readParallelFiles(`${d}/x.en`, `${d}/x.fr`)) {
+    assertEquals(p, { src: "a", tgt: "A" });
+    break;
+  }
+  assertEquals(openFds(), before);
+  await Deno.remove(d, { recursive: true });
+});
