@@ -51,3 +51,9 @@ export { seq2seqBatches } from "./seq2seq_batches.ts";
 export type { Seq2SeqBatchOptions, TokenizedPair } from "./seq2seq_batches.ts";
 export { classificationBatches, pairIds } from "./classification_batches.ts";
 export type { ClassificationBatchOptions, TokenizedExample } from "./classification_batches.ts";
+export { loadTranslationTokenized } from "./translation_tokenized.ts";
+export type {
+  EncodedPair,
+  TranslationTokenized,
+  TranslationTokenizedOptions,
+} from "./translation_tokenized.ts";
