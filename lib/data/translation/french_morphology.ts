@@ -160,7 +160,8 @@ export function conjugate(
   if (tense === "present") words = [presentForms(inf)[person]];
   else if (tense === "future") words = [futureStem(inf) + FUTURE_ENDINGS[person]];
   else if (tense === "imperfect") {
-    const stem = inf === "être" ? "ét" : presentForms(inf)[3].replace(/ons$/, "");
+    let stem = inf === "être" ? "ét" : presentForms(inf)[3].replace(/ons$/, "");
+    if (person === 3 || person === 4) stem = stem.replace(/ge$/, "g").replace(/ç$/, "c"); // mangions, lancions
     words = [stem + IMPERFECT_ENDINGS[person]];
   } else if (tense === "goingTo") words = [presentForms("aller")[person], inf];
   else {

@@ -18,7 +18,8 @@ Deno.test("conjugate() matches a hand-checked table (Bescherelle forms)", () => 
     ["vendre", "present", 2, "vend"], ["vendre", "future", 4, "vendrez"], ["boire", "present", 5, "boivent"],
     ["voir", "future", 0, "verrai"], ["envoyer", "future", 1, "enverras"], ["prendre", "past", 2, "a pris"],
     ["aller", "past", 2, "est allée", true], ["venir", "past", 3, "sommes venus"], ["être", "imperfect", 5, "étaient"],
-    ["avoir", "imperfect", 0, "avais"], ["finir", "imperfect", 3, "finissions"], ["aller", "goingTo", 4, "allez aller"],
+    ["avoir", "imperfect", 0, "avais"], ["finir", "imperfect", 3, "finissions"], ["manger", "imperfect", 0, "mangeais"], ["manger", "imperfect", 3, "mangions"],
+    ["lancer", "imperfect", 2, "lançait"], ["lancer", "imperfect", 4, "lanciez"], ["aller", "goingTo", 4, "allez aller"],
     ["connaître", "present", 2, "connaît"], ["recevoir", "present", 5, "reçoivent"], ["ouvrir", "past", 0, "ai ouvert"],
   ];
   for (const [inf, tense, person, expected, feminine] of table) {
