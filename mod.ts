@@ -14,7 +14,9 @@
  * @module
  */
 export { backendNames, useBackend } from "./lib/backend/mod.ts";
-export type { BackendDescription, BackendName } from "./lib/backend/mod.ts";
+export type { BackendDescription, BackendName, Scalar, Tensor, Variable } from "./lib/backend/mod.ts";
+export * from "./lib/metrics/mod.ts";
+export * from "./lib/compress/mod.ts";
 
 if (import.meta.main) {
   const { main } = await import("./lib/cli/main.ts");

@@ -24,3 +24,10 @@ import "@tensorflow/tfjs";
 tf.env().set("PROD", true);
 
 export { tf };
+
+/** A tfjs tensor. Public signatures use this alias so the API docs need not re-document tfjs. */
+export type Tensor = tf.Tensor;
+/** A tfjs rank-0 tensor. */
+export type Scalar = tf.Scalar;
+/** A tfjs variable: a tensor that training updates in place. */
+export type Variable = tf.Variable;
