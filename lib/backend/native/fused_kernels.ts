@@ -25,11 +25,12 @@ const P = 0.3275911,
   A5 = 1.061405429;
 const INV_SQRT2 = Math.SQRT1_2, INV_SQRT_2PI = 0.3989422804014327;
 
-// tfjs's erf (Abramowitz & Stegun 7.1.26), so fused and composite GELU agree to float32 rounding.
-function erf(x: number): number {
-  const w = x < 0 ? -x : x, t = 1 / (1 + P * w);
-  const y = 1 - ((((A5 * t + A4) * t + A3) * t + A2) * t + A1) * t * fastExp(-w * w);
-  return x < 0 ? -y : y;
+// Φ(v) = ½(1 + erf(v/√2)) with tfjs's erf (Abramowitz & Stegun 7.1.26), so fused and composite GELU
+// agree to float32 rounding; e = exp(−v²/2) is passed in because the gradient needs it too.
+function phi(v: number, e: number): number {
+  const w = (v < 0 ? -v : v) * INV_SQRT2, t = 1 / (1 + P * w);
+  const y = ((((A5 * t + A4) * t + A3) * t + A2) * t + A1) * t * e; // 1 − erf(w)
+  return v < 0 ? 0.5 * y : 1 - 0.5 * y;
 }
 
 function f32(backend: NativeArgs["backend"], t: tf.TensorInfo): Float32Array {
@@ -41,7 +42,7 @@ function gelu({ inputs: { x }, backend }: NativeArgs): tf.TensorInfo {
   const xv = f32(backend, x), out = new Float32Array(xv.length);
   for (let i = 0; i < xv.length; i++) {
     const v = xv[i];
-    out[i] = 0.5 * v * (1 + erf(v * INV_SQRT2));
+    out[i] = v * phi(v, fastExp(-0.5 * v * v));
   }
   return backend.makeTensorInfo(x.shape, "float32", out);
 }
@@ -49,9 +50,9 @@ function gelu({ inputs: { x }, backend }: NativeArgs): tf.TensorInfo {
 function geluGrad({ inputs: { dy, x }, backend }: NativeArgs): tf.TensorInfo {
   const xv = f32(backend, x), gv = f32(backend, dy), out = new Float32Array(xv.length);
   for (let i = 0; i < xv.length; i++) {
-    const v = xv[i];
-    // d/dx x·Φ(x) = Φ(x) + x·φ(x)
-    out[i] = gv[i] * (0.5 * (1 + erf(v * INV_SQRT2)) + v * INV_SQRT_2PI * fastExp(-0.5 * v * v));
+    const v = xv[i], e = fastExp(-0.5 * v * v);
+    // d/dx x·Φ(x) = Φ(x) + x·φ(x), φ(x) = e/√(2π)
+    out[i] = gv[i] * (phi(v, e) + v * INV_SQRT_2PI * e);
   }
   return backend.makeTensorInfo(x.shape, "float32", out);
 }
