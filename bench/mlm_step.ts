@@ -57,7 +57,10 @@ export function benchBatch(size: BenchSize, seed = 0): MlmBatch {
 /** What one timed run measured. */
 export interface StepTiming {
   steps: number;
+  /** Mean over the timed steps. */
   msPerStep: number;
+  /** The fastest timed step: the least disturbed by other load on a shared machine. */
+  msBest: number;
   tokensPerSecond: number;
   /** Model FLOPs per second (the library's `flopsPerToken` × tokens/s). */
   gflops: number;
@@ -66,7 +69,7 @@ export interface StepTiming {
 
 /**
  * Times `steps` training steps (at most `seconds`, at least one) after `warmup` untimed ones, on whatever
- * backend is current. `onStep` runs before each timed step (the profiler starts there).
+ * backend is current. `onTimed` runs once before the timed steps (the profiler starts there).
  */
 export async function timeMlmStep(
   size: BenchSize,
@@ -102,13 +105,26 @@ export async function timeMlmStep(
   try {
     for (let k = 0; k < options.warmup; k++) await step(k);
     options.onTimed?.();
-    let n = 0;
+    const times: number[] = [];
     const t0 = performance.now();
-    while (n < options.steps && (n === 0 || performance.now() - t0 < options.seconds * 1000)) await step(++n);
-    const ms = (performance.now() - t0) / n;
+    while (
+      times.length < options.steps && (times.length === 0 || performance.now() - t0 < options.seconds * 1000)
+    ) {
+      const s0 = performance.now();
+      await step(times.length + 1);
+      times.push(performance.now() - s0);
+    }
+    const ms = times.reduce((a, b) => a + b, 0) / times.length;
     const tokensPerSecond = (size.batch * size.length) / (ms / 1000);
     const flops = flopsPerToken(config, { seqLen: size.length, maskFraction: 0.15 });
-    return { steps: n, msPerStep: ms, tokensPerSecond, gflops: (flops * tokensPerSecond) / 1e9, loss };
+    return {
+      steps: times.length,
+      msPerStep: ms,
+      msBest: Math.min(...times),
+      tokensPerSecond,
+      gflops: (flops * tokensPerSecond) / 1e9,
+      loss,
+    };
   } finally {
     disposeAdamW(optimizer);
     disposeParams(params);

@@ -8,7 +8,8 @@ biases and LayerNorms) - lib/train's defaults.
 
 Usage: python3 bench/torch_step.py --width 128 --layers 2 --batch 32 --length 64 --vocab 2048 \
            --threads 2 --steps 10 --seconds 20 [--dropout 0]
-Prints one JSON line: {"tokensPerSecond", "msPerStep", "steps", "torch", "threads"}.
+Prints one JSON line: {"tokensPerSecond", "msPerStep" (mean), "msBest" (fastest step), "steps", "torch",
+"threads"}.
 """
 import argparse
 import json
@@ -103,12 +104,14 @@ def main():
 
     for _ in range(a.warmup):
         step()
-    n, t0 = 0, time.perf_counter()
-    while n < a.steps and (n == 0 or time.perf_counter() - t0 < a.seconds):
+    times, t0 = [], time.perf_counter()
+    while len(times) < a.steps and (not times or time.perf_counter() - t0 < a.seconds):
+        s0 = time.perf_counter()
         step()
-        n += 1
-    dt = (time.perf_counter() - t0) / n
-    print(json.dumps({"tokensPerSecond": a.batch * a.length / dt, "msPerStep": dt * 1000, "steps": n,
+        times.append(time.perf_counter() - s0)
+    dt = sum(times) / len(times)
+    print(json.dumps({"tokensPerSecond": a.batch * a.length / dt, "msPerStep": dt * 1000,
+                      "msBest": min(times) * 1000, "steps": len(times),
                       "torch": torch.__version__, "threads": torch.get_num_threads()}))
 
 
