@@ -1,7 +1,8 @@
 /**
  * Masked-language-model batches (RoBERTa "full sentences"): documents are shuffled each epoch, joined
  * with `</s>`, and cut into rows of exactly T tokens (`<s>` + T-1 corpus tokens), so no position is
- * wasted on padding except in the final row of an epoch. Masking is dynamic (drawn anew for every
+ * wasted on padding except in the final row of an epoch (whose last batch may also have fewer than B rows;
+ * `batchSize` says how many). Masking is dynamic (drawn anew for every
  * batch): each non-special token is chosen with probability `maskProb`; a chosen token becomes `<mask>`
  * (80%), a random non-special token (10%) or stays (10%).
  *
