@@ -7,8 +7,8 @@
 import { parseArgs } from "@std/cli";
 import { useBackend } from "../backend/use_backend.ts";
 import { progressBar } from "../display/progress.ts";
-import { PRETRAIN_DEFAULTS, pretrainMlm } from "../experiments/pretrain.ts";
-import { wordnetMlmData } from "../experiments/wordnet_mlm_data.ts";
+import { loadWordNetTokenized } from "../data/wordnet_tokenized.ts";
+import { DEMO_VOCAB_SIZE, PRETRAIN_DEFAULTS, pretrainMlm } from "../experiments/pretrain.ts";
 import type { TrainRecord } from "../train/loop.ts";
 
 const USAGE =
@@ -97,9 +97,10 @@ export async function demo(args: string[]): Promise<number> {
   console.log("trainlarge demo: masked-LM pretraining of a RoBERTa-style encoder on WordNet 3.1");
   console.log(`backend: ${backend.name} — ${backend.device}, ${backend.threads} thread(s)`);
   const t0 = performance.now();
-  const data = await wordnetMlmData();
+  const data = await loadWordNetTokenized({ vocabSize: DEMO_VOCAB_SIZE });
+  const trainTokens = data.train.reduce((n, d) => n + d.length, 0);
   console.log(
-    `data: ${data.train.length} training documents, ${(data.trainTokens / 1e6).toFixed(2)}M tokens, ` +
+    `data: ${data.train.length} training documents, ${(trainTokens / 1e6).toFixed(2)}M tokens, ` +
       `BPE vocabulary ${data.tokenizer.vocabSize} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );
   const records: TrainRecord[] = [];

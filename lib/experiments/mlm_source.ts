@@ -24,6 +24,7 @@ export interface MlmSource extends BatchSource<MlmBatch> {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { mlmSource } from "./mlm_source.ts";
  * const tok = { vocabSize: 40, special: { bos: 0, pad: 1, eos: 2, unk: 3, mask: 4 } };
  * const docs = [[10, 11, 12, 13], [14, 15, 16]];
@@ -31,7 +32,7 @@ export interface MlmSource extends BatchSource<MlmBatch> {
  * a.next();
  * const b = mlmSource(docs, tok, { batchSize: 1, seqLen: 4, seed: 3 });
  * b.restore(a.position());
- * console.assert(a.next().inputIds.join() === b.next().inputIds.join());
+ * assert(a.next().inputIds.join() === b.next().inputIds.join());
  * ```
  */
 export function mlmSource(
@@ -54,10 +55,11 @@ export function mlmSource(
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { mlmValidationBatches } from "./mlm_source.ts";
  * const tok = { vocabSize: 40, special: { bos: 0, pad: 1, eos: 2, unk: 3, mask: 4 } };
  * const batches = mlmValidationBatches([[10, 11, 12, 13, 14, 15]], tok, { batchSize: 1, seqLen: 4 }, 10);
- * console.assert(batches.length === 2); // 6 tokens fill two rows of 3, so the pass has 2 batches
+ * assert(batches.length === 2); // 6 tokens fill two rows of 3, so the pass has 2 batches
  * ```
  */
 export function mlmValidationBatches(

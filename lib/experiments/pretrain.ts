@@ -13,7 +13,7 @@ import { type TrainRecord, trainRecords, type TrainResult } from "../train/loop.
 import { budgetSchedule } from "../train/schedule.ts";
 import { mlmTask } from "../train/task.ts";
 import { mlmSource, mlmValidationBatches } from "./mlm_source.ts";
-import { type WordNetMlmData, wordnetMlmData } from "./wordnet_mlm_data.ts";
+import { loadWordNetTokenized, type WordNetTokenized } from "../data/wordnet_tokenized.ts";
 
 /** Options of {@linkcode pretrainMlm}; every field has a default. */
 export interface PretrainOptions {
@@ -33,13 +33,16 @@ export interface PretrainOptions {
   evaluations?: number;
   /** Seed of initialisation, data order, masking and dropout. */
   seed?: number;
-  /** Prepared data; loaded with {@linkcode wordnetMlmData} defaults when absent. */
-  data?: WordNetMlmData;
+  /** Tokenized corpus; WordNet with a `DEMO_VOCAB_SIZE` BPE (cached under `.cache/`) when absent. */
+  data?: Pick<WordNetTokenized, "tokenizer" | "train" | "validation">;
   /** Fields folded into every record (run name, sweep coordinates, …). */
   tags?: Record<string, string | number | boolean>;
   /** Stops the run at the next step. */
   signal?: AbortSignal;
 }
+
+/** Vocabulary of the default tokenizer: a 2k BPE keeps the tied output layer cheap on a CPU. */
+export const DEMO_VOCAB_SIZE = 2048;
 
 /** Defaults: the S benchmark shape — a model that makes hundreds of steps a minute on 2 CPU cores. */
 export const PRETRAIN_DEFAULTS = Object.freeze({
@@ -66,21 +69,22 @@ export const PRETRAIN_DEFAULTS = Object.freeze({
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { useBackend } from "../backend/use_backend.ts";
  * import { pretrainMlm } from "./pretrain.ts";
- * import { wordnetMlmData } from "./wordnet_mlm_data.ts";
+ * import { loadWordNetTokenized } from "../data/wordnet_tokenized.ts";
  * await useBackend("cpu");
- * const data = await wordnetMlmData({ vocabSize: 300, bpeChars: 50_000 });
+ * const data = await loadWordNetTokenized({ vocabSize: 300 });
  * const model = { numLayers: 1, hiddenSize: 16, numHeads: 1, intermediateSize: 32, maxPositions: 16 };
  * const run = pretrainMlm({ data, model, seconds: 2, batchSize: 4, seqLen: 16, validationBatches: 2 });
  * let last;
  * for await (const record of run) last = record;
- * console.assert(last !== undefined && last.valLoss !== null && Number(last.params) > 0);
+ * assert(last !== undefined && last.valLoss !== null && Number(last.params) > 0);
  * ```
  */
 export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerator<TrainRecord, TrainResult> {
   const o = { ...PRETRAIN_DEFAULTS, ...options };
-  const data = o.data ?? await wordnetMlmData({ seed: o.seed });
+  const data = o.data ?? await loadWordNetTokenized({ seed: o.seed, vocabSize: DEMO_VOCAB_SIZE });
   const tok = data.tokenizer;
   const config = encoderConfig({
     ...PRETRAIN_DEFAULTS.model,

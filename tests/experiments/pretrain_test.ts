@@ -1,12 +1,12 @@
 import { assert, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import { pretrainMlm } from "../../lib/experiments/pretrain.ts";
-import { wordnetMlmData } from "../../lib/experiments/wordnet_mlm_data.ts";
+import { loadWordNetTokenized } from "../../lib/data/wordnet_tokenized.ts";
 import type { TrainRecord } from "../../lib/train/loop.ts";
 
 Deno.test("pretrainMlm() lowers WordNet validation loss below the uniform baseline and leaks no tensors", async () => {
   await useBackend("cpu");
-  const data = await wordnetMlmData({ vocabSize: 300, bpeChars: 50_000 });
+  const data = await loadWordNetTokenized({ vocabSize: 300 });
   const before = tf.memory().numTensors;
   const records: TrainRecord[] = [];
   const model = { numLayers: 1, hiddenSize: 32, numHeads: 1, intermediateSize: 64 };

@@ -113,8 +113,8 @@ export class BlasNotFound extends Error {
 let loaded: Blas | undefined;
 
 /**
- * Loads the first CBLAS library that works (cached), or throws `BlasNotFound` listing every name tried.
- * Needs `--allow-ffi`.
+ * Loads the first CBLAS library of `candidates` (default `blasCandidates()`, then cached) that works, or
+ * throws `BlasNotFound` listing every name tried. Needs `--allow-ffi`.
  *
  * @example
  * ```ts
@@ -125,19 +125,21 @@ let loaded: Blas | undefined;
  * console.assert(c[0] === 11);
  * ```
  */
-export function loadBlas(): Blas {
-  if (loaded) return loaded;
+export function loadBlas(candidates?: string[]): Blas {
+  if (loaded && candidates === undefined) return loaded;
   const tried: string[] = [];
-  for (const path of blasCandidates()) {
+  for (const path of candidates ?? blasCandidates()) {
     let lib: BlasLibrary;
     try {
       lib = Deno.dlopen(path, SYMBOLS);
     } catch (e) {
+      if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) throw e;
       tried.push(`${path}: ${(e as Error).message.split("\n")[0]}`);
       continue;
     }
-    loaded = wrap(lib, path);
-    return loaded;
+    const blas = wrap(lib, path);
+    if (candidates === undefined) loaded = blas;
+    return blas;
   }
   throw new BlasNotFound(tried);
 }

@@ -8,6 +8,7 @@ import { MATMUL_KERNELS } from "./matmul.ts";
 import { ELEMENTWISE_KERNELS } from "./elementwise.ts";
 import { REDUCE_KERNELS } from "./reduce.ts";
 import { LAYOUT_KERNELS } from "./transpose.ts";
+import { FUSED_KERNELS } from "./fused_kernels.ts";
 
 /** Kernels that override the cpu ones on `native`. */
 export const NATIVE_KERNELS: tf.KernelConfig[] = [
@@ -15,4 +16,5 @@ export const NATIVE_KERNELS: tf.KernelConfig[] = [
   ...ELEMENTWISE_KERNELS,
   ...REDUCE_KERNELS,
   ...LAYOUT_KERNELS,
+  ...FUSED_KERNELS,
 ];

@@ -34,9 +34,10 @@ function envThreads(): number | undefined {
   return n;
 }
 
-function tryLoad(): Blas | Unavailable {
+/** Loads BLAS, or says what is missing and how to install it (exported for tests). */
+export function tryLoadBlas(candidates?: string[]): Blas | Unavailable {
   try {
-    return loadBlas();
+    return loadBlas(candidates);
   } catch (e) {
     if (e instanceof BlasNotFound) return { missing: e.message, install: install() };
     if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
@@ -54,7 +55,7 @@ export const nativeProvider: Provider = {
   name: "native",
   summary: "tfjs-backend-cpu with matmuls on the system BLAS through Deno FFI (OpenBLAS, MKL, Accelerate)",
   async start(): Promise<BackendDescription | Unavailable> {
-    const blas = tryLoad();
+    const blas = tryLoadBlas();
     if ("missing" in blas) return blas;
     const own = registerNative(blas);
     const threads = envThreads();

@@ -1,5 +1,6 @@
 /**
- * Sum and Mean over a contiguous block of axes, without the transpose tfjs-backend-cpu makes first.
+ * Sum and Mean over a contiguous block of axes, without the transpose tfjs-backend-cpu makes first, and
+ * Max over the last axis.
  *
  * The input is viewed as (P, R, Q): P outer positions, R reduced, Q inner. Q = 1 (a row reduction, e.g.
  * LayerNorm statistics) sums each row in a float64 accumulator; Q > 1 (e.g. a bias gradient summing over
@@ -52,5 +53,28 @@ function reduce(name: "Sum" | "Mean"): tf.KernelConfig {
   });
 }
 
+/** Max over the last axis (log-softmax's row maximum); other axes go to the cpu kernel. */
+function max({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo {
+  const x = inputs.x;
+  const shape = x.shape, rank = shape.length;
+  const axes = tf.util.parseAxisParam(attrs.reductionIndices as number | number[], shape);
+  if (x.dtype !== "float32" || axes.length !== 1 || axes[0] !== rank - 1 || shape[rank - 1] === 0) {
+    return runKernel("Max", backend, inputs, attrs, "cpu");
+  }
+  const xv = valuesOf(backend, x) as Float32Array;
+  const r = shape[rank - 1], p = xv.length / r;
+  const out = new Float32Array(p);
+  for (let i = 0; i < p; i++) {
+    let m = -Infinity;
+    for (let j = i * r; j < (i + 1) * r; j++) {
+      const v = xv[j];
+      if (v > m || v !== v) m = v; // NaN wins, as on cpu
+    }
+    out[i] = m;
+  }
+  const outShape = attrs.keepDims ? [...shape.slice(0, -1), 1] : shape.slice(0, -1);
+  return backend.makeTensorInfo(outShape, "float32", out);
+}
+
 /** The reduction kernels. */
-export const REDUCE_KERNELS: tf.KernelConfig[] = [reduce("Sum"), reduce("Mean")];
+export const REDUCE_KERNELS: tf.KernelConfig[] = [reduce("Sum"), reduce("Mean"), nativeKernel("Max", max)];

@@ -6,15 +6,18 @@
  */
 import { tf } from "../tf.ts";
 import { type NativeArgs, nativeKernel, runKernel, valuesOf } from "./native_backend.ts";
+import { fastExp } from "./fast_exp.ts";
 
 /** Merges input axes that stay neighbours under `perm`; returns the smaller shape and permutation. */
 export function collapsePerm(shape: number[], perm: number[]): { shape: number[]; perm: number[] } {
   const keep = perm.filter((p) => shape[p] !== 1);
-  // Groups of consecutive input axes, in output order.
+  // Size-1 axes are dropped; rank[p] is axis p's position among the kept axes in input order.
+  const rank = new Map([...keep].sort((a, b) => a - b).map((p, i) => [p, i]));
+  // Groups of consecutive kept input axes, in output order.
   const groups: number[][] = [];
   for (const p of keep) {
     const last = groups[groups.length - 1];
-    if (last && last[last.length - 1] === p - 1) last.push(p);
+    if (last && rank.get(last[last.length - 1]) === rank.get(p)! - 1) last.push(p);
     else groups.push([p]);
   }
   const byInput = [...groups].sort((a, b) => a[0] - b[0]);
@@ -74,7 +77,7 @@ function softmax({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo {
     for (let i = 0; i < n; i++) if (xv[base + i] > max) max = xv[base + i];
     let sum = 0;
     for (let i = 0; i < n; i++) {
-      const e = Math.exp(xv[base + i] - max);
+      const e = fastExp(xv[base + i] - max);
       out[base + i] = e;
       sum += e;
     }

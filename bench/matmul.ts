@@ -1,0 +1,52 @@
+/**
+ * Matmul throughput: `tf.matMul` on the current backend against raw `cblas_sgemm` through FFI on the same
+ * arrays, in GFLOP/s (2·M·N·K per product).
+ *
+ * @module
+ */
+import { tf } from "../lib/backend/tf.ts";
+import { loadBlas } from "../lib/backend/native/blas.ts";
+
+/** One measured product shape. */
+export interface MatmulRow {
+  shape: string;
+  gflops: number;
+}
+
+function timeIt(f: () => void, ms: number): number {
+  f();
+  let n = 0;
+  const t0 = performance.now();
+  while (n === 0 || performance.now() - t0 < ms) {
+    f();
+    n++;
+  }
+  return (performance.now() - t0) / n / 1000;
+}
+
+/** GFLOP/s of raw BLAS sgemm for (m, k) × (k, n). */
+export function rawBlasGflops(m: number, n: number, k: number, ms = 400): number {
+  const blas = loadBlas();
+  const a = new Float32Array(m * k).fill(0.5), b = new Float32Array(k * n).fill(0.25);
+  const c = new Float32Array(m * n);
+  return (2 * m * n * k) / timeIt(() => blas.sgemm(false, false, m, n, k, 1, a, b, 0, c), ms) / 1e9;
+}
+
+/** GFLOP/s of `tf.matMul` on the current backend (result read back, as a training step would). */
+export async function tfMatmulGflops(m: number, n: number, k: number, ms = 400): Promise<number> {
+  const a = tf.fill([m, k], 0.5), b = tf.fill([k, n], 0.25);
+  const run = () => tf.matMul(a, b);
+  const warm = run();
+  await warm.data();
+  warm.dispose();
+  let count = 0;
+  const t0 = performance.now();
+  while (count === 0 || performance.now() - t0 < ms) {
+    const c = run();
+    await c.data();
+    c.dispose();
+    count++;
+  }
+  tf.dispose([a, b]);
+  return (2 * m * n * k) / ((performance.now() - t0) / count / 1000) / 1e9;
+}

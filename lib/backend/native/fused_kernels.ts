@@ -1,0 +1,142 @@
+/**
+ * Fused Transformer kernels for the native backend: exact GELU and LayerNorm over the last axis, each
+ * forward and backward in one pass over the data, and the AdamW update of one parameter.
+ *
+ * A composite tfjs GELU costs ~5 passes forward and ~11 backward over the (B·T, 4C) activations, a
+ * composite LayerNorm ~9 and ~20; these do 1 and 1 (LayerNorm backward: 2 per row). Shapes: x is
+ * (N, C) viewed as rows of the last axis. The ops that use them are in `fused_ops.ts`.
+ *
+ * @module
+ */
+import type { tf } from "../tf.ts";
+import { type NativeArgs, nativeKernel, valuesOf } from "./native_backend.ts";
+import { fastExp } from "./fast_exp.ts";
+
+/** Kernel names (registered on `native` only). */
+export const GELU = "TrainlargeGelu", GELU_GRAD = "TrainlargeGeluGrad";
+export const LAYER_NORM = "TrainlargeLayerNorm", LAYER_NORM_GRAD = "TrainlargeLayerNormGrad";
+export const ADAMW = "TrainlargeAdamW";
+
+const P = 0.3275911,
+  A1 = 0.254829592,
+  A2 = -0.284496736,
+  A3 = 1.421413741,
+  A4 = -1.453152027,
+  A5 = 1.061405429;
+const INV_SQRT2 = Math.SQRT1_2, INV_SQRT_2PI = 0.3989422804014327;
+
+// Φ(v) = ½(1 + erf(v/√2)) with tfjs's erf (Abramowitz & Stegun 7.1.26), so fused and composite GELU
+// agree to float32 rounding; e = exp(−v²/2) is passed in because the gradient needs it too.
+function phi(v: number, e: number): number {
+  const w = (v < 0 ? -v : v) * INV_SQRT2, t = 1 / (1 + P * w);
+  const y = ((((A5 * t + A4) * t + A3) * t + A2) * t + A1) * t * e; // 1 − erf(w)
+  return v < 0 ? 0.5 * y : 1 - 0.5 * y;
+}
+
+function f32(backend: NativeArgs["backend"], t: tf.TensorInfo): Float32Array {
+  if (t.dtype !== "float32") throw new Error(`native fused kernel: expected float32, got ${t.dtype}`);
+  return valuesOf(backend, t) as Float32Array;
+}
+
+function gelu({ inputs: { x }, backend }: NativeArgs): tf.TensorInfo {
+  const xv = f32(backend, x), out = new Float32Array(xv.length);
+  for (let i = 0; i < xv.length; i++) {
+    const v = xv[i];
+    out[i] = v * phi(v, fastExp(-0.5 * v * v));
+  }
+  return backend.makeTensorInfo(x.shape, "float32", out);
+}
+
+function geluGrad({ inputs: { dy, x }, backend }: NativeArgs): tf.TensorInfo {
+  const xv = f32(backend, x), gv = f32(backend, dy), out = new Float32Array(xv.length);
+  for (let i = 0; i < xv.length; i++) {
+    const v = xv[i], e = fastExp(-0.5 * v * v);
+    // d/dx x·Φ(x) = Φ(x) + x·φ(x), φ(x) = e/√(2π)
+    out[i] = gv[i] * (phi(v, e) + v * INV_SQRT_2PI * e);
+  }
+  return backend.makeTensorInfo(x.shape, "float32", out);
+}
+
+function layerNorm({ inputs: { x, gamma, beta }, backend, attrs }: NativeArgs): tf.TensorInfo {
+  const xv = f32(backend, x), g = f32(backend, gamma), b = f32(backend, beta);
+  const c = x.shape[x.shape.length - 1], eps = attrs.eps as number;
+  const out = new Float32Array(xv.length);
+  for (let base = 0; base < xv.length; base += c) {
+    let mean = 0;
+    for (let j = 0; j < c; j++) mean += xv[base + j];
+    mean /= c;
+    let variance = 0;
+    for (let j = 0; j < c; j++) {
+      const d = xv[base + j] - mean;
+      variance += d * d;
+    }
+    const rstd = 1 / Math.sqrt(variance / c + eps);
+    for (let j = 0; j < c; j++) out[base + j] = (xv[base + j] - mean) * rstd * g[j] + b[j];
+  }
+  return backend.makeTensorInfo(x.shape, "float32", out);
+}
+
+function layerNormGrad({ inputs: { dy, x, gamma }, backend, attrs }: NativeArgs): tf.TensorInfo[] {
+  const xv = f32(backend, x), gv = f32(backend, dy), g = f32(backend, gamma);
+  const c = x.shape[x.shape.length - 1], eps = attrs.eps as number;
+  const dx = new Float32Array(xv.length);
+  const dgamma = new Float64Array(c), dbeta = new Float64Array(c);
+  const xhat = new Float64Array(c);
+  for (let base = 0; base < xv.length; base += c) {
+    let mean = 0;
+    for (let j = 0; j < c; j++) mean += xv[base + j];
+    mean /= c;
+    let variance = 0;
+    for (let j = 0; j < c; j++) {
+      const d = xv[base + j] - mean;
+      variance += d * d;
+    }
+    const rstd = 1 / Math.sqrt(variance / c + eps);
+    // dx = rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) with dx̂ = dy·γ
+    let sumD = 0, sumDX = 0;
+    for (let j = 0; j < c; j++) {
+      const h = (xv[base + j] - mean) * rstd, d = gv[base + j] * g[j];
+      xhat[j] = h;
+      sumD += d;
+      sumDX += d * h;
+      dgamma[j] += gv[base + j] * h;
+      dbeta[j] += gv[base + j];
+    }
+    sumD /= c;
+    sumDX /= c;
+    for (let j = 0; j < c; j++) dx[base + j] = rstd * (gv[base + j] * g[j] - sumD - xhat[j] * sumDX);
+  }
+  return [
+    backend.makeTensorInfo(x.shape, "float32", dx),
+    backend.makeTensorInfo(gamma.shape, "float32", Float32Array.from(dgamma)),
+    backend.makeTensorInfo(gamma.shape, "float32", Float32Array.from(dbeta)),
+  ];
+}
+
+function adamw({ inputs: { param, grad, m, v }, backend, attrs }: NativeArgs): tf.TensorInfo[] {
+  const pv = f32(backend, param), gv = f32(backend, grad), mv = f32(backend, m), vv = f32(backend, v);
+  const { lr, beta1, beta2, epsilon, weightDecay, c1, c2 } = attrs as Record<string, number>;
+  const p2 = new Float32Array(pv.length), m2 = new Float32Array(pv.length), v2 = new Float32Array(pv.length);
+  for (let i = 0; i < pv.length; i++) {
+    const g = gv[i];
+    const mi = beta1 * mv[i] + (1 - beta1) * g;
+    const vi = beta2 * vv[i] + (1 - beta2) * g * g;
+    m2[i] = mi;
+    v2[i] = vi;
+    p2[i] = pv[i] - lr * (mi / c1 / (Math.sqrt(vi / c2) + epsilon) + weightDecay * pv[i]);
+  }
+  return [
+    backend.makeTensorInfo(param.shape, "float32", p2),
+    backend.makeTensorInfo(param.shape, "float32", m2),
+    backend.makeTensorInfo(param.shape, "float32", v2),
+  ];
+}
+
+/** The fused kernels. */
+export const FUSED_KERNELS: tf.KernelConfig[] = [
+  nativeKernel(GELU, gelu),
+  nativeKernel(GELU_GRAD, geluGrad),
+  nativeKernel(LAYER_NORM, layerNorm),
+  nativeKernel(LAYER_NORM_GRAD, layerNormGrad),
+  nativeKernel(ADAMW, adamw),
+];

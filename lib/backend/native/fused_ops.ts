@@ -1,0 +1,145 @@
+/**
+ * Fused ops for a Transformer step — exact GELU, LayerNorm over the last axis, the AdamW update — that run
+ * as single native kernels on the `native` backend and as the equivalent composite tfjs ops elsewhere.
+ *
+ * The model calls these instead of composing `tf.mul`/`tf.erf`/`tf.mean`…: on `native` each saves 10–30
+ * passes over the activations per layer (see `fused_kernels.ts`); on every other backend the result is the
+ * same composite math as before, so numbers agree across backends within float32 rounding.
+ *
+ * @module
+ */
+import { tf } from "../tf.ts";
+import { ADAMW, GELU, GELU_GRAD, LAYER_NORM, LAYER_NORM_GRAD } from "./fused_kernels.ts";
+
+function fusedHere(kernel: string): boolean {
+  return tf.getKernel(kernel, tf.getBackend()) !== undefined;
+}
+
+let gradientsRegistered = false;
+
+/** Registers the gradients of the fused kernels (once; harmless on backends without them). */
+export function registerFusedGradients(): void {
+  if (gradientsRegistered) return;
+  gradientsRegistered = true;
+  tf.registerGradient({
+    kernelName: GELU,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved) => ({
+      x: () => tf.engine().runKernel(GELU_GRAD, { dy: dy as tf.Tensor, x: saved[0] }, {}) as tf.Tensor,
+    }),
+  });
+  tf.registerGradient({
+    kernelName: LAYER_NORM,
+    inputsToSave: ["x", "gamma"],
+    gradFunc: (dy, saved, attrs) => {
+      // One kernel computes all three gradients, eagerly: the engine's outer tidy disposes any that no
+      // input asks for.
+      const [dx, dgamma, dbeta] = tf.engine().runKernel(
+        LAYER_NORM_GRAD,
+        { dy: dy as tf.Tensor, x: saved[0], gamma: saved[1] },
+        attrs as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor[];
+      return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
+    },
+  });
+}
+
+/**
+ * Exact GELU `x·Φ(x) = ½x(1 + erf(x/√2))` (PyTorch's default), one kernel forward and backward on
+ * `native`. The caller owns the result.
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../tf.ts";
+ * import { gelu } from "./fused_ops.ts";
+ * const y = gelu(tf.tensor1d([1]));
+ * console.assert(Math.abs((await y.data())[0] - 0.8413447) < 1e-5);
+ * ```
+ */
+export function gelu<T extends tf.Tensor>(x: T): T {
+  if (x.dtype === "float32" && fusedHere(GELU)) {
+    registerFusedGradients();
+    return tf.engine().runKernel(GELU, { x }, {}) as T;
+  }
+  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))))) as T;
+}
+
+/**
+ * LayerNorm over the last axis, `(x − mean)/√(var + eps)·gamma + beta` with the biased variance (as
+ * PyTorch); one kernel forward and one backward on `native`. The caller owns the result.
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../tf.ts";
+ * import { layerNorm } from "./fused_ops.ts";
+ * const y = layerNorm(tf.tensor2d([[1, 3]]), tf.ones([2]), tf.zeros([2]), 0);
+ * console.assert(Math.abs((await y.data())[1] - 1) < 1e-6);
+ * ```
+ */
+export function layerNorm<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor, eps: number): T {
+  const c = x.shape[x.rank - 1];
+  if (gamma.size !== c || beta.size !== c) {
+    throw new Error(
+      `layerNorm: gamma and beta must have ${c} entries (the last axis of x), got ${gamma.size}, ${beta.size}`,
+    );
+  }
+  if (x.dtype === "float32" && fusedHere(LAYER_NORM)) {
+    registerFusedGradients();
+    return tf.engine().runKernel(LAYER_NORM, { x, gamma, beta }, { eps }) as T;
+  }
+  return tf.tidy(() => {
+    const mean = tf.mean(x, -1, true);
+    const centred = tf.sub(x, mean);
+    const variance = tf.mean(tf.square(centred), -1, true);
+    return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, eps))), gamma), beta);
+  }) as T;
+}
+
+/** Hyper-parameters of one AdamW update; `c1`, `c2` are the bias corrections 1 − β₁ᵗ and 1 − β₂ᵗ. */
+export interface AdamWStep {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** Decoupled weight decay λ for this parameter (0 for biases and LayerNorms). */
+  weightDecay: number;
+  c1: number;
+  c2: number;
+}
+
+/**
+ * One AdamW update (decoupled decay): returns the new `[param, m, v]`, which the caller owns (typically
+ * `assign`s and disposes). m' = β₁m + (1−β₁)g, v' = β₂v + (1−β₂)g², p' = p − lr·(m'/c1/(√(v'/c2) + ε) + λp).
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../tf.ts";
+ * import { adamwStep } from "./fused_ops.ts";
+ * const [p, m, v] = adamwStep(tf.ones([1]), tf.ones([1]), tf.zeros([1]), tf.zeros([1]),
+ *   { lr: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 0, weightDecay: 0, c1: 0.1, c2: 0.001 });
+ * console.assert(Math.abs((await p.data())[0] - 0.9) < 1e-6);
+ * ```
+ */
+export function adamwStep(
+  param: tf.Tensor,
+  grad: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  step: AdamWStep,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  if (param.dtype === "float32" && grad.dtype === "float32" && fusedHere(ADAMW)) {
+    return tf.engine().runKernel(ADAMW, { param, grad, m, v }, { ...step }) as [
+      tf.Tensor,
+      tf.Tensor,
+      tf.Tensor,
+    ];
+  }
+  const { lr, beta1, beta2, epsilon, weightDecay, c1, c2 } = step;
+  return tf.tidy(() => {
+    const m2 = tf.add(tf.mul(m, beta1), tf.mul(grad, 1 - beta1));
+    const v2 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(grad), 1 - beta2));
+    const dir = tf.div(tf.div(m2, c1), tf.add(tf.sqrt(tf.div(v2, c2)), epsilon));
+    const p2 = tf.sub(param, tf.mul(tf.add(dir, tf.mul(param, weightDecay)), lr));
+    return [p2, m2, v2] as [tf.Tensor, tf.Tensor, tf.Tensor];
+  });
+}

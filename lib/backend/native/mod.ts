@@ -1,0 +1,13 @@
+/**
+ * The native backend's public pieces: the fused Transformer ops (GELU, LayerNorm, AdamW step) that run as
+ * single kernels on `native` and as composite tfjs ops elsewhere, the kernel profiler, and BLAS threads.
+ *
+ * `useBackend("native")` (in `../use_backend.ts`) starts the backend itself.
+ *
+ * @module
+ */
+export { adamwStep, gelu, layerNorm } from "./fused_ops.ts";
+export type { AdamWStep } from "./fused_ops.ts";
+export { kernelProfile, profileKernels } from "./profile.ts";
+export type { KernelTime } from "./profile.ts";
+export { setNativeThreads } from "./threads.ts";

@@ -1,0 +1,192 @@
+/**
+ * The native backend against the cpu backend (the reference): every kernel it replaces, on shapes that
+ * exercise its fast paths and fallbacks, forward and gradients, within 1e-4 relative to the largest
+ * magnitude of each result; plus its BLAS loading and error messages.
+ */
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { tf, useBackend } from "../../lib/backend/mod.ts";
+import { loadBlas } from "../../lib/backend/native/blas.ts";
+import { tryLoadBlas } from "../../lib/backend/native/provider.ts";
+import { collapseBroadcast } from "../../lib/backend/native/elementwise.ts";
+import { collapsePerm } from "../../lib/backend/native/transpose.ts";
+import { fastExp } from "../../lib/backend/native/fast_exp.ts";
+import { kernelProfile, profileKernels } from "../../lib/backend/native/profile.ts";
+
+function seeded(n: number, seed: number, scale = 2): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = (s / 2 ** 32 - 0.5) * scale;
+  }
+  return out;
+}
+
+// forwardOnly: tfjs 4.22's BatchMatMul gradient rejects broadcast batch dims on every backend.
+type Case = [name: string, shapes: number[][], f: (...xs: tf.Tensor[]) => tf.Tensor, forwardOnly?: boolean];
+
+// Each case runs forward and the gradient of sum(f(xs) · w) for a fixed random w, on cpu and on native.
+const CASES: Case[] = [
+  ["matMul 2-D", [[5, 7], [7, 3]], (a, b) => tf.matMul(a, b)],
+  ["matMul transposeA/B", [[7, 5], [3, 7]], (a, b) => tf.matMul(a, b, true, true)],
+  ["batched matMul, b transposed", [[2, 3, 4, 6], [2, 3, 5, 6]], (a, b) => tf.matMul(a, b, false, true)],
+  ["batched matMul, b shared", [[2, 4, 6], [6, 5]], (a, b) => tf.matMul(a, b), true],
+  ["batched matMul, a broadcast", [[1, 4, 6], [3, 6, 5]], (a, b) => tf.matMul(a, b), true],
+  [
+    "fused matMul + bias + relu",
+    [[4, 6], [6, 5], [5]],
+    (a, b, c) => tf.fused.matMul({ a, b, bias: c, activation: "relu" }),
+  ],
+  ["add row bias", [[6, 5], [5]], (a, b) => tf.add(a, b)],
+  ["sub column", [[6, 5], [6, 1]], (a, b) => tf.sub(a, b)],
+  ["mul scalar", [[3, 4, 5], []], (a, b) => tf.mul(a, b)],
+  ["div outer broadcast", [[2, 1, 5], [1, 4, 1]], (a, b) => tf.div(a, tf.add(tf.abs(b), 1))],
+  ["mask bias (B,1,1,T) + scores", [[2, 3, 4, 4], [2, 1, 1, 4]], (a, b) => tf.add(a, b)],
+  [
+    "maximum / minimum / squaredDifference",
+    [[4, 5], [4, 5]],
+    (a, b) => tf.add(tf.maximum(a, b), tf.add(tf.minimum(a, b), tf.squaredDifference(a, b))),
+  ],
+  [
+    "unary chain",
+    [[7, 9]],
+    (a) => tf.addN([tf.exp(a), tf.erf(a), tf.neg(a), tf.square(a), tf.tanh(a), tf.sigmoid(a), tf.relu(a)]),
+  ],
+  ["log / sqrt / rsqrt of positives", [[7, 9]], (a) => {
+    const p = tf.add(tf.abs(a), 0.5);
+    return tf.addN([tf.log(p), tf.sqrt(p), tf.rsqrt(p)]);
+  }],
+  ["sum/mean over rows, columns, middle", [[3, 4, 5]], (a) =>
+    [
+      tf.sum(a, -1, true),
+      tf.reshape(tf.mean(a, 0), [1, 4, 5]),
+      tf.reshape(tf.sum(a, 1), [3, 1, 5]),
+      tf.reshape(tf.mean(a, [1, 2]), [3, 1, 1]),
+    ].reduce((x, y) => tf.add(x, y))],
+  ["sum over non-contiguous axes (cpu fallback)", [[3, 4, 5]], (a) => tf.sum(a, [0, 2])],
+  ["max over last axis, log-softmax", [[6, 11]], (a) => tf.add(tf.logSoftmax(a), tf.max(a, -1, true))],
+  ["softmax (B, H, T, T)", [[2, 3, 4, 4]], (a) => tf.softmax(tf.mul(a, 3))],
+  ["transpose heads", [[2, 5, 3, 4]], (a) => tf.transpose(a, [0, 2, 1, 3])],
+  [
+    "transpose 2-D and rank 3",
+    [[4, 6]],
+    (a) => tf.add(tf.transpose(a), tf.reshape(tf.transpose(tf.reshape(a, [2, 2, 6]), [2, 0, 1]), [6, 4])),
+  ],
+  ["gather rows", [[7, 3]], (a) => tf.gather(a, tf.tensor1d([0, 6, 2, 2, 5], "int32"))],
+  ["gather on axis 1 (cpu fallback)", [[4, 5]], (a) => tf.gather(a, tf.tensor1d([4, 0, 0], "int32"), 1)],
+];
+
+async function run(backend: string, c: Case): Promise<Float32Array[]> {
+  await useBackend(backend);
+  const [, shapes, f, forwardOnly] = c;
+  const xs = shapes.map((s, i) => tf.tensor(seeded(tf.util.sizeFromShape(s), 17 * i + 3), s));
+  const outShape = tf.tidy(() => f(...xs).shape);
+  const w = tf.tensor(seeded(tf.util.sizeFromShape(outShape), 99), outShape);
+  const y = tf.tidy(() => f(...xs));
+  const grads = forwardOnly ? [] : tf.grads((...ins: tf.Tensor[]) => tf.sum(tf.mul(f(...ins), w)))(xs);
+  const out = [
+    await y.data() as Float32Array,
+    ...await Promise.all(grads.map((g) => g.data() as Promise<Float32Array>)),
+  ];
+  tf.dispose([...xs, w, y, ...grads]);
+  return out;
+}
+
+function assertClose(what: string, got: Float32Array, want: Float32Array, rtol = 1e-4): void {
+  assertEquals(got.length, want.length, `${what}: length`);
+  let scale = 0, worst = 0;
+  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+  assert(worst <= rtol * Math.max(scale, 1e-12), `${what}: max |diff| ${worst} > ${rtol} × ${scale}`);
+}
+
+Deno.test("native kernels and their gradients match the cpu backend within 1e-4", async () => {
+  for (const c of CASES) {
+    const want = await run("cpu", c);
+    const got = await run("native", c);
+    want.forEach((w, i) => assertClose(`${c[0]} ${i === 0 ? "forward" : `grad ${i - 1}`}`, got[i], w));
+  }
+  await useBackend("cpu");
+});
+
+Deno.test("native matMul matches a hand-computed product and handles K = 0", async () => {
+  await useBackend("native");
+  const y = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5, 6], [7, 8]]));
+  assertEquals(await y.array(), [[19, 22], [43, 50]]);
+  const z = tf.matMul(tf.zeros([2, 0]), tf.zeros([0, 3]));
+  assertEquals(await z.array(), [[0, 0, 0], [0, 0, 0]]);
+  const i = tf.matMul(tf.tensor2d([[1, 2]], [1, 2], "int32"), tf.tensor2d([[3], [4]], [2, 1], "int32"));
+  assertEquals([i.dtype, ...(await i.data())], ["int32", 11]);
+  tf.dispose([y, z, i]);
+  await useBackend("cpu");
+});
+
+Deno.test("native kernels leak no tensors", async () => {
+  await useBackend("native");
+  const x = tf.tensor(seeded(24, 5), [2, 3, 4]);
+  const before = tf.memory().numTensors;
+  const g = tf.grad((t: tf.Tensor) =>
+    tf.sum(tf.softmax(tf.add(tf.matMul(t, t, false, true), tf.sum(tf.transpose(t, [0, 2, 1]), 1, true))))
+  )(x);
+  g.dispose();
+  assertEquals(tf.memory().numTensors, before);
+  x.dispose();
+  await useBackend("cpu");
+});
+
+Deno.test("collapseBroadcast() merges runs of contiguous and constant axes", () => {
+  assertEquals(collapseBroadcast([4, 5], [5], [4, 5]), { dims: [4, 5], sa: [5, 1], sb: [0, 1] });
+  assertEquals(collapseBroadcast([2, 3, 4], [2, 3, 4], [2, 3, 4]), { dims: [24], sa: [1], sb: [1] });
+  assertEquals(collapseBroadcast([2, 3, 4, 4], [2, 1, 1, 4], [2, 3, 4, 4]), {
+    dims: [2, 12, 4],
+    sa: [48, 4, 1],
+    sb: [4, 0, 1],
+  });
+  assertEquals(collapseBroadcast([], [], []), { dims: [1], sa: [1], sb: [1] });
+});
+
+Deno.test("collapsePerm() merges axes that stay neighbours", () => {
+  assertEquals(collapsePerm([2, 5, 3, 4], [0, 2, 1, 3]), { shape: [2, 5, 3, 4], perm: [0, 2, 1, 3] });
+  assertEquals(collapsePerm([2, 3, 4], [2, 0, 1]), { shape: [6, 4], perm: [1, 0] });
+  assertEquals(collapsePerm([1, 3, 1, 4], [2, 0, 1, 3]), { shape: [12], perm: [0] });
+});
+
+Deno.test("fastExp() is within 2e-7 relative of Math.exp and saturates like float32", () => {
+  for (let x = -87; x <= 88; x += 0.0137) {
+    const rel = Math.abs(fastExp(x) / Math.exp(x) - 1);
+    assert(rel < 2e-7, `fastExp(${x}): relative error ${rel}`);
+  }
+  assertEquals(Math.fround(fastExp(-200)), 0);
+  assertEquals(Math.fround(fastExp(100)), Infinity);
+  assert(Number.isNaN(fastExp(NaN)));
+});
+
+Deno.test("loadBlas() with no loadable library names every candidate it tried", () => {
+  const error = assertThrows(() => loadBlas(["/nonexistent/libnothing.so", "libalsonothing.so.9"]), Error);
+  assert(
+    error.message.includes("/nonexistent/libnothing.so") && error.message.includes("libalsonothing.so.9"),
+  );
+  const unavailable = tryLoadBlas(["/nonexistent/libnothing.so"]);
+  if (!("missing" in unavailable)) throw new Error("a nonexistent library loaded");
+  assert(/libopenblas0|Accelerate/.test(unavailable.install), unavailable.install);
+});
+
+Deno.test("useBackend('native') describes its BLAS and threads; auto prefers it", async () => {
+  const d = await useBackend("native");
+  assertEquals([d.name, d.tfjsBackend, tf.getBackend()], ["native", "native", "native"]);
+  assert(d.threads >= 1 && d.versions.blas.length > 0);
+  const auto = await useBackend("auto");
+  assertEquals(auto.name, "native");
+  await useBackend("cpu");
+});
+
+Deno.test("the kernel profiler counts native kernel calls", async () => {
+  await useBackend("native");
+  profileKernels(true);
+  const y = tf.tidy(() => tf.matMul(tf.ones([3, 3]), tf.ones([3, 3])));
+  profileKernels(false);
+  const mm = kernelProfile().find((k) => k.kernel === "BatchMatMul");
+  assertEquals(mm?.calls, 1);
+  y.dispose();
+  await useBackend("cpu");
+});
