@@ -10,8 +10,8 @@
  */
 import { parseArgs } from "@std/cli";
 import { useBackend } from "../lib/backend/use_backend.ts";
-import { pretrainMlm } from "../lib/experiments/pretrain.ts";
-import { wordnetMlmData } from "../lib/experiments/wordnet_mlm_data.ts";
+import { DEMO_VOCAB_SIZE, pretrainMlm } from "../lib/experiments/pretrain.ts";
+import { loadWordNetTokenized } from "../lib/data/wordnet_tokenized.ts";
 import type { TrainRecord } from "../lib/train/loop.ts";
 
 const flags = parseArgs(Deno.args, { string: ["seconds", "backend", "out"] });
@@ -25,7 +25,7 @@ const SIZES = {
   large: { numLayers: 4, hiddenSize: 256, numHeads: 4, intermediateSize: 1024 },
 };
 
-const data = await wordnetMlmData({ seed: 0 });
+const data = await loadWordNetTokenized({ seed: 0, vocabSize: DEMO_VOCAB_SIZE });
 const load = () => Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
 console.log(`backend ${backend.name}; ${navigator.hardwareConcurrency} cores; load average ${load()}`);
 const records: TrainRecord[] = [];

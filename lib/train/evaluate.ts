@@ -30,7 +30,7 @@ export async function evaluate<B>(task: Task<B>, batches: readonly B[]): Promise
     parts.push(tf.tidy(() => tf.mul(task.loss(batch, { training: false }), n)));
   }
   // A chain of adds, not tf.addN: tfjs-webgpu 4.22's AddN returns wrong sums for more than 4 inputs.
-  const sum = tf.tidy(() => parts.reduce((a, b) => tf.add(a, b)));
+  const sum = tf.tidy(() => parts.reduce((a, b) => tf.add(a, b), tf.scalar(0)));
   tf.dispose(parts);
   const value = (await sum.data())[0];
   sum.dispose();
