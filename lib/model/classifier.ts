@@ -73,7 +73,23 @@ export function initClassifier(
   return { ...params, ...b.params };
 }
 
-/** Class logits (B, K). Synchronous. */
+/** Class logits (B, K). Synchronous. *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { classifierLogits, initClassifier } from "./classifier.ts";
+ * import { encoderConfig } from "./config.ts";
+ * import { disposeParams } from "./params.ts";
+ * const config = encoderConfig({ vocabSize: 20, numLayers: 1, hiddenSize: 8, numHeads: 2, intermediateSize: 16 });
+ * const params = initClassifier(config, 4, 0);
+ * const batch = { batchSize: 2, seqLen: 2, inputIds: new Int32Array([0, 5, 0, 6]), attentionMask: new Uint8Array([1, 1, 1, 1]), labels: new Int32Array([0, 3]) };
+ * const logits = tf.tidy(() => classifierLogits(params, batch, config, { training: false }));
+ * assert(logits.shape.join() === "2,4");
+ * logits.dispose();
+ * disposeParams(params);
+ * ```
+ */
 export function classifierLogits(
   params: Params,
   batch: ClassificationBatch,

@@ -77,7 +77,17 @@ export function initEncoder(config: EncoderConfig, seed: number, options: InitEn
   return b.params;
 }
 
-/** Checks a batch against the config, naming the field that is wrong. */
+/** Checks a batch against the config, naming the field that is wrong. *
+ * @example
+ * ```ts
+ * import { assertThrows } from "@std/assert";
+ * import { encoderConfig } from "./config.ts";
+ * import { checkEncoderInput } from "./encoder.ts";
+ * const config = encoderConfig({ vocabSize: 10, maxPositions: 4 });
+ * const batch = { batchSize: 1, seqLen: 2, inputIds: new Int32Array([3, 12]), attentionMask: new Uint8Array([1, 1]) };
+ * assertThrows(() => checkEncoderInput(batch, config), Error, "inputIds[1] = 12");
+ * ```
+ */
 export function checkEncoderInput(input: EncoderInput, config: EncoderConfig): void {
   const { batchSize: b, seqLen: t } = input;
   if (t > config.maxPositions) {

@@ -18,7 +18,15 @@ import { crossEntropy } from "./loss.ts";
 import { ParamBuilder, type Params } from "./params.ts";
 import type { Seq2SeqConfig } from "./seq2seq_config.ts";
 
-/** Name of the token-embedding table used by `side`. */
+/** Name of the token-embedding table used by `side`. *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { embeddingName } from "./seq2seq.ts";
+ * import { seq2seqConfig } from "./seq2seq_config.ts";
+ * assert(embeddingName(seq2seqConfig({ shareEmbeddings: false }), "decoder") === "model.decoder.embed_tokens.weight");
+ * ```
+ */
 export function embeddingName(config: Seq2SeqConfig, side: "encoder" | "decoder"): string {
   return config.shareEmbeddings ? "model.shared.weight" : `model.${side}.embed_tokens.weight`;
 }
@@ -131,6 +139,22 @@ export interface SourceInput {
 
 /**
  * Encoder output as decoder memory: states (B·S, C) plus the source padding bias. Synchronous.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { disposeParams } from "./params.ts";
+ * import { initSeq2Seq, seq2seqEncode } from "./seq2seq.ts";
+ * import { seq2seqConfig } from "./seq2seq_config.ts";
+ * const config = seq2seqConfig({ vocabSize: 20, encoderLayers: 1, decoderLayers: 1, hiddenSize: 8, numHeads: 2, intermediateSize: 16 });
+ * const params = initSeq2Seq(config, 0);
+ * const source = { batchSize: 2, srcLen: 3, srcIds: new Int32Array([5, 6, 2, 7, 2, 1]), srcMask: new Uint8Array([1, 1, 1, 1, 1, 0]) };
+ * const states = tf.tidy(() => seq2seqEncode(params, source, config, { training: false }).states);
+ * assert(states.shape.join() === "6,8");
+ * states.dispose();
+ * disposeParams(params);
+ * ```
  */
 export function seq2seqEncode(
   params: Params,
@@ -167,6 +191,25 @@ export function seq2seqEncode(
 /**
  * Decoder logits (B·T, V) for decoder inputs `decoderIds` (B, T) attending causally to themselves and to
  * `memory`. Synchronous.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { disposeParams } from "./params.ts";
+ * import { initSeq2Seq, seq2seqDecode, seq2seqEncode } from "./seq2seq.ts";
+ * import { seq2seqConfig } from "./seq2seq_config.ts";
+ * const config = seq2seqConfig({ vocabSize: 20, encoderLayers: 1, decoderLayers: 1, hiddenSize: 8, numHeads: 2, intermediateSize: 16 });
+ * const params = initSeq2Seq(config, 0);
+ * const source = { batchSize: 1, srcLen: 2, srcIds: new Int32Array([5, 2]), srcMask: new Uint8Array([1, 1]) };
+ * const logits = tf.tidy(() => {
+ *   const memory = seq2seqEncode(params, source, config, { training: false });
+ *   return seq2seqDecode(params, new Int32Array([0, 9, 4]), 1, memory, config, { training: false });
+ * });
+ * assert(logits.shape.join() === "3,20"); // (B·T, V)
+ * logits.dispose();
+ * disposeParams(params);
+ * ```
  */
 export function seq2seqDecode(
   params: Params,

@@ -27,7 +27,16 @@ export interface AdamWConfig {
   decay: (name: string) => boolean;
 }
 
-/** No weight decay on biases and LayerNorm gains, as RoBERTa/fairseq/HF do. */
+/** No weight decay on biases and LayerNorm gains, as RoBERTa/fairseq/HF do. *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { decayAllButBiasAndNorm } from "./adamw.ts";
+ * assert(decayAllButBiasAndNorm("roberta.encoder.layer.0.output.dense.weight"));
+ * assert(!decayAllButBiasAndNorm("roberta.encoder.layer.0.output.LayerNorm.weight"));
+ * assert(!decayAllButBiasAndNorm("lm_head.bias"));
+ * ```
+ */
 export function decayAllButBiasAndNorm(name: string): boolean {
   return !(name.endsWith("bias") || /layer_?norm/i.test(name));
 }
@@ -84,7 +93,19 @@ export function createAdamW(params: Params, overrides: Partial<AdamWConfig> = {}
   return { config, step: 0, m, v };
 }
 
-/** Frees the moments. */
+/** Frees the moments. *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { createAdamW, disposeAdamW } from "./adamw.ts";
+ * const w = tf.variable(tf.zeros([2]));
+ * const before = tf.memory().numTensors;
+ * disposeAdamW(createAdamW({ w }));
+ * assert(tf.memory().numTensors === before);
+ * w.dispose();
+ * ```
+ */
 export function disposeAdamW(opt: AdamW): void {
   for (const t of [...Object.values(opt.m), ...Object.values(opt.v)]) t.dispose();
 }

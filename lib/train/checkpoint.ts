@@ -64,6 +64,18 @@ export async function saveParams(path: string, params: Params): Promise<void> {
  * Loads a safetensors file into existing variables, checking that every name is present with the same
  * shape and that the file holds nothing else; errors name the tensor. `prefix` is prepended to each
  * variable name when looking it up in the file.
+ *
+ * @example
+ * ```ts
+ * import { assertRejects } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { loadParams, saveParams } from "./checkpoint.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+ * const small = { w: tf.variable(tf.zeros([2])) }, big = { w: tf.variable(tf.zeros([3])) };
+ * await saveParams(path, small);
+ * await assertRejects(() => loadParams(path, big), Error, `tensor "w" has shape [2] but the model expects [3]`);
+ * tf.dispose([small.w, big.w]);
+ * ```
  */
 export async function loadParams(
   path: string,
@@ -158,6 +170,19 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
  * Loads a checkpoint into existing `params` (and `optimizer`, if given), returning the stored config and
  * trainer state (null when absent). Shapes and names must match exactly; errors name the tensor or the
  * byte range that is wrong.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+ * const dir = await Deno.makeTempDir();
+ * const a = { w: tf.variable(tf.tensor1d([4, 5])) }, b = { w: tf.variable(tf.zeros([2])) };
+ * await saveCheckpoint(dir, { params: a, config: { name: "tiny" } });
+ * const { config, trainer } = await loadCheckpoint(dir, { params: b });
+ * assert((await b.w.data()).join() === "4,5" && trainer === null && (config as { name: string }).name === "tiny");
+ * tf.dispose([a.w, b.w]);
+ * ```
  */
 export async function loadCheckpoint(
   dir: string,
