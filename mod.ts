@@ -6,11 +6,27 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { useBackend } from "trainlarge";
  * const backend = await useBackend("cpu");
- * console.assert(backend.name === "cpu");
+ * assert(backend.name === "cpu");
  * ```
  * @module
  */
 export { backendNames, useBackend } from "./lib/backend/mod.ts";
-export type { BackendDescription, BackendName } from "./lib/backend/mod.ts";
+export type { BackendDescription, BackendName, Scalar, Tensor, Variable } from "./lib/backend/mod.ts";
+export * from "./lib/data/mod.ts";
+export * from "./lib/model/mod.ts";
+export * from "./lib/train/mod.ts";
+export * from "./lib/metrics/mod.ts";
+export * from "./lib/compress/mod.ts";
+export { DEMO_VOCAB_SIZE, PRETRAIN_DEFAULTS, pretrainMlm } from "./lib/experiments/pretrain.ts";
+export type { PretrainOptions } from "./lib/experiments/pretrain.ts";
+export { mlmSource, mlmValidationBatches } from "./lib/experiments/mlm_source.ts";
+export type { MlmSource } from "./lib/experiments/mlm_source.ts";
+export * from "./lib/display/mod.ts";
+
+if (import.meta.main) {
+  const { main } = await import("./lib/cli/main.ts");
+  Deno.exit(await main(Deno.args));
+}

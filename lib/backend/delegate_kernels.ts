@@ -27,12 +27,13 @@ const delegated = new Map<string, string[]>();
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tf } from "./tf.ts";
  * import "@tensorflow/tfjs-backend-wasm";
  * import { delegateMissingKernels } from "./delegate_kernels.ts";
  * const added = delegateMissingKernels("wasm", "cpu");
- * console.assert(tf.getKernel("UnsortedSegmentSum", "wasm") !== undefined);
- * console.assert(Array.isArray(added));
+ * assert(tf.getKernel("UnsortedSegmentSum", "wasm") !== undefined);
+ * assert(Array.isArray(added));
  * ```
  */
 export function delegateMissingKernels(target: string, donor: string): string[] {

@@ -6,9 +6,10 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tf } from "./tf.ts";
  * const y = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)));
- * console.assert((await y.data())[0] === 3);
+ * assert((await y.data())[0] === 3);
  * y.dispose();
  * ```
  * @module
@@ -23,3 +24,10 @@ import "@tensorflow/tfjs";
 tf.env().set("PROD", true);
 
 export { tf };
+
+/** A tfjs tensor. Public signatures use this alias so the API docs need not re-document tfjs. */
+export type Tensor = tf.Tensor;
+/** A tfjs rank-0 tensor. */
+export type Scalar = tf.Scalar;
+/** A tfjs variable: a tensor that training updates in place. */
+export type Variable = tf.Variable;

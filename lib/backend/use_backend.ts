@@ -37,9 +37,10 @@ function isUnavailable(x: BackendDescription | Unavailable): x is Unavailable {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { useBackend } from "./use_backend.ts";
  * const backend = await useBackend("cpu");
- * console.assert(backend.name === "cpu" && backend.versions.tfjs === "4.22.0");
+ * assert(backend.name === "cpu" && backend.versions.tfjs === "4.22.0");
  * ```
  */
 export async function useBackend(name?: BackendName): Promise<BackendDescription> {

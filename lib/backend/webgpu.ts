@@ -22,9 +22,10 @@ export interface AdapterInfo {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { findAdapter } from "./webgpu.ts";
  * const info = await findAdapter();
- * console.assert(info === undefined || typeof info.fallback === "boolean");
+ * assert(info === undefined || typeof info.fallback === "boolean");
  * ```
  */
 export async function findAdapter(): Promise<AdapterInfo | undefined> {

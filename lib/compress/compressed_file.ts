@@ -36,11 +36,12 @@ export interface SaveCompressedResult {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tf } from "../backend/tf.ts";
  * import { encodeRecord } from "./compressed_file.ts";
  * const p = { w: tf.zeros([64, 64]) };
  * const bytes = await encodeRecord(p, { encoding: "sparse" });
- * console.assert(bytes.length < 64 * 64 * 4 / 4); // an all-zero matrix costs its 1-bit mask and a header
+ * assert(bytes.length < 64 * 64 * 4 / 4); // an all-zero matrix costs its 1-bit mask and a header
  * p.w.dispose();
  * ```
  */
@@ -76,13 +77,14 @@ export async function encodeRecord(
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tf } from "../backend/tf.ts";
  * import { loadCompressed, saveCompressed } from "./compressed_file.ts";
  * const path = await Deno.makeTempFile({ suffix: ".tlcz" });
  * const p = { w: tf.tensor2d([[0.5, -1], [0.25, 2]]) };
  * const r = await saveCompressed(path, p, { encoding: "quantized", quantize: { bits: 4 } });
  * const back = await loadCompressed(path);
- * console.assert(r.bytes > 0 && back.w.shape.join() === "2,2");
+ * assert(r.bytes > 0 && back.w.shape.join() === "2,2");
  * tf.dispose([p.w, back.w]);
  * await Deno.remove(path);
  * ```
@@ -109,6 +111,20 @@ export async function saveCompressed(
  * Reads a compressed model: the effective float32 weights (pruned values exactly; quantized weights as
  * `(q − zeroPoint) × scale`, bit-identical to fake quantization). The caller disposes the tensors.
  * Validation errors name the file, tensor, section and byte range.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { loadCompressed, saveCompressed } from "./compressed_file.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".tlcz" });
+ * const w = tf.tensor2d([[0, 0, 1.5], [0, -2, 0]]);
+ * await saveCompressed(path, { w }, { encoding: "sparse" });
+ * const back = await loadCompressed(path);
+ * assert((await back.w.data()).join() === "0,0,1.5,0,-2,0");
+ * tf.dispose([w, back.w]);
+ * await Deno.remove(path);
+ * ```
  */
 export async function loadCompressed(path: string): Promise<TensorRecord> {
   const raw = decodeCompressed(await Deno.readFile(path), path);

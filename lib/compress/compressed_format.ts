@@ -59,7 +59,16 @@ if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   throw new Error("compressed_format: big-endian hosts are not supported (the format is little-endian)");
 }
 
-/** FNV-1a 32-bit hash of `bytes`. */
+/**
+ * FNV-1a 32-bit hash of `bytes`.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { fnv1a32 } from "./compressed_format.ts";
+ * assert(fnv1a32(new TextEncoder().encode("a")) === 0xe40c292c);
+ * ```
+ */
 export function fnv1a32(bytes: Uint8Array): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
@@ -97,10 +106,11 @@ const asBytes = (a: Float32Array | Int32Array) => new Uint8Array(a.buffer, a.byt
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { decodeCompressed, encodeCompressed } from "./compressed_format.ts";
  * const w = { shape: [2, 4], values: new Float32Array([0, 1.5, 0, 0, -2, 0, 0, 0]) };
  * const bytes = encodeCompressed({ w }, { w: { kind: "bitmask" } });
- * console.assert(decodeCompressed(bytes).w.values.join() === w.values.join());
+ * assert(decodeCompressed(bytes).w.values.join() === w.values.join());
  * ```
  */
 export function encodeCompressed(
@@ -183,11 +193,12 @@ export function encodeCompressed(
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { decodeCompressed } from "./compressed_format.ts";
  * try {
  *   decodeCompressed(new Uint8Array(4), "model.tlcz");
  * } catch (e) {
- *   console.assert((e as Error).message.startsWith("model.tlcz: file is 4 bytes"));
+ *   assert((e as Error).message.startsWith("model.tlcz: file is 4 bytes"));
  * }
  * ```
  */

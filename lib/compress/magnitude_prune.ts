@@ -40,11 +40,12 @@ async function absValues(name: string, t: tf.Tensor, previous?: tf.Tensor): Prom
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tf } from "../backend/tf.ts";
  * import { magnitudeMasks } from "./magnitude_prune.ts";
  * const params = { "w": tf.tensor2d([[0.1, -4], [3, -0.2]]) };
  * const masks = await magnitudeMasks(params, { sparsity: 0.5 });
- * console.assert((await masks.w.data()).join() === "0,1,1,0");
+ * assert((await masks.w.data()).join() === "0,1,1,0");
  * tf.dispose([params.w, masks.w]);
  * ```
  */
@@ -92,12 +93,13 @@ export async function magnitudeMasks(
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tf } from "../backend/tf.ts";
  * import { applyMasks } from "./magnitude_prune.ts";
  * const w = tf.variable(tf.tensor1d([1, 2, 3]));
  * const m = tf.tensor1d([1, 0, 1]);
  * applyMasks({ w }, { w: m });
- * console.assert((await w.data()).join() === "1,0,3");
+ * assert((await w.data()).join() === "1,0,3");
  * tf.dispose([w, m]);
  * ```
  */
@@ -119,12 +121,13 @@ export function applyMasks(params: Record<string, tf.Variable>, masks: TensorRec
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tf } from "../backend/tf.ts";
  * import { maskedCopy } from "./magnitude_prune.ts";
  * const p = { w: tf.tensor1d([1, 2]), b: tf.tensor1d([5]) };
  * const m = { w: tf.tensor1d([0, 1]) };
  * const out = maskedCopy(p, m);
- * console.assert((await out.w.data()).join() === "0,2" && (await out.b.data())[0] === 5);
+ * assert((await out.w.data()).join() === "0,2" && (await out.b.data())[0] === 5);
  * tf.dispose([...Object.values(p), m.w, ...Object.values(out)]);
  * ```
  */

@@ -4,12 +4,13 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tf } from "../backend/tf.ts";
  * import { magnitudeMasks, maskedCopy, sparsityReport } from "./mod.ts";
  * const params = { "layer.0.weight": tf.randomNormal([8, 8], 0, 1, "float32", 1) };
  * const masks = await magnitudeMasks(params, { sparsity: 0.75 });
  * const pruned = maskedCopy(params, masks);
- * console.assert((await sparsityReport(pruned)).overall.nonzero === 16);
+ * assert((await sparsityReport(pruned)).overall.nonzero === 16);
  * tf.dispose([...Object.values(params), ...Object.values(masks), ...Object.values(pruned)]);
  * ```
  * @module
@@ -21,6 +22,8 @@ export { applyMasks, magnitudeMasks, maskedCopy } from "./magnitude_prune.ts";
 export type { MagnitudePruneOptions } from "./magnitude_prune.ts";
 export { attentionHeadGroup, ffnNeuronGroup, unitMasks } from "./structured_prune.ts";
 export type { UnitGroup, UnitPruneResult, UnitSlice, WeightLayout } from "./structured_prune.ts";
+export { encoderUnitGroups } from "./encoder_groups.ts";
+export type { EncoderUnitGroups } from "./encoder_groups.ts";
 export { cubicSparsity, isPruneStep } from "./schedule.ts";
 export type { CubicSchedule } from "./schedule.ts";
 export { pruneFinetune } from "./prune_finetune.ts";

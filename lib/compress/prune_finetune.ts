@@ -40,6 +40,7 @@ export interface PruneFinetuneOptions extends SelectOptions {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tf } from "../backend/tf.ts";
  * import { pruneFinetune } from "./prune_finetune.ts";
  * const w = tf.variable(tf.tensor2d([[1, -2, 3, -4]]));
@@ -52,7 +53,7 @@ export interface PruneFinetuneOptions extends SelectOptions {
  *   },
  * });
  * const v = await w.data();
- * console.assert(v[0] === 0 && v[1] === 0 && v[2] !== 0);
+ * assert(v[0] === 0 && v[1] === 0 && v[2] !== 0);
  * tf.dispose([w, ...Object.values(masks)]);
  * opt.dispose();
  * ```
@@ -68,7 +69,14 @@ export async function pruneFinetune(
   for (let step = 0; step < options.steps; step++) {
     if (isPruneStep(step, options.schedule)) {
       const sparsity = cubicSparsity(step, options.schedule);
-      const next = await magnitudeMasks(params, { ...options, sparsity, previous: masks });
+      const next = await magnitudeMasks(params, {
+        include: options.include,
+        includeEmbeddings: options.includeEmbeddings,
+        embeddingPattern: options.embeddingPattern,
+        scope: options.scope,
+        sparsity,
+        previous: masks,
+      });
       if (masks) tf.dispose(Object.values(masks));
       masks = next;
       applyMasks(params, masks);

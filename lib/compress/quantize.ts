@@ -54,7 +54,16 @@ export interface QuantParams {
 const F32_EPS = Math.fround(2 ** -23);
 const f = Math.fround;
 
-/** quant_min / quant_max of a k-bit scheme. */
+/**
+ * quant_min / quant_max of a k-bit scheme.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { quantRange } from "./quantize.ts";
+ * assert(quantRange(4, "symmetric").join() === "-8,7" && quantRange(4, "affine").join() === "0,15");
+ * ```
+ */
 export function quantRange(bits: number, scheme: "symmetric" | "affine"): [number, number] {
   if (!Number.isInteger(bits) || bits < 2 || bits > 8) {
     throw new Error(`quantize: bits must be 2..8, got ${bits}`);
@@ -76,9 +85,10 @@ function channelLayout(shape: readonly number[], axis: number): { channels: numb
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { quantParams } from "./quantize.ts";
  * const q = quantParams(new Float32Array([-1, 0.5, 2]), [3], { bits: 8, scheme: "affine", granularity: "per-tensor" });
- * console.assert(q.scale[0] === Math.fround(3 / 255) && q.zeroPoint[0] === 85);
+ * assert(q.scale[0] === Math.fround(3 / 255) && q.zeroPoint[0] === 85);
  * ```
  */
 export function quantParams(
@@ -121,7 +131,18 @@ export function quantParams(
   return { bits: o.bits, scheme: o.scheme, axis, quantMin, quantMax, scale, zeroPoint };
 }
 
-/** Integer codes `q` in [quantMin, quantMax] of `values` under `qp` (torch's fake-quant rounding). */
+/**
+ * Integer codes `q` in [quantMin, quantMax] of `values` under `qp` (torch's fake-quant rounding).
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { quantizeCodes, quantParams } from "./quantize.ts";
+ * const v = new Float32Array([7.5, -1, 2.5]);
+ * const qp = quantParams(v, [3], { bits: 4, granularity: "per-tensor" }); // scale 7.5 / 7.5 = 1
+ * assert(quantizeCodes(v, [3], qp).join() === "7,-1,2"); // 7.5 rounds to 8, clamped; 2.5 to even
+ * ```
+ */
 export function quantizeCodes(values: Float32Array, shape: readonly number[], qp: QuantParams): Int32Array {
   const { channels, inner } = channelLayout(shape, qp.axis);
   const inv = Float32Array.from(qp.scale, (s) => f(1 / s));
@@ -134,7 +155,17 @@ export function quantizeCodes(values: Float32Array, shape: readonly number[], qp
   return codes;
 }
 
-/** Effective float32 weights `(q - zeroPoint) × scale` of integer codes. */
+/**
+ * Effective float32 weights `(q - zeroPoint) × scale` of integer codes.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { dequantizeCodes, quantParams } from "./quantize.ts";
+ * const qp = quantParams(new Float32Array([-1, 2]), [2], { bits: 2, scheme: "affine", granularity: "per-tensor" });
+ * assert(dequantizeCodes(new Int32Array([0, 3]), [2], qp).join() === "-1,2"); // scale 1, zero point 1
+ * ```
+ */
 export function dequantizeCodes(codes: Int32Array, shape: readonly number[], qp: QuantParams): Float32Array {
   const { channels, inner } = channelLayout(shape, qp.axis);
   const out = new Float32Array(codes.length);
@@ -150,10 +181,11 @@ export function dequantizeCodes(codes: Int32Array, shape: readonly number[], qp:
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { fakeQuantizeValues } from "./quantize.ts";
  * const { values } = fakeQuantizeValues(new Float32Array([0.3, -1]), [2], { bits: 2, granularity: "per-tensor" });
  * // symmetric 2-bit: scale = 1 / 1.5, codes round(0.45) = 0 and round(-1.5) = -2
- * console.assert(values[0] === 0 && values[1] === Math.fround(-2 * Math.fround(1 / 1.5)));
+ * assert(values[0] === 0 && values[1] === Math.fround(-2 * Math.fround(1 / 1.5)));
  * ```
  */
 export function fakeQuantizeValues(
@@ -165,7 +197,17 @@ export function fakeQuantizeValues(
   return { values: dequantizeCodes(quantizeCodes(values, shape, params), shape, params), params };
 }
 
-/** Bits needed to store a tensor of `numel` weights quantized with `qp`: codes plus float32 scale and int32 zero point per channel. */
+/**
+ * Bits needed to store a tensor of `numel` weights quantized with `qp`: codes plus float32 scale and int32 zero point per channel.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { quantizedBits, quantParams } from "./quantize.ts";
+ * const qp = quantParams(new Float32Array(12).fill(1), [3, 4], { bits: 4 }); // per-channel: 3 channels
+ * assert(quantizedBits(12, qp) === 12 * 4 + 3 * 64);
+ * ```
+ */
 export function quantizedBits(numel: number, qp: QuantParams): number {
   return numel * qp.bits + qp.scale.length * 64;
 }

@@ -33,12 +33,13 @@ export interface FakeQuantizeResult {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tf } from "../backend/tf.ts";
  * import { fakeQuantizeRecord } from "./quantize_record.ts";
  * const p = { w: tf.tensor2d([[0.1, -0.7], [0.3, 0.9]]), b: tf.tensor1d([0.123]) };
  * const r = await fakeQuantizeRecord(p, { bits: 4 });
  * // w: 4 bits × 4 + 2 channels × (32-bit scale + 32-bit zero point); b stays 32-bit
- * console.assert(r.rows[0].storageBits === 16 + 128 && r.rows[1].storageBits === 32);
+ * assert(r.rows[0].storageBits === 16 + 128 && r.rows[1].storageBits === 32);
  * tf.dispose([...Object.values(p), ...Object.values(r.params)]);
  * ```
  */

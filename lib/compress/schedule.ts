@@ -41,9 +41,10 @@ function resolved(s: CubicSchedule) {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { isPruneStep } from "./schedule.ts";
  * const s = { finalSparsity: 0.9, startStep: 10, pruneSteps: 2, frequency: 5 };
- * console.assert([10, 15, 20].every((t) => isPruneStep(t, s)) && !isPruneStep(25, s) && !isPruneStep(12, s));
+ * assert([10, 15, 20].every((t) => isPruneStep(t, s)) && !isPruneStep(25, s) && !isPruneStep(12, s));
  * ```
  */
 export function isPruneStep(step: number, schedule: CubicSchedule): boolean {
@@ -58,10 +59,11 @@ export function isPruneStep(step: number, schedule: CubicSchedule): boolean {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { cubicSparsity } from "./schedule.ts";
  * const s = { finalSparsity: 0.8, pruneSteps: 4, frequency: 10 };
- * console.assert(cubicSparsity(0, s) === 0 && cubicSparsity(40, s) === 0.8);
- * console.assert(Math.abs(cubicSparsity(25, s) - 0.8 * (1 - 0.125)) < 1e-15); // latest prune step 20: 1 − (1/2)^3
+ * assert(cubicSparsity(0, s) === 0 && cubicSparsity(40, s) === 0.8);
+ * assert(Math.abs(cubicSparsity(25, s) - 0.8 * (1 - 0.125)) < 1e-15); // latest prune step 20: 1 − (1/2)^3
  * ```
  */
 export function cubicSparsity(step: number, schedule: CubicSchedule): number {

@@ -31,25 +31,29 @@ export const SELECT_DEFAULTS = Object.freeze({ includeEmbeddings: false, embeddi
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tf } from "../backend/tf.ts";
  * import { selectTensors } from "./select.ts";
- * const params = { "emb.weight": tf.zeros([4, 2]), "l0.weight": tf.zeros([2, 2]), "l0.bias": tf.zeros([2]) };
- * console.assert(selectTensors(params).join() === "l0.weight");
- * console.assert(selectTensors(params, { includeEmbeddings: true }).join() === "emb.weight,l0.weight");
+ * const params = { "embeddings.weight": tf.zeros([4, 2]), "l0.weight": tf.zeros([2, 2]), "l0.bias": tf.zeros([2]) };
+ * assert(selectTensors(params).join() === "l0.weight");
+ * assert(selectTensors(params, { includeEmbeddings: true }).join() === "embeddings.weight,l0.weight");
  * Object.values(params).forEach((t) => t.dispose());
  * ```
  */
 export function selectTensors(params: TensorRecord, options: SelectOptions = {}): string[] {
-  const o = { ...SELECT_DEFAULTS, ...options };
+  // `??` rather than spreading, so an explicit `undefined` (forwarded options) still gets the default.
+  const includeEmbeddings = options.includeEmbeddings ?? SELECT_DEFAULTS.includeEmbeddings;
+  const embeddingPattern = options.embeddingPattern ?? SELECT_DEFAULTS.embeddingPattern;
+  const include = options.include;
   const names: string[] = [];
   for (const [name, t] of Object.entries(params)) {
-    const wanted = o.include === undefined
+    const wanted = include === undefined
       ? t.rank >= 2
-      : o.include instanceof RegExp
-      ? o.include.test(name)
-      : o.include(name, t);
+      : include instanceof RegExp
+      ? (include.lastIndex = 0, include.test(name)) // a /g or /y regex would otherwise carry state
+      : include(name, t);
     if (!wanted) continue;
-    if (!o.includeEmbeddings && o.embeddingPattern.test(name)) continue;
+    if (!includeEmbeddings && embeddingPattern.test(name)) continue;
     names.push(name);
   }
   return names;

@@ -14,8 +14,9 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { roundHalfEven } from "./select_k.ts";
- * console.assert(roundHalfEven(2.5) === 2 && roundHalfEven(3.5) === 4 && roundHalfEven(-0.5) === 0);
+ * assert(roundHalfEven(2.5) === 2 && roundHalfEven(3.5) === 4 && roundHalfEven(-0.5) === 0);
  * ```
  */
 export function roundHalfEven(x: number): number {
@@ -26,13 +27,31 @@ export function roundHalfEven(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
-/** Number of entries torch prunes for `amount` of `n` (fraction in [0, 1]). */
+/**
+ * Number of entries torch prunes for `amount` of `n` (fraction in [0, 1]).
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { pruneCount } from "./select_k.ts";
+ * assert(pruneCount(0.5, 5) === 2 && pruneCount(0.5, 7) === 4);
+ * ```
+ */
 export function pruneCount(amount: number, n: number): number {
   if (!(amount >= 0 && amount <= 1)) throw new Error(`sparsity must be in [0, 1], got ${amount}`);
   return roundHalfEven(amount * n);
 }
 
-/** The k-th smallest value (1-based k) of `values`; reorders a copy, never `values`. */
+/**
+ * The k-th smallest value (1-based k) of `values`; reorders a copy, never `values`.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { kthSmallest } from "./select_k.ts";
+ * assert(kthSmallest(new Float32Array([5, 1, 4, 2]), 2) === 2);
+ * ```
+ */
 export function kthSmallest(values: Float32Array, k: number): number {
   if (k < 1 || k > values.length) throw new Error(`kthSmallest: k=${k} outside 1..${values.length}`);
   const a = values.slice();
@@ -63,8 +82,15 @@ export function kthSmallest(values: Float32Array, k: number): number {
 }
 
 /**
- * Keep-masks (1 = keep, 0 = pruned) zeroing exactly the `k` smallest of `scores`, where `scores` is split
- * into consecutive segments of the given lengths (one per tensor). Ties at the threshold go to lower index.
+ * Keep-mask (1 = keep, 0 = pruned) zeroing exactly the `k` smallest of `scores` (global pruning passes all
+ * tensors' scores concatenated). Ties at the threshold go to the lower index.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { smallestKMasks } from "./select_k.ts";
+ * assert(smallestKMasks(new Float32Array([3, 1, 1, 2]), 2).join() === "1,0,0,1");
+ * ```
  */
 export function smallestKMasks(scores: Float32Array, k: number): Uint8Array {
   const keep = new Uint8Array(scores.length).fill(1);

@@ -28,11 +28,12 @@ export interface SparsityReport {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tf } from "../backend/tf.ts";
  * import { sparsityReport } from "./sparsity_report.ts";
  * const p = { w: tf.tensor2d([[0, 1], [0, 0]]), b: tf.tensor1d([0, 2]) };
  * const r = await sparsityReport(p);
- * console.assert(r.overall.sparsity === 0.75 && r.totalNonzero === 2 && r.totalParameters === 6);
+ * assert(r.overall.sparsity === 0.75 && r.totalNonzero === 2 && r.totalParameters === 6);
  * tf.dispose(Object.values(p));
  * ```
  */

@@ -38,6 +38,7 @@ export type WeightLayout = "out-in" | "in-out";
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { attentionHeadGroup } from "./structured_prune.ts";
  * const p = "roberta.encoder.layer.0.attention.";
  * const g = attentionHeadGroup({
@@ -45,7 +46,7 @@ export type WeightLayout = "out-in" | "in-out";
  *   output: `${p}output.dense.weight`,
  *   headSize: 64,
  * });
- * console.assert(g.slices.length === 4 && g.slices[3].axis === 1 && g.unitSize === 64);
+ * assert(g.slices.length === 4 && g.slices[3].axis === 1 && g.unitSize === 64);
  * ```
  */
 export function attentionHeadGroup(options: {
@@ -71,9 +72,10 @@ export function attentionHeadGroup(options: {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { ffnNeuronGroup } from "./structured_prune.ts";
  * const g = ffnNeuronGroup({ intermediate: "l.intermediate.dense.weight", output: "l.output.dense.weight" });
- * console.assert(g.unitSize === 1 && g.slices[1].axis === 1);
+ * assert(g.unitSize === 1 && g.slices[1].axis === 1);
  * ```
  */
 export function ffnNeuronGroup(options: {
@@ -109,13 +111,14 @@ function unitIndexer(shape: readonly number[], axis: number, unitSize: number): 
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tf } from "../backend/tf.ts";
  * import { unitMasks } from "./structured_prune.ts";
  * // Two neurons: W1 rows [1,1] and [3,0]; W2 columns [1,0] and [0,1]. Neuron 0 has the smaller norm.
  * const params = { w1: tf.tensor2d([[1, 1], [3, 0]]), w2: tf.tensor2d([[1, 0], [0, 1]]) };
  * const groups = [{ unitSize: 1, slices: [{ name: "w1", axis: 0 }, { name: "w2", axis: 1 }] }];
  * const { masks, prunedUnits } = await unitMasks(params, groups, { fraction: 0.5 });
- * console.assert(prunedUnits[0].join() === "0" && (await masks.w2.data()).join() === "0,1,0,1");
+ * assert(prunedUnits[0].join() === "0" && (await masks.w2.data()).join() === "0,1,0,1");
  * tf.dispose([...Object.values(params), ...Object.values(masks)]);
  * ```
  */

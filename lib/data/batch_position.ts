@@ -14,7 +14,10 @@ export interface BatchPosition {
 }
 
 /** An endless batch iterator (epochs follow one another) that can report where it is. */
-export interface BatchIterator<B> extends IterableIterator<B> {
+export interface BatchIterator<B> extends Iterable<B> {
+  /** The next batch; never done (epochs follow one another). */
+  next(): IteratorYieldResult<B>;
+  [Symbol.iterator](): BatchIterator<B>;
   /** Position of the batch the next `next()` returns. */
   position(): BatchPosition;
   /** Batches per epoch. */
@@ -45,10 +48,11 @@ export function checkPositiveInt(value: number, name: string, who: string): numb
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { batchIterator } from "./batch_position.ts";
  * const it = batchIterator(2, (e, b) => `${e}.${b}`, { epoch: 0, batch: 1 });
- * console.assert(it.next().value === "0.1" && it.next().value === "1.0");
- * console.assert(JSON.stringify(it.position()) === '{"epoch":1,"batch":1}');
+ * assert(it.next().value === "0.1" && it.next().value === "1.0");
+ * assert(JSON.stringify(it.position()) === '{"epoch":1,"batch":1}');
  * ```
  */
 export function batchIterator<B>(
@@ -58,7 +62,9 @@ export function batchIterator<B>(
 ): BatchIterator<B> {
   let { epoch, batch } = start;
   if (batch >= batchesPerEpoch) {
-    throw new Error(`resume position batch ${batch} is past the end of an epoch (${batchesPerEpoch} batches)`);
+    throw new Error(
+      `resume position batch ${batch} is past the end of an epoch (${batchesPerEpoch} batches)`,
+    );
   }
   const it: BatchIterator<B> = {
     batchesPerEpoch,

@@ -11,13 +11,15 @@ import type { SpecialIds, Tokenizer } from "./types.ts";
 import { BYTE_TO_CHAR, byteLevelDecode, byteLevelPreTokenize } from "./byte_level.ts";
 
 /** The special tokens' surface forms, RoBERTa's spelling. */
-export const SPECIAL_TOKENS = Object.freeze({
-  bos: "<s>",
-  eos: "</s>",
-  pad: "<pad>",
-  mask: "<mask>",
-  unk: "<unk>",
-} as const);
+export const SPECIAL_TOKENS = Object.freeze(
+  {
+    bos: "<s>",
+    eos: "</s>",
+    pad: "<pad>",
+    mask: "<mask>",
+    unk: "<unk>",
+  } as const,
+);
 
 /** Everything that defines a byte-level BPE tokenizer; what `tokenizer.json` stores. */
 export interface BpeSpec {
@@ -43,13 +45,14 @@ const PAIR_BASE = 1 << 21;
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { createBpeTokenizer } from "./bpe_tokenizer.ts";
  * import { BYTE_TO_CHAR } from "./byte_level.ts";
  * const vocab: Record<string, number> = { "<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3, "<mask>": 4 };
  * BYTE_TO_CHAR.forEach((c, b) => vocab[c] = 5 + b);
  * vocab["hi"] = 261;
  * const tok = createBpeTokenizer({ vocab, merges: [["h", "i"]] });
- * console.assert(tok.encode("hi").join() === "261" && tok.decode(tok.encode("hi!")) === "hi!");
+ * assert(tok.encode("hi").join() === "261" && tok.decode(tok.encode("hi!")) === "hi!");
  * ```
  */
 export function createBpeTokenizer(spec: BpeSpec, source = "BPE spec"): BpeTokenizer {
@@ -57,7 +60,9 @@ export function createBpeTokenizer(spec: BpeSpec, source = "BPE spec"): BpeToken
   let vocabSize = 0;
   const inverse: string[] = [];
   for (const [tok, id] of vocab) {
-    if (!Number.isInteger(id) || id < 0) throw new Error(`${source}: vocab entry ${JSON.stringify(tok)} has invalid id ${id}`);
+    if (!Number.isInteger(id) || id < 0) {
+      throw new Error(`${source}: vocab entry ${JSON.stringify(tok)} has invalid id ${id}`);
+    }
     inverse[id] = tok;
     vocabSize = Math.max(vocabSize, id + 1);
   }
@@ -65,14 +70,18 @@ export function createBpeTokenizer(spec: BpeSpec, source = "BPE spec"): BpeToken
   for (const [key, tok] of Object.entries(SPECIAL_TOKENS)) {
     const id = vocab.get(tok);
     if (id === undefined) {
-      throw new Error(`${source}: special token ${tok} is missing from the vocabulary; add it (added_tokens)`);
+      throw new Error(
+        `${source}: special token ${tok} is missing from the vocabulary; add it (added_tokens)`,
+      );
     }
     special[key as keyof SpecialIds] = id;
   }
   const specialIds = new Set(Object.values(special));
   for (const c of BYTE_TO_CHAR) {
     if (!vocab.has(c)) {
-      throw new Error(`${source}: byte symbol ${JSON.stringify(c)} is missing; a byte-level BPE vocab needs all 256`);
+      throw new Error(
+        `${source}: byte symbol ${JSON.stringify(c)} is missing; a byte-level BPE vocab needs all 256`,
+      );
     }
   }
   const ranks = new Map<number, number>(); // pair key → rank

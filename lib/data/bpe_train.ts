@@ -1,7 +1,8 @@
 /**
  * Trains a byte-level BPE vocabulary on a corpus (the algorithm of Sennrich et al. 2016 over GPT-2 bytes).
  *
- * Written by hand because no BPE trainer on npm runs under Deno without native bindings. Pair counts are
+ * Written by hand because no npm package trains BPE in pure JS (`@huggingface/tokenizers` only loads and
+ * encodes; the Rust `tokenizers` bindings are native Node addons). Pair counts are
  * updated incrementally: a merge only revisits the words that contain the merged pair, and the best pair
  * comes from a max-heap with lazy deletion. Ties break on the smaller (left id, right id) pair, so training
  * is deterministic.
@@ -81,10 +82,11 @@ class PairHeap {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { trainBpe } from "./bpe_train.ts";
  * const tok = trainBpe(["the cat sat on the mat", "the cat ate"], { vocabSize: 270 });
- * console.assert(tok.vocabSize <= 270 && tok.decode(tok.encode("the cat")) === "the cat");
- * console.assert(tok.encode(" the").length === 1); // "Ġthe" was learned
+ * assert(tok.vocabSize <= 270 && tok.decode(tok.encode("the cat")) === "the cat");
+ * assert(tok.encode("the").length === 1); // "the" (3 occurrences) was learned
  * ```
  */
 export function trainBpe(texts: Iterable<string>, options: TrainBpeOptions = {}): BpeTokenizer {
@@ -102,7 +104,9 @@ export function trainBpe(texts: Iterable<string>, options: TrainBpeOptions = {})
     chars += text.length;
     if (o.maxChars > 0 && chars >= o.maxChars) break;
   }
-  if (chars === 0) throw new Error(`trainBpe: the corpus is empty (${nTexts} texts, 0 characters); pass some text`);
+  if (chars === 0) {
+    throw new Error(`trainBpe: the corpus is empty (${nTexts} texts, 0 characters); pass some text`);
+  }
 
   const tokens: string[] = ["<s>", "<pad>", "</s>", "<unk>", "<mask>", ...BYTE_TO_CHAR];
   const tokenId = new Map(tokens.map((t, i) => [t, i]));

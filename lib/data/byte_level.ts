@@ -2,8 +2,9 @@
  * Byte-level pre-tokenization as in GPT-2 and RoBERTa: text is split by the GPT-2 regex, then every UTF-8
  * byte is shown as one printable character, so a vocabulary over those characters can encode any text.
  *
- * Written by hand (about 40 lines) because the published tokenizer libraries either need native bindings or
- * download files at run time; the byte↔character table is the one in GPT-2's `encoder.py`.
+ * Written by hand (about 40 lines) as part of the BPE trainer, which no npm package provides; the
+ * byte↔character table is the one in GPT-2's `encoder.py`, and encodings are checked against Hugging Face's
+ * JS implementation in `tests/data/hf_reference_test.ts`.
  *
  * @module
  */
@@ -37,8 +38,9 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { byteLevelPreTokenize } from "./byte_level.ts";
- * console.assert(byteLevelPreTokenize("Hi there").join("|") === "Hi|Ġthere");
+ * assert(byteLevelPreTokenize("Hi there").join("|") === "Hi|Ġthere");
  * ```
  */
 export function byteLevelPreTokenize(text: string, addPrefixSpace = false): string[] {
@@ -57,8 +59,9 @@ export function byteLevelPreTokenize(text: string, addPrefixSpace = false): stri
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { byteLevelDecode, byteLevelPreTokenize } from "./byte_level.ts";
- * console.assert(byteLevelDecode(byteLevelPreTokenize("née 😀").join("")) === "née 😀");
+ * assert(byteLevelDecode(byteLevelPreTokenize("née 😀").join("")) === "née 😀");
  * ```
  */
 export function byteLevelDecode(chars: string): string {
@@ -66,7 +69,9 @@ export function byteLevelDecode(chars: string): string {
   let n = 0;
   for (const c of chars) {
     const b = CHAR_TO_BYTE.get(c);
-    if (b === undefined) throw new Error(`byteLevelDecode: character ${JSON.stringify(c)} is not a byte symbol`);
+    if (b === undefined) {
+      throw new Error(`byteLevelDecode: character ${JSON.stringify(c)} is not a byte symbol`);
+    }
     bytes[n++] = b;
   }
   return new TextDecoder().decode(bytes.subarray(0, n));

@@ -8,12 +8,32 @@
  */
 import { createRng } from "../util/random.ts";
 import type { ClassificationBatch, Tokenizer } from "./types.ts";
-import { type BatchIterator, batchIterator, type BatchPosition, checkPosition, checkPositiveInt } from "./batch_position.ts";
+import {
+  type BatchIterator,
+  batchIterator,
+  type BatchPosition,
+  checkPosition,
+  checkPositiveInt,
+} from "./batch_position.ts";
 
 /** A tokenized labelled example (ids without special tokens). */
 export interface TokenizedExample {
   ids: ArrayLike<number>;
   label: number;
+}
+
+/**
+ * Ids of a sentence pair as RoBERTa joins them inside `<s> … </s>`: `a </s> </s> b`.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { pairIds } from "./classification_batches.ts";
+ * assert(pairIds([7, 8], [9], 2).join() === "7,8,2,2,9");
+ * ```
+ */
+export function pairIds(a: readonly number[], b: readonly number[], eos: number): number[] {
+  return [...a, eos, eos, ...b];
 }
 
 /** Options for `classificationBatches`. */
@@ -36,11 +56,12 @@ export interface ClassificationBatchOptions {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { classificationBatches } from "./classification_batches.ts";
  * const tok = { vocabSize: 50, special: { bos: 0, pad: 1, eos: 2, unk: 3, mask: 4 }, encode: () => [], decode: () => "" };
  * const ex = [{ ids: [10, 11, 12], label: 1 }, { ids: [13], label: 0 }];
  * const b = classificationBatches(ex, tok, { batchSize: 2, numClasses: 2, shuffle: false }).next().value;
- * console.assert(b.seqLen === 5 && b.inputIds.join() === "0,10,11,12,2,0,13,2,1,1" && b.labels.join() === "1,0");
+ * assert(b.seqLen === 5 && b.inputIds.join() === "0,10,11,12,2,0,13,2,1,1" && b.labels.join() === "1,0");
  * ```
  */
 export function classificationBatches(
@@ -51,7 +72,9 @@ export function classificationBatches(
   const B = checkPositiveInt(options.batchSize, "batchSize", "classificationBatches");
   const maxLen = options.maxLen ?? 128;
   if (!Number.isInteger(maxLen) || maxLen < 3) {
-    throw new Error(`classificationBatches: maxLen must be an integer ≥ 3 (<s>, a token, </s>), got ${maxLen}`);
+    throw new Error(
+      `classificationBatches: maxLen must be an integer ≥ 3 (<s>, a token, </s>), got ${maxLen}`,
+    );
   }
   const numClasses = checkPositiveInt(options.numClasses, "numClasses", "classificationBatches");
   if (examples.length === 0) throw new Error("classificationBatches: no examples; the dataset is empty");
@@ -83,5 +106,9 @@ export function classificationBatches(
       labels: Int32Array.from(idx, (i) => examples[i].label),
     };
   };
-  return batchIterator(Math.ceil(examples.length / B), makeBatch, checkPosition(options.start, "classificationBatches"));
+  return batchIterator(
+    Math.ceil(examples.length / B),
+    makeBatch,
+    checkPosition(options.start, "classificationBatches"),
+  );
 }

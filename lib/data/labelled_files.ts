@@ -30,7 +30,10 @@ export interface TextLabelTableOptions {
 
 type Row = { where: string; text: unknown; label: unknown };
 
-async function* tsvRows(path: string, columns: string[]): AsyncGenerator<Record<string, string> & { _where: string }> {
+async function* tsvRows(
+  path: string,
+  columns: string[],
+): AsyncGenerator<Record<string, string> & { _where: string }> {
   let header: string[] | undefined;
   for await (const { line, lineNo } of readLines(path, "TSV")) {
     if (line === "") continue;
@@ -39,7 +42,9 @@ async function* tsvRows(path: string, columns: string[]): AsyncGenerator<Record<
       header = cols;
       const missing = columns.filter((c) => !header!.includes(c));
       if (missing.length) {
-        throw new Error(`${path}:1: header lacks column(s) ${missing.join(", ")}; it has: ${header.join(", ")}`);
+        throw new Error(
+          `${path}:1: header lacks column(s) ${missing.join(", ")}; it has: ${header.join(", ")}`,
+        );
       }
       continue;
     }
@@ -49,7 +54,9 @@ async function* tsvRows(path: string, columns: string[]): AsyncGenerator<Record<
           `fix or remove the line`,
       );
     }
-    const rec = Object.fromEntries(header.map((h, i) => [h, cols[i]])) as Record<string, string> & { _where: string };
+    const rec = Object.fromEntries(header.map((h, i) => [h, cols[i]])) as Record<string, string> & {
+      _where: string;
+    };
     rec._where = `${path}:${lineNo}`;
     yield rec;
   }
@@ -94,9 +101,12 @@ function labelMapper(labels: readonly string[] | undefined, what: string) {
   return (raw: unknown, where: string): number | string => {
     const value = String(raw ?? "");
     if (!labels) return value;
-    const id = index.get(value) ?? (/^\d+$/.test(value) && Number(value) < labels.length ? Number(value) : undefined);
+    const id = index.get(value) ??
+      (/^\d+$/.test(value) && Number(value) < labels.length ? Number(value) : undefined);
     if (id === undefined) {
-      throw new Error(`${where}: unknown ${what} ${JSON.stringify(value)}; expected one of ${labels.join(", ")}`);
+      throw new Error(
+        `${where}: unknown ${what} ${JSON.stringify(value)}; expected one of ${labels.join(", ")}`,
+      );
     }
     return id;
   };
@@ -107,28 +117,39 @@ function labelMapper(labels: readonly string[] | undefined, what: string) {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { readTextLabelTable } from "./labelled_files.ts";
  * const path = await Deno.makeTempFile({ suffix: ".csv" });
  * await Deno.writeTextFile(path, 'text,label\n"good, really",pos\nbad,neg\n');
  * const d = await readTextLabelTable(path);
- * console.assert(d.labels.join() === "neg,pos" && d.examples[0].label === 1 && d.examples[0].text === "good, really");
+ * assert(d.labels.join() === "neg,pos" && d.examples[0].label === 1 && d.examples[0].text === "good, really");
  * await Deno.remove(path);
  * ```
  */
-export async function readTextLabelTable(path: string, options: TextLabelTableOptions = {}): Promise<LabelledTexts> {
+export async function readTextLabelTable(
+  path: string,
+  options: TextLabelTableOptions = {},
+): Promise<LabelledTexts> {
   const textColumn = options.textColumn ?? "text", labelColumn = options.labelColumn ?? "label";
   const map = labelMapper(options.labels, `label (column "${labelColumn}")`);
   const raw: { text: string; label: number | string }[] = [];
   for await (const r of tableRows(path, textColumn, labelColumn)) {
-    if (typeof r.text !== "string") throw new Error(`${r.where}: column "${textColumn}" is empty or not text`);
+    if (typeof r.text !== "string") {
+      throw new Error(`${r.where}: column "${textColumn}" is empty or not text`);
+    }
     raw.push({ text: r.text, label: map(r.label, r.where) });
   }
   if (raw.length === 0) throw new Error(`${path}: the table has no rows; give a file with data`);
-  const labels = options.labels ? [...options.labels] : [...new Set(raw.map((r) => r.label as string))].sort();
+  const labels = options.labels
+    ? [...options.labels]
+    : [...new Set(raw.map((r) => r.label as string))].sort();
   const ids = new Map(labels.map((l, i) => [l, i]));
   return {
     labels,
-    examples: raw.map((r) => ({ text: r.text, label: typeof r.label === "number" ? r.label : ids.get(r.label)! })),
+    examples: raw.map((r) => ({
+      text: r.text,
+      label: typeof r.label === "number" ? r.label : ids.get(r.label)!,
+    })),
   };
 }
 
@@ -149,11 +170,12 @@ export interface NliExample {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { readMnli } from "./labelled_files.ts";
  * const path = await Deno.makeTempFile({ suffix: ".jsonl" });
  * await Deno.writeTextFile(path, '{"sentence1": "A dog runs.", "sentence2": "An animal moves.", "gold_label": "entailment"}\n');
  * const ex = await readMnli(path);
- * console.assert(ex.length === 1 && ex[0].label === 0);
+ * assert(ex.length === 1 && ex[0].label === 0);
  * await Deno.remove(path);
  * ```
  */
@@ -178,13 +200,22 @@ export async function readMnli(path: string): Promise<NliExample[]> {
       try {
         o = JSON.parse(line);
       } catch (e) {
-        throw new Error(`${path}:${lineNo}: malformed JSONL row (${(e as Error).message}); fix or remove the line`);
+        throw new Error(
+          `${path}:${lineNo}: malformed JSONL row (${(e as Error).message}); fix or remove the line`,
+        );
       }
-      add(o.sentence1 ?? o.premise, o.sentence2 ?? o.hypothesis, o.gold_label ?? o.label, `${path}:${lineNo}`);
+      add(
+        o.sentence1 ?? o.premise,
+        o.sentence2 ?? o.hypothesis,
+        o.gold_label ?? o.label,
+        `${path}:${lineNo}`,
+      );
     }
   } else {
     throw new Error(`${path}: MNLI must be .tsv (GLUE) or .jsonl (MultiNLI)`);
   }
-  if (out.length === 0) throw new Error(`${path}: no labelled MNLI rows found; is this the test split (no labels)?`);
+  if (out.length === 0) {
+    throw new Error(`${path}: no labelled MNLI rows found; is this the test split (no labels)?`);
+  }
   return out;
 }

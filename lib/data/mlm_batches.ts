@@ -1,7 +1,8 @@
 /**
  * Masked-language-model batches (RoBERTa "full sentences"): documents are shuffled each epoch, joined
  * with `</s>`, and cut into rows of exactly T tokens (`<s>` + T-1 corpus tokens), so no position is
- * wasted on padding except in the final row of an epoch. Masking is dynamic (drawn anew for every
+ * wasted on padding except in the final row of an epoch (whose last batch may also have fewer than B rows;
+ * `batchSize` says how many). Masking is dynamic (drawn anew for every
  * batch): each non-special token is chosen with probability `maskProb`; a chosen token becomes `<mask>`
  * (80%), a random non-special token (10%) or stays (10%).
  *
@@ -11,7 +12,13 @@
  */
 import { createRng } from "../util/random.ts";
 import type { MlmBatch, Tokenizer } from "./types.ts";
-import { type BatchIterator, batchIterator, type BatchPosition, checkPosition, checkPositiveInt } from "./batch_position.ts";
+import {
+  type BatchIterator,
+  batchIterator,
+  type BatchPosition,
+  checkPosition,
+  checkPositiveInt,
+} from "./batch_position.ts";
 
 /** Options for `mlmBatches`. */
 export interface MlmBatchOptions {
@@ -31,20 +38,26 @@ export interface MlmBatchOptions {
 }
 
 /** BERT's masking recipe. */
-export const MLM_DEFAULTS = Object.freeze({ seed: 0, maskProb: 0.15, maskTokenFrac: 0.8, randomTokenFrac: 0.1 });
+export const MLM_DEFAULTS = Object.freeze({
+  seed: 0,
+  maskProb: 0.15,
+  maskTokenFrac: 0.8,
+  randomTokenFrac: 0.1,
+});
 
 /**
  * An endless iterator of MLM batches over tokenized documents (ids without special tokens).
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { mlmBatches } from "./mlm_batches.ts";
  * const tok = { vocabSize: 50, special: { bos: 0, pad: 1, eos: 2, unk: 3, mask: 4 }, encode: () => [], decode: () => "" };
  * const docs = [[10, 11, 12], [13, 14], [15, 16, 17, 18]];
  * const it = mlmBatches(docs, tok, { batchSize: 2, seqLen: 4, seed: 1 });
  * const b = it.next().value;
- * console.assert(b.inputIds.length === 8 && b.inputIds[0] === 0 && b.maskedPositions.length === b.maskedLabels.length);
- * console.assert(it.batchesPerEpoch === 2); // 3 + 2 + 4 tokens + 2 separators = 11 → 4 rows of 3
+ * assert(b.inputIds.length === 8 && b.inputIds[0] === 0 && b.maskedPositions.length === b.maskedLabels.length);
+ * assert(it.batchesPerEpoch === 2); // 3 + 2 + 4 tokens + 2 separators = 11 → 4 rows of 3
  * ```
  */
 export function mlmBatches(
@@ -58,7 +71,9 @@ export function mlmBatches(
   if (!Number.isInteger(T) || T < 2) {
     throw new Error(`mlmBatches: seqLen must be an integer ≥ 2 (room for <s> and one token), got ${T}`);
   }
-  if (!(o.maskProb > 0 && o.maskProb <= 1)) throw new Error(`mlmBatches: maskProb must be in (0, 1], got ${o.maskProb}`);
+  if (!(o.maskProb > 0 && o.maskProb <= 1)) {
+    throw new Error(`mlmBatches: maskProb must be in (0, 1], got ${o.maskProb}`);
+  }
   if (!(o.maskTokenFrac >= 0 && o.randomTokenFrac >= 0 && o.maskTokenFrac + o.randomTokenFrac <= 1)) {
     throw new Error(`mlmBatches: maskTokenFrac + randomTokenFrac must lie in [0, 1]`);
   }
@@ -108,7 +123,9 @@ export function mlmBatches(
         labels.push(id);
         const u = rng.next();
         if (u < o.maskTokenFrac) inputIds[r * T + t] = mask;
-        else if (u < o.maskTokenFrac + o.randomTokenFrac) inputIds[r * T + t] = nonSpecial[rng.int(nonSpecial.length)];
+        else if (u < o.maskTokenFrac + o.randomTokenFrac) {
+          inputIds[r * T + t] = nonSpecial[rng.int(nonSpecial.length)];
+        }
       }
     }
     return {

@@ -26,27 +26,32 @@ export interface ParallelFieldOptions {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { readParallelFiles } from "./parallel_files.ts";
  * const en = await Deno.makeTempFile(), fr = await Deno.makeTempFile();
  * await Deno.writeTextFile(en, "the cat\n");
  * await Deno.writeTextFile(fr, "le chat\n");
- * for await (const p of readParallelFiles(en, fr)) console.assert(p.tgt === "le chat");
+ * for await (const p of readParallelFiles(en, fr)) assert(p.tgt === "le chat");
  * await Deno.remove(en), await Deno.remove(fr);
  * ```
  */
 export async function* readParallelFiles(srcPath: string, tgtPath: string): AsyncGenerator<TextPair> {
   const a = readLines(srcPath, "source"), b = readLines(tgtPath, "target");
-  for (let n = 0;; n++) {
-    const [x, y] = await Promise.all([a.next(), b.next()]);
-    if (x.done && y.done) return;
-    if (x.done || y.done) {
-      const [short, long] = x.done ? [srcPath, tgtPath] : [tgtPath, srcPath];
-      throw new Error(
-        `parallel files have different line counts: ${short} ends after ${n} lines but ${long} has more ` +
-          `(line ${n + 1}); realign them so line i of one translates line i of the other`,
-      );
+  try {
+    for (let n = 0;; n++) {
+      const [x, y] = await Promise.all([a.next(), b.next()]);
+      if (x.done && y.done) return;
+      if (x.done || y.done) {
+        const [short, long] = x.done ? [srcPath, tgtPath] : [tgtPath, srcPath];
+        throw new Error(
+          `parallel files have different line counts: ${short} ends after ${n} lines but ${long} has more ` +
+            `(line ${n + 1}); realign them so line i of one translates line i of the other`,
+        );
+      }
+      yield { src: x.value.line, tgt: y.value.line };
     }
-    yield { src: x.value.line, tgt: y.value.line };
+  } finally { // close both files even when the caller stops early or a file is short
+    await Promise.allSettled([a.return(undefined), b.return(undefined)]);
   }
 }
 
@@ -55,14 +60,18 @@ export async function* readParallelFiles(srcPath: string, tgtPath: string): Asyn
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { readParallelTsv } from "./parallel_files.ts";
  * const path = await Deno.makeTempFile();
  * await Deno.writeTextFile(path, "hello\tbonjour\n");
- * for await (const p of readParallelTsv(path)) console.assert(p.src === "hello" && p.tgt === "bonjour");
+ * for await (const p of readParallelTsv(path)) assert(p.src === "hello" && p.tgt === "bonjour");
  * await Deno.remove(path);
  * ```
  */
-export async function* readParallelTsv(path: string, options: ParallelFieldOptions = {}): AsyncGenerator<TextPair> {
+export async function* readParallelTsv(
+  path: string,
+  options: ParallelFieldOptions = {},
+): AsyncGenerator<TextPair> {
   const si = Number(options.src ?? 0), ti = Number(options.tgt ?? 1);
   for await (const { line, lineNo } of readLines(path, "parallel TSV")) {
     if (line === "") continue;
@@ -88,14 +97,18 @@ function field(obj: Record<string, unknown>, key: string): unknown {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { readParallelJsonl } from "./parallel_files.ts";
  * const path = await Deno.makeTempFile();
  * await Deno.writeTextFile(path, '{"translation": {"en": "yes", "fr": "oui"}}\n');
- * for await (const p of readParallelJsonl(path, { src: "en", tgt: "fr" })) console.assert(p.tgt === "oui");
+ * for await (const p of readParallelJsonl(path, { src: "en", tgt: "fr" })) assert(p.tgt === "oui");
  * await Deno.remove(path);
  * ```
  */
-export async function* readParallelJsonl(path: string, options: ParallelFieldOptions = {}): AsyncGenerator<TextPair> {
+export async function* readParallelJsonl(
+  path: string,
+  options: ParallelFieldOptions = {},
+): AsyncGenerator<TextPair> {
   const s = String(options.src ?? "src"), t = String(options.tgt ?? "tgt");
   for await (const { line, lineNo } of readLines(path, "parallel JSONL")) {
     if (line.trim() === "") continue;
@@ -103,12 +116,16 @@ export async function* readParallelJsonl(path: string, options: ParallelFieldOpt
     try {
       obj = JSON.parse(line);
     } catch (e) {
-      throw new Error(`${path}:${lineNo}: malformed JSONL row (${(e as Error).message}); fix or remove the line`);
+      throw new Error(
+        `${path}:${lineNo}: malformed JSONL row (${(e as Error).message}); fix or remove the line`,
+      );
     }
     const src = field(obj, s), tgt = field(obj, t);
     for (const [name, v] of [[s, src], [t, tgt]] as const) {
       if (typeof v !== "string") {
-        throw new Error(`${path}:${lineNo}: field "${name}" is missing or not a string; pass options {src, tgt}`);
+        throw new Error(
+          `${path}:${lineNo}: field "${name}" is missing or not a string; pass options {src, tgt}`,
+        );
       }
     }
     yield { src: src as string, tgt: tgt as string };
@@ -120,15 +137,19 @@ export async function* readParallelJsonl(path: string, options: ParallelFieldOpt
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import pl from "nodejs-polars";
  * import { readParallelParquet } from "./parallel_files.ts";
  * const path = await Deno.makeTempFile({ suffix: ".parquet" });
  * pl.DataFrame({ translation: [{ en: "no", fr: "non" }] }).writeParquet(path);
- * for await (const p of readParallelParquet(path, { src: "en", tgt: "fr" })) console.assert(p.tgt === "non");
+ * for await (const p of readParallelParquet(path, { src: "en", tgt: "fr" })) assert(p.tgt === "non");
  * await Deno.remove(path);
  * ```
  */
-export async function* readParallelParquet(path: string, options: ParallelFieldOptions = {}): AsyncGenerator<TextPair> {
+export async function* readParallelParquet(
+  path: string,
+  options: ParallelFieldOptions = {},
+): AsyncGenerator<TextPair> {
   const s = String(options.src ?? "src"), t = String(options.tgt ?? "tgt");
   let row = 0;
   for await (const r of readParquetRows(path, [s, t])) {

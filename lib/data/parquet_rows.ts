@@ -15,13 +15,14 @@ export const PARQUET_CHUNK_ROWS = 65_536;
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import pl from "nodejs-polars";
  * import { readParquetRows } from "./parquet_rows.ts";
  * const path = await Deno.makeTempFile({ suffix: ".parquet" });
  * pl.DataFrame({ text: ["a", "b"], label: ["x", "y"] }).writeParquet(path);
  * const rows = [];
  * for await (const r of readParquetRows(path, ["text", "label"])) rows.push(r);
- * console.assert(rows.length === 2 && rows[1].label === "y");
+ * assert(rows.length === 2 && rows[1].label === "y");
  * await Deno.remove(path);
  * ```
  */
@@ -38,7 +39,7 @@ export async function* readParquetRows(
   try {
     scan = pl.scanParquet(path);
     const schema = scan.slice(0, 0).collectSync();
-    const structs = schema.columns.filter((c) => String(schema.getColumn(c).dtype).startsWith("Struct"));
+    const structs = schema.columns.filter((c) => schema.getColumn(c).dtype.variant === "Struct");
     for (const c of structs) scan = scan.unnest(c);
     const have = scan.slice(0, 0).collectSync().columns;
     const missing = columns.filter((c) => !have.includes(c));

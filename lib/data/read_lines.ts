@@ -29,12 +29,13 @@ export async function openOrExplain(path: string, what: string): Promise<Deno.Fs
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { readLines } from "./read_lines.ts";
  * const path = await Deno.makeTempFile();
  * await Deno.writeTextFile(path, "a\r\nb\n");
  * const lines = [];
  * for await (const l of readLines(path)) lines.push(`${l.lineNo}:${l.line}`);
- * console.assert(lines.join() === "1:a,2:b");
+ * assert(lines.join() === "1:a,2:b");
  * await Deno.remove(path);
  * ```
  */

@@ -10,7 +10,13 @@
  */
 import { createRng } from "../util/random.ts";
 import type { Seq2SeqBatch, Tokenizer } from "./types.ts";
-import { type BatchIterator, batchIterator, type BatchPosition, checkPosition, checkPositiveInt } from "./batch_position.ts";
+import {
+  type BatchIterator,
+  batchIterator,
+  type BatchPosition,
+  checkPosition,
+  checkPositiveInt,
+} from "./batch_position.ts";
 
 /** A tokenized sentence pair (ids without special tokens). */
 export interface TokenizedPair {
@@ -22,7 +28,7 @@ export interface TokenizedPair {
 export interface Seq2SeqBatchOptions {
   /** Budget per batch: B · max(S, T) ≤ maxTokens (padding counted). */
   maxTokens: number;
-  /** Pairs longer than this (either side, before `</s>`) are truncated. */
+  /** Sides longer than this (before `</s>`) are truncated; default min(256, maxTokens - 1). */
   maxLen?: number;
   /** Seeds the tie-breaking within lengths and the per-epoch batch order. */
   seed?: number;
@@ -35,11 +41,12 @@ export interface Seq2SeqBatchOptions {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { seq2seqBatches } from "./seq2seq_batches.ts";
  * const tok = { vocabSize: 50, special: { bos: 0, pad: 1, eos: 2, unk: 3, mask: 4 }, encode: () => [], decode: () => "" };
  * const pairs = [{ src: [10, 11], tgt: [20] }, { src: [12], tgt: [21, 22, 23] }];
  * const b = seq2seqBatches(pairs, tok, { maxTokens: 8, seed: 0 }).next().value;
- * console.assert(b.batchSize === 2 && b.tgtLen === 4 && b.decoderInputIds[0] === 0);
+ * assert(b.batchSize === 2 && b.tgtLen === 4 && b.decoderInputIds[0] === 0);
  * ```
  */
 export function seq2seqBatches(
@@ -48,11 +55,13 @@ export function seq2seqBatches(
   options: Seq2SeqBatchOptions,
 ): BatchIterator<Seq2SeqBatch> {
   const maxTokens = checkPositiveInt(options.maxTokens, "maxTokens", "seq2seqBatches");
-  const maxLen = checkPositiveInt(options.maxLen ?? 256, "maxLen", "seq2seqBatches");
+  const maxLen = checkPositiveInt(options.maxLen ?? Math.min(256, maxTokens - 1), "maxLen", "seq2seqBatches");
   const seed = options.seed ?? 0;
   if (pairs.length === 0) throw new Error("seq2seqBatches: no sentence pairs; the parallel corpus is empty");
   if (maxTokens < maxLen + 1) {
-    throw new Error(`seq2seqBatches: maxTokens (${maxTokens}) must be ≥ maxLen + 1 (${maxLen + 1}) so every pair fits`);
+    throw new Error(
+      `seq2seqBatches: maxTokens (${maxTokens}) must be ≥ maxLen + 1 (${maxLen + 1}) so every pair fits`,
+    );
   }
   const { bos, eos, pad } = tok.special;
   const len = (i: number) =>
@@ -60,7 +69,10 @@ export function seq2seqBatches(
   const tie = createRng(`seq2seq:${seed}:ties`).shuffle([...pairs.keys()]);
   const rank = new Int32Array(pairs.length);
   tie.forEach((p, r) => rank[p] = r);
-  const sorted = [...pairs.keys()].sort((a, b) => len(a) - len(b) || rank[a] - rank[b]);
+  const tgtLen = (i: number) => Math.min(pairs[i].tgt.length, maxLen);
+  const sorted = [...pairs.keys()].sort((a, b) =>
+    len(a) - len(b) || tgtLen(a) - tgtLen(b) || rank[a] - rank[b]
+  );
   const buckets: number[][] = [];
   let cur: number[] = [], curMax = 0;
   for (const i of sorted) {

@@ -19,16 +19,20 @@ export interface TextDocumentOptions {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { readTextDocuments } from "./text_files.ts";
  * const path = await Deno.makeTempFile();
  * await Deno.writeTextFile(path, "a b\nc\n\nd\n");
  * const docs = [];
  * for await (const d of readTextDocuments(path, { mode: "paragraph" })) docs.push(d);
- * console.assert(docs.length === 2 && docs[0] === "a b\nc");
+ * assert(docs.length === 2 && docs[0] === "a b\nc");
  * await Deno.remove(path);
  * ```
  */
-export async function* readTextDocuments(path: string, options: TextDocumentOptions = {}): AsyncGenerator<string> {
+export async function* readTextDocuments(
+  path: string,
+  options: TextDocumentOptions = {},
+): AsyncGenerator<string> {
   const mode = options.mode ?? "line";
   if (mode !== "line" && mode !== "paragraph") {
     throw new Error(`readTextDocuments: mode must be "line" or "paragraph", got ${JSON.stringify(mode)}`);
@@ -51,16 +55,19 @@ export async function* readTextDocuments(path: string, options: TextDocumentOpti
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { loadTextDocuments } from "./text_files.ts";
  * const path = await Deno.makeTempFile();
  * await Deno.writeTextFile(path, "one\n\ntwo\n");
- * console.assert((await loadTextDocuments(path)).length === 2);
+ * assert((await loadTextDocuments(path)).length === 2);
  * await Deno.remove(path);
  * ```
  */
 export async function loadTextDocuments(path: string, options: TextDocumentOptions = {}): Promise<string[]> {
   const docs: string[] = [];
   for await (const d of readTextDocuments(path, options)) docs.push(d);
-  if (docs.length === 0) throw new Error(`text corpus ${path} is empty (no non-blank lines); give a file with text`);
+  if (docs.length === 0) {
+    throw new Error(`text corpus ${path} is empty (no non-blank lines); give a file with text`);
+  }
   return docs;
 }

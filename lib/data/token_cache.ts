@@ -46,13 +46,14 @@ function unpack(buf: Int32Array, path: string): TokenizedDocs {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tokenizeCached } from "./token_cache.ts";
  * import { trainBpe } from "./bpe_train.ts";
  * const tok = trainBpe(["one two three"], { vocabSize: 265 });
  * const dir = await Deno.makeTempDir();
  * const a = await tokenizeCached(["one two", "three"], tok, { key: "demo", dir });
  * const b = await tokenizeCached(["ignored: read from cache"], tok, { key: "demo", dir });
- * console.assert(b.length === 2 && b[1].join() === a[1].join());
+ * assert(b.length === 2 && b[1].join() === a[1].join());
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -62,7 +63,9 @@ export async function tokenizeCached(
   options: { key: string; dir?: string },
 ): Promise<TokenizedDocs> {
   if (!/^[\w.-]+$/.test(options.key)) {
-    throw new Error(`tokenizeCached: key ${JSON.stringify(options.key)} must use only letters, digits, . _ -`);
+    throw new Error(
+      `tokenizeCached: key ${JSON.stringify(options.key)} must use only letters, digits, . _ -`,
+    );
   }
   const dir = options.dir ?? DEFAULT_CACHE_DIR;
   const path = `${dir}/${options.key}.i32`;

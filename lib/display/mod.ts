@@ -10,7 +10,7 @@
  * const log = pl.DataFrame({ seconds: [1, 2, 3], trainLoss: [6.1, 5.2, 4.8] });
  * const outDir = await Deno.makeTempDir();
  * const result = await show(lineFigure(log, { x: "seconds", y: "trainLoss" }), { outDir, png: false });
- * assert(result.where === "file"); // outside the kernel: an HTML file
+ * assert(result?.where === "file"); // outside the kernel: an HTML file
  * await Deno.remove(outDir, { recursive: true });
  * ```
  * @module

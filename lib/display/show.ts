@@ -36,9 +36,8 @@ export interface ShowOptions {
   table?: TableOptions;
 }
 
-/** Where {@linkcode show} put its output. */
+/** Where {@linkcode show} put its output outside the kernel. */
 export type ShowResult =
-  | { where: "kernel"; mimeTypes: string[] }
   | { where: "file"; path: string }
   | { where: "text"; reason: string };
 
@@ -98,13 +97,18 @@ export async function figureBundle(
 }
 
 let fileCounter = 0;
+let tempDir: Promise<string> | undefined; // one folder per process, so a script's figures sit together
 
 async function writeOutsideKernel(x: Showable, options: ShowOptions): Promise<ShowResult> {
   let dir = options.outDir;
   try {
     dir ??= Deno.env.get("TRAINLARGE_SHOW_DIR") || undefined;
   } catch { /* no --allow-env: fall through to a temp dir */ }
-  dir ??= await Deno.makeTempDir({ prefix: "trainlarge-show-" });
+  if (dir === undefined) {
+    tempDir ??= Deno.makeTempDir({ prefix: "trainlarge-show-" });
+    tempDir.catch(() => (tempDir = undefined));
+    dir = await tempDir;
+  }
   await Deno.mkdir(dir, { recursive: true });
   const kind = isFigure(x) ? "figure" : "table";
   const path = `${dir.replace(/\/$/, "")}/${kind}-${Date.now()}-${fileCounter++}.html`;
@@ -115,8 +119,8 @@ async function writeOutsideKernel(x: Showable, options: ShowOptions): Promise<Sh
 }
 
 /**
- * Shows a Figure or a DataFrame: as notebook output inside the Deno Jupyter kernel, as an HTML file
- * elsewhere (its path goes to stderr and into the result). Never throws for a showable value: if no file
+ * Shows a Figure or a DataFrame: as notebook output inside the Deno Jupyter kernel (resolving to
+ * `undefined`), as an HTML file elsewhere (its path goes to stderr and into the result). Never throws for a showable value: if no file
  * can be written (e.g. no `--allow-write`), the text rendering goes to stdout instead.
  *
  * @example
@@ -126,11 +130,11 @@ async function writeOutsideKernel(x: Showable, options: ShowOptions): Promise<Sh
  * import { show } from "./show.ts";
  * const outDir = await Deno.makeTempDir();
  * const result = await show(pl.DataFrame({ step: [1, 2], loss: [3, 2] }), { outDir });
- * assert(result.where === "file" && (await Deno.readTextFile(result.path)).includes("<table"));
+ * assert(result?.where === "file" && (await Deno.readTextFile(result.path)).includes("<table"));
  * await Deno.remove(outDir, { recursive: true });
  * ```
  */
-export async function show(x: Showable, options: ShowOptions = {}): Promise<ShowResult> {
+export async function show(x: Showable, options: ShowOptions = {}): Promise<ShowResult | undefined> {
   if (!isFigure(x) && !isDataFrame(x)) {
     throw new Error(
       `show: expected a Figure ({data, layout}) or a polars DataFrame, got ${
@@ -143,7 +147,9 @@ export async function show(x: Showable, options: ShowOptions = {}): Promise<Show
       ? await figureBundle(x, options)
       : { bundle: tableBundle(x, options.table), metadata: {} };
     await publish(bundle, { displayId: options.displayId, update: options.update, metadata });
-    return { where: "kernel", mimeTypes: Object.keys(bundle) };
+    // Like IPython's display(), nothing comes back in the kernel: `await show(x)` as a cell's last
+    // expression then adds no "Out[n]" output of its own under the figure.
+    return undefined;
   }
   try {
     const result = await writeOutsideKernel(x, options);

@@ -105,10 +105,11 @@ function checkOptions(o: BleuOptions): void {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { computeBleu } from "./bleu.ts";
  * // sacreBLEU test_bleu.py test_case_scoring: 0.8375922397 on the 0–1 scale.
  * const s = computeBleu([9, 7, 5, 3], [10, 8, 6, 4], 11, 11, { smooth: "none" });
- * console.assert(Math.abs(s.score / 100 - 0.8375922397) < 1e-8);
+ * assert(Math.abs(s.score / 100 - 0.8375922397) < 1e-8);
  * ```
  */
 export function computeBleu(
@@ -166,9 +167,10 @@ function preprocess(line: string, o: Required<Omit<BleuOptions, "smoothValue">>)
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { bleu } from "./bleu.ts";
  * const r = bleu(["this is a test"], [["this is a test"]]);
- * console.assert(Math.abs(r.score - 100) < 1e-12 && r.bp === 1);
+ * assert(Math.abs(r.score - 100) < 1e-12 && r.bp === 1);
  * ```
  */
 export function bleu(
@@ -225,10 +227,11 @@ export function bleu(
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { sentenceBleu } from "./bleu.ts";
  * // sacreBLEU test_bleu.py effective-order case: "test" vs "a test" scores exp(-1).
  * const s = sentenceBleu("test", ["a test"], { tokenize: "none" });
- * console.assert(Math.abs(s.score / 100 - Math.exp(-1)) < 1e-12);
+ * assert(Math.abs(s.score / 100 - Math.exp(-1)) < 1e-12);
  * ```
  */
 export function sentenceBleu(

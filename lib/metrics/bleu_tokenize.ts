@@ -24,8 +24,9 @@ const PY_WS_TRAIL = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u202
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { pySplit } from "./bleu_tokenize.ts";
- * console.assert(pySplit("  a\x1cb  c ").join("|") === "a|b|c");
+ * assert(pySplit("  a\x1cb  c ").join("|") === "a|b|c");
  * ```
  */
 export function pySplit(line: string): string[] {
@@ -40,8 +41,9 @@ export function pySplit(line: string): string[] {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { pyRstrip } from "./bleu_tokenize.ts";
- * console.assert(pyRstrip("a b \n") === "a b");
+ * assert(pyRstrip("a b \n") === "a b");
  * ```
  */
 export function pyRstrip(line: string): string {
@@ -72,7 +74,16 @@ function applyRules(line: string, rules: [RegExp, string][]): string {
   return pySplit(line).join(" ");
 }
 
-/** mteval-v13a tokenization (sacreBLEU's default). */
+/**
+ * mteval-v13a tokenization (sacreBLEU's default).
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tokenize13a } from "./bleu_tokenize.ts";
+ * assert(tokenize13a("It costs $3.50, &amp; more.") === "It costs $ 3.50 , & more .");
+ * ```
+ */
 export function tokenize13a(line: string): string {
   line = line.replaceAll("<skipped>", "").replaceAll("-\n", "").replaceAll("\n", " ");
   if (line.includes("&")) {
@@ -82,12 +93,30 @@ export function tokenize13a(line: string): string {
   return applyRules(` ${line} `, RE_13A);
 }
 
-/** mteval-v14 international tokenization: split off Unicode punctuation and symbols. */
+/**
+ * mteval-v14 international tokenization: split off Unicode punctuation and symbols.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tokenizeIntl } from "./bleu_tokenize.ts";
+ * assert(tokenizeIntl("«Hola», dijo.") === "« Hola » , dijo .");
+ * ```
+ */
 export function tokenizeIntl(line: string): string {
   return applyRules(line, RE_INTL);
 }
 
-/** Every code point becomes a token (whitespace disappears when the result is split). */
+/**
+ * Every code point becomes a token (whitespace disappears when the result is split).
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tokenizeChar } from "./bleu_tokenize.ts";
+ * assert(tokenizeChar("añ😀") === "a ñ 😀");
+ * ```
+ */
 export function tokenizeChar(line: string): string {
   return Array.from(line).join(" ");
 }
@@ -97,9 +126,10 @@ export function tokenizeChar(line: string): string {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { bleuTokenize } from "./bleu_tokenize.ts";
- * console.assert(bleuTokenize("Hello, world.", "13a") === "Hello , world .");
- * console.assert(bleuTokenize("ab c", "char") === "a b   c");
+ * assert(bleuTokenize("Hello, world.", "13a") === "Hello , world .");
+ * assert(bleuTokenize("ab c", "char") === "a b   c");
  * ```
  */
 export function bleuTokenize(line: string, name: BleuTokenizerName): string {

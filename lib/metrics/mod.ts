@@ -1,12 +1,13 @@
 /**
- * Metrics: sacreBLEU-exact BLEU, perplexity and accuracy.
+ * Metrics: sacreBLEU-exact BLEU and chrF, perplexity and accuracy.
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { bleu, sentenceBleu } from "./mod.ts";
  * const corpus = bleu(["the cat sat"], [["the cat sat"]], { effectiveOrder: true });
- * console.assert(Math.abs(corpus.score - 100) < 1e-9);
- * console.assert(sentenceBleu("a b", ["c d"]).score === 0);
+ * assert(Math.abs(corpus.score - 100) < 1e-9);
+ * assert(sentenceBleu("a b", ["c d"]).score === 0);
  * ```
  * @module
  */
@@ -20,5 +21,7 @@ export {
 } from "./bleu.ts";
 export type { BleuOptions, BleuScore, BleuSmooth, BleuTokenizerName } from "./bleu.ts";
 export { bleuTokenize } from "./bleu_tokenize.ts";
+export { chrf, CHRF_DEFAULTS, sentenceChrf } from "./chrf.ts";
+export type { ChrfOptions } from "./chrf.ts";
 export { accuracy, perplexity } from "./perplexity.ts";
 export type { AccuracyOptions } from "./perplexity.ts";

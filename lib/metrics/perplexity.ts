@@ -10,9 +10,10 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { perplexity } from "./perplexity.ts";
  * // A uniform guess over 4 symbols has loss ln 4 per token: perplexity 4.
- * console.assert(Math.abs(perplexity(10 * Math.log(4), 10) - 4) < 1e-12);
+ * assert(Math.abs(perplexity(10 * Math.log(4), 10) - 4) < 1e-12);
  * ```
  */
 export function perplexity(summedLoss: number, tokenCount: number): number {
@@ -36,8 +37,9 @@ export interface AccuracyOptions {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { accuracy } from "./perplexity.ts";
- * console.assert(accuracy([1, 2, 3, 4], [1, 2, 0, -100], { ignoreIndex: -100 }) === 2 / 3);
+ * assert(accuracy([1, 2, 3, 4], [1, 2, 0, -100], { ignoreIndex: -100 }) === 2 / 3);
  * ```
  */
 export function accuracy(

@@ -24,7 +24,7 @@ export interface EncoderConfig {
   intermediateSize: number;
   /** Longest sequence the learned position table covers. */
   maxPositions: number;
-  /** Dropout on embeddings, sublayer outputs and the feed-forward activation. */
+  /** Dropout on the embeddings and on each sublayer's output (as HF RoBERTa's hidden_dropout_prob). */
   dropout: number;
   /** Dropout on attention probabilities. */
   attentionDropout: number;

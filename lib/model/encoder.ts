@@ -13,18 +13,10 @@
  */
 import { tf } from "../backend/tf.ts";
 import { createRng } from "../util/random.ts";
-import { type AttentionNames, multiHeadAttention, paddingBias } from "./attention.ts";
+import { paddingBias } from "./attention.ts";
+import { type BlockNames, transformerBlock } from "./block.ts";
 import type { EncoderConfig } from "./config.ts";
-import {
-  type Dropout,
-  type ForwardOptions,
-  gatherRows,
-  gelu,
-  layerNorm,
-  linear,
-  makeDropout,
-  param,
-} from "./layers.ts";
+import { type ForwardOptions, gatherRows, layerNorm, makeDropout, param } from "./layers.ts";
 import { ParamBuilder, type Params } from "./params.ts";
 
 /** Token ids and padding mask: the part of every encoder batch the encoder reads. */
@@ -105,46 +97,20 @@ export function checkEncoderInput(input: EncoderInput, config: EncoderConfig): v
   }
 }
 
-function attentionNames(l: string): AttentionNames {
+function blockNames(l: string): BlockNames {
   const s = `${l}.attention.self`;
-  return { query: `${s}.query`, key: `${s}.key`, value: `${s}.value`, output: `${l}.attention.output.dense` };
-}
-
-function encoderLayer(
-  params: Params,
-  l: string,
-  x: tf.Tensor2D,
-  bias: tf.Tensor4D,
-  input: EncoderInput,
-  config: EncoderConfig,
-  drop: Dropout,
-): tf.Tensor2D {
-  const eps = config.layerNormEps;
-  const pre = config.layerNorm === "pre";
-  const dims = {
-    batchSize: input.batchSize,
-    queryLen: input.seqLen,
-    keyLen: input.seqLen,
-    numHeads: config.numHeads,
+  return {
+    selfAttention: {
+      query: `${s}.query`,
+      key: `${s}.key`,
+      value: `${s}.value`,
+      output: `${l}.attention.output.dense`,
+    },
+    selfAttentionNorm: `${l}.attention.output.LayerNorm`,
+    ffnIn: `${l}.intermediate.dense`,
+    ffnOut: `${l}.output.dense`,
+    ffnNorm: `${l}.output.LayerNorm`,
   };
-  const attnLn = `${l}.attention.output.LayerNorm`, ffnLn = `${l}.output.LayerNorm`;
-  const attnIn = pre ? layerNorm(params, attnLn, x, eps) : x;
-  const attn = multiHeadAttention(
-    params,
-    attentionNames(l),
-    attnIn,
-    attnIn,
-    dims,
-    bias,
-    drop,
-    config.attentionDropout,
-  );
-  let h = tf.add(x, drop(attn, config.dropout)) as tf.Tensor2D;
-  if (!pre) h = layerNorm(params, attnLn, h, eps);
-  const ffnIn = pre ? layerNorm(params, ffnLn, h, eps) : h;
-  const inner = gelu(linear(params, `${l}.intermediate.dense`, ffnIn)); // (B·T, F)
-  const out = tf.add(h, drop(linear(params, `${l}.output.dense`, inner), config.dropout)) as tf.Tensor2D;
-  return pre ? out : layerNorm(params, ffnLn, out, eps);
 }
 
 /**
@@ -183,8 +149,9 @@ export function encoderForward(
   let x = tf.reshape(tf.add(tf.reshape(words, [b, t, c]), pos), [b * t, c]) as tf.Tensor2D;
   x = drop(layerNorm(params, "roberta.embeddings.LayerNorm", x, eps), config.dropout);
   const bias = paddingBias(input.attentionMask, b, t);
+  const settings = { ...config, batchSize: b, seqLen: t };
   for (let i = 0; i < config.numLayers; i++) {
-    x = encoderLayer(params, `roberta.encoder.layer.${i}`, x, bias, input, config, drop);
+    x = transformerBlock(params, blockNames(`roberta.encoder.layer.${i}`), x, bias, null, settings, drop);
   }
   return config.layerNorm === "pre" ? layerNorm(params, "roberta.encoder.LayerNorm", x, eps) : x;
 }

@@ -1,5 +1,6 @@
 /**
- * Models: named parameter records plus pure forward functions (RoBERTa-style encoder and MLM head).
+ * Models: named parameter records plus pure forward functions — a RoBERTa-style encoder with an MLM head,
+ * a sequence classifier, and a BART-style encoder-decoder with greedy and beam-search decoding.
  *
  * @module
  */
@@ -11,6 +12,8 @@ export { gatherRows, gelu, layerNorm, linear, makeDropout, param } from "./layer
 export type { Dropout, ForwardOptions } from "./layers.ts";
 export { causalBias, MASKED_SCORE, multiHeadAttention, paddingBias } from "./attention.ts";
 export type { AttentionDims, AttentionNames } from "./attention.ts";
+export { transformerBlock } from "./block.ts";
+export type { BlockNames, BlockSettings, Memory } from "./block.ts";
 export { checkEncoderInput, encoderForward, initEncoder } from "./encoder.ts";
 export type { EncoderInput, InitEncoderOptions } from "./encoder.ts";
 export { mlmLogits, mlmLoss } from "./mlm.ts";
@@ -18,3 +21,11 @@ export { crossEntropy } from "./loss.ts";
 export type { CrossEntropyOptions } from "./loss.ts";
 export { flopsPerToken, paramCount } from "./size.ts";
 export type { FlopsOptions, ParamCountOptions } from "./size.ts";
+export { classificationLoss, classifierLogits, initClassifier } from "./classifier.ts";
+export type { InitClassifierOptions } from "./classifier.ts";
+export { DEFAULT_SEQ2SEQ_CONFIG, seq2seqConfig, seq2seqParamCount } from "./seq2seq_config.ts";
+export type { Seq2SeqConfig } from "./seq2seq_config.ts";
+export { embeddingName, initSeq2Seq, seq2seqDecode, seq2seqEncode, seq2seqLoss } from "./seq2seq.ts";
+export type { Seq2SeqLossOptions, SourceInput } from "./seq2seq.ts";
+export { beamSearch, greedyDecode } from "./decode.ts";
+export type { BeamOptions, DecodeOptions } from "./decode.ts";

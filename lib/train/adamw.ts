@@ -77,8 +77,9 @@ export function createAdamW(params: Params, overrides: Partial<AdamWConfig> = {}
   }
   const m: Record<string, tf.Variable> = {}, v: Record<string, tf.Variable> = {};
   for (const [name, p] of Object.entries(params)) {
-    m[name] = tf.variable(tf.zerosLike(p), false);
-    v[name] = tf.variable(tf.zerosLike(p), false);
+    // tf.variable keeps its own reference to the data; tidy disposes the zerosLike temporaries.
+    m[name] = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
+    v[name] = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
   }
   return { config, step: 0, m, v };
 }

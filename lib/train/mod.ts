@@ -17,7 +17,7 @@ export { budgetSchedule, learningRate, schedule } from "./schedule.ts";
 export type { DecayKind, Schedule, SchedulePosition } from "./schedule.ts";
 export { arraySource } from "./source.ts";
 export type { BatchSource } from "./source.ts";
-export { mlmTask } from "./task.ts";
+export { classificationTask, mlmTask, seq2seqTask } from "./task.ts";
 export type { Task } from "./task.ts";
 export { evaluate } from "./evaluate.ts";
 export { train, trainRecords } from "./loop.ts";

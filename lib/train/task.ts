@@ -5,11 +5,14 @@
  * @module
  */
 import type { tf } from "../backend/tf.ts";
-import type { MlmBatch } from "../data/types.ts";
+import type { ClassificationBatch, MlmBatch, Seq2SeqBatch } from "../data/types.ts";
+import { classificationLoss } from "../model/classifier.ts";
 import type { EncoderConfig } from "../model/config.ts";
 import type { ForwardOptions } from "../model/layers.ts";
 import { mlmLoss } from "../model/mlm.ts";
 import type { Params } from "../model/params.ts";
+import { seq2seqLoss } from "../model/seq2seq.ts";
+import type { Seq2SeqConfig } from "../model/seq2seq_config.ts";
 
 /** What the loop needs to train and evaluate a model on batches of type B. */
 export interface Task<B> {
@@ -53,5 +56,65 @@ export function mlmTask(params: Params, config: EncoderConfig): Task<MlmBatch> {
     loss: (batch, options) => mlmLoss(params, batch, config, options),
     tokens: (batch) => countOnes(batch.attentionMask),
     predictions: (batch) => batch.maskedPositions.length,
+  };
+}
+
+/**
+ * Translation with teacher forcing; `labelSmoothing` applies to training only (validation reports the
+ * plain cross-entropy, so perplexities are comparable across settings).
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { disposeParams } from "../model/params.ts";
+ * import { initSeq2Seq } from "../model/seq2seq.ts";
+ * import { seq2seqConfig } from "../model/seq2seq_config.ts";
+ * import { seq2seqTask } from "./task.ts";
+ * const config = seq2seqConfig({ vocabSize: 20, encoderLayers: 1, decoderLayers: 1, hiddenSize: 8, numHeads: 2, intermediateSize: 16 });
+ * const task = seq2seqTask(initSeq2Seq(config, 0), config, { labelSmoothing: 0.1 });
+ * const batch = { batchSize: 1, srcLen: 2, tgtLen: 3, srcIds: new Int32Array([5, 2]), srcMask: new Uint8Array([1, 1]),
+ *   decoderInputIds: new Int32Array([0, 7, 1]), targetIds: new Int32Array([7, 2, 1]), targetMask: new Uint8Array([1, 1, 0]) };
+ * assert(task.tokens(batch) === 4 && task.predictions(batch) === 2);
+ * disposeParams(task.params);
+ * ```
+ */
+export function seq2seqTask(
+  params: Params,
+  config: Seq2SeqConfig,
+  options: { labelSmoothing?: number } = {},
+): Task<Seq2SeqBatch> {
+  const eps = options.labelSmoothing ?? 0;
+  if (!(eps >= 0 && eps < 1)) throw new Error(`seq2seqTask: labelSmoothing must be in [0, 1), got ${eps}`);
+  return {
+    params,
+    loss: (batch, o) => seq2seqLoss(params, batch, config, { ...o, labelSmoothing: o.training ? eps : 0 }),
+    tokens: (batch) => countOnes(batch.srcMask) + countOnes(batch.targetMask),
+    predictions: (batch) => countOnes(batch.targetMask),
+  };
+}
+
+/**
+ * Sequence classification (finetuning) with a head from `initClassifier`.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { initClassifier } from "../model/classifier.ts";
+ * import { encoderConfig } from "../model/config.ts";
+ * import { disposeParams } from "../model/params.ts";
+ * import { classificationTask } from "./task.ts";
+ * const config = encoderConfig({ vocabSize: 20, numLayers: 1, hiddenSize: 8, numHeads: 2, intermediateSize: 16 });
+ * const task = classificationTask(initClassifier(config, 2, 0), config);
+ * const batch = { batchSize: 2, seqLen: 2, inputIds: new Int32Array([0, 2, 0, 1]), attentionMask: new Uint8Array([1, 1, 1, 0]), labels: new Int32Array([0, 1]) };
+ * assert(task.tokens(batch) === 3 && task.predictions(batch) === 2);
+ * disposeParams(task.params);
+ * ```
+ */
+export function classificationTask(params: Params, config: EncoderConfig): Task<ClassificationBatch> {
+  return {
+    params,
+    loss: (batch, o) => classificationLoss(params, batch, config, o),
+    tokens: (batch) => countOnes(batch.attentionMask),
+    predictions: (batch) => batch.batchSize,
   };
 }

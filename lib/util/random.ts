@@ -53,9 +53,10 @@ function wrap(prng: Prng): Rng {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { createRng } from "./random.ts";
  * const a = createRng(42), b = createRng(42);
- * console.assert(a.next() === b.next());
+ * assert(a.next() === b.next());
  * ```
  */
 export function createRng(seed: number | string): Rng {
@@ -68,11 +69,12 @@ export function createRng(seed: number | string): Rng {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { createRng, restoreRng } from "./random.ts";
  * const a = createRng(7);
  * a.next();
  * const b = restoreRng(a.state());
- * console.assert(a.next() === b.next());
+ * assert(a.next() === b.next());
  * ```
  */
 export function restoreRng(state: RngState): Rng {

@@ -28,7 +28,9 @@ Deno.test("saveCompressed() sparse: 90%-pruned model loads back exactly and the 
   const dir = await Deno.makeTempDir();
   try {
     const r = await saveCompressed(`${dir}/m.tlcz`, pruned, { encoding: "sparse" });
+    const before = tf.memory().numTensors;
     const back = await loadCompressed(`${dir}/m.tlcz`);
+    assertEquals(tf.memory().numTensors, before + 3); // exactly the returned tensors
     for (const name of Object.keys(p)) {
       const want = Float32Array.from(await pruned[name].data(), (x) => x + 0);
       assert(sameBits(await back[name].data() as Float32Array, want), name);

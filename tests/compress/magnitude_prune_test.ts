@@ -67,3 +67,17 @@ Deno.test("applyMasks() and maskedCopy() zero pruned weights without leaking ten
   assertThrows(() => applyMasks({ w }, { v: mask }), Error, 'mask "v" has no parameter');
   tf.dispose([w, mask, copy.w]);
 });
+
+Deno.test("magnitudeMasks() and unitMasks() allocate only the returned masks", async () => {
+  const params = {
+    "a.weight": tf.randomNormal([8, 8], 0, 1, "float32", 5),
+    "b.weight": tf.randomNormal([8, 4], 0, 1, "float32", 6),
+  };
+  const before = tf.memory().numTensors;
+  const g = await magnitudeMasks(params, { sparsity: 0.3 });
+  const p = await magnitudeMasks(params, { sparsity: 0.3, scope: "per-tensor", previous: g });
+  assertEquals(tf.memory().numTensors, before + 4);
+  tf.dispose([...Object.values(g), ...Object.values(p)]);
+  assertEquals(tf.memory().numTensors, before);
+  tf.dispose(Object.values(params));
+});

@@ -1,5 +1,5 @@
 /**
- * Pruning masks and fake-quantized weights against PyTorch 1.13 (Debian python3-torch) on the same seeded
+ * Pruning masks (unstructured and ln_structured) and fake-quantized weights against PyTorch 1.13 (Debian python3-torch) on the same seeded
  * random weights, via tests/compress/torch_reference.py. Tolerance: exact (bit-identical float32, identical
  * masks and qparams). The weights are tie-free in magnitude (asserted), because torch.topk's order among
  * equal magnitudes is unspecified.
@@ -8,6 +8,7 @@ import { assert, assertEquals } from "@std/assert";
 import { tf } from "../../lib/backend/tf.ts";
 import { magnitudeMasks } from "../../lib/compress/magnitude_prune.ts";
 import { fakeQuantizeValues, type QuantizeOptions } from "../../lib/compress/quantize.ts";
+import { unitMasks } from "../../lib/compress/structured_prune.ts";
 import { createRng } from "../../lib/util/random.ts";
 import { hasTorch, requireTool } from "../_support/tools.ts";
 
@@ -18,8 +19,9 @@ const PRUNE = [
   { scope: "per-tensor", sparsity: 0.5 },
   { scope: "per-tensor", sparsity: 0.3 }, // 35 × 0.3 = 10.5 rounds to 10 (even), as Python's round does
 ] as const;
+const STRUCTURED = [{ fraction: 0.5, dim: 0 }, { fraction: 0.3, dim: 1 }];
 const QUANT: QuantizeOptions[] = [];
-for (const bits of [2, 4, 8]) {
+for (const bits of [2, 3, 4, 5, 6, 7, 8]) {
   for (const scheme of ["symmetric", "affine"] as const) {
     for (const granularity of ["per-tensor", "per-channel"] as const) {
       QUANT.push({ bits, scheme, granularity });
@@ -36,7 +38,7 @@ function randomWeights(): Float32Array[] {
   );
 }
 
-Deno.test("magnitudeMasks() and fakeQuantizeValues() match PyTorch bit for bit", async () => {
+Deno.test("magnitudeMasks(), unitMasks() and fakeQuantizeValues() match PyTorch bit for bit", async () => {
   if (!requireTool(await hasTorch(), "python3 with torch", "apt-get install python3-torch python3-numpy")) {
     return;
   }
@@ -54,6 +56,7 @@ Deno.test("magnitudeMasks() and fakeQuantizeValues() match PyTorch bit for bit",
       dir,
       weights: SHAPES.map((shape, i) => ({ shape, file: files[i] })),
       prune: PRUNE,
+      structured: STRUCTURED,
       quant: QUANT,
     };
     await Deno.writeTextFile(`${dir}/spec.json`, JSON.stringify(spec));
@@ -70,6 +73,20 @@ Deno.test("magnitudeMasks() and fakeQuantizeValues() match PyTorch bit for bit",
         assertEquals(Array.from(ours), Array.from(theirs), `prune case ${JSON.stringify(c)} tensor ${i}`);
       }
       tf.dispose(Object.values(masks));
+    }
+    // One tensor, units = rows (dim 0) or columns (dim 1), scored by L2 norm: prune.ln_structured(n=2).
+    for (const [ci, c] of STRUCTURED.entries()) {
+      for (let i = 0; i < weights.length; i++) {
+        const group = { unitSize: 1, slices: [{ name: `w${i}`, axis: c.dim }] };
+        const { masks } = await unitMasks(params, [group], { fraction: c.fraction });
+        const ours = await masks[`w${i}`].data(), theirs = await read(`struct_${ci}_${i}.f32`);
+        assertEquals(
+          Array.from(ours),
+          Array.from(theirs),
+          `structured case ${JSON.stringify(c)} tensor ${i}`,
+        );
+        tf.dispose(Object.values(masks));
+      }
     }
     tf.dispose(Object.values(params));
 

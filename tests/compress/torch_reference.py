@@ -2,6 +2,7 @@
 
 Reads a JSON spec (argv[1]) naming raw little-endian float32 weight files, and writes, next to them:
   prune_<case>_<i>.f32   torch.nn.utils.prune masks (global_unstructured or l1_unstructured, L1Unstructured)
+  struct_<case>_<i>.f32  torch.nn.utils.prune.ln_structured masks (n=2, dim=case["dim"])
   quant_<case>_<i>.f32   torch.fake_quantize_per_{tensor,channel}_affine of the weight, with qparams from
                          MinMaxObserver / PerChannelMinMaxObserver (quant_min/quant_max for k bits)
   qparams_<case>_<i>.json  {"scale": [...], "zero_point": [...]}
@@ -38,6 +39,12 @@ for ci, case in enumerate(spec["prune"]):
             prune.l1_unstructured(h, "w", amount=case["sparsity"])
     for i, h in enumerate(holders):
         h.w_mask.detach().numpy().astype("<f4").tofile(os.path.join(out, f"prune_{ci}_{i}.f32"))
+
+for ci, case in enumerate(spec["structured"]):
+    for i, w in enumerate(weights):
+        h = Holder(w)
+        prune.ln_structured(h, "w", amount=case["fraction"], n=2, dim=case["dim"])
+        h.w_mask.detach().numpy().astype("<f4").tofile(os.path.join(out, f"struct_{ci}_{i}.f32"))
 
 for ci, case in enumerate(spec["quant"]):
     bits, sym, per_channel = case["bits"], case["scheme"] == "symmetric", case["granularity"] == "per-channel"

@@ -1,0 +1,26 @@
+/**
+ * The command line: `deno run -A mod.ts <command> [options]`.
+ *
+ * @module
+ */
+import { demo } from "./demo.ts";
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { demo };
+
+/** Runs the command named by `args[0]`; returns the exit code. Errors are printed, not thrown. */
+export async function main(args: string[]): Promise<number> {
+  const [name, ...rest] = args;
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    console.error(
+      `usage: deno run -A mod.ts <command> [--help]\ncommands: ${Object.keys(COMMANDS).join(", ")}`,
+    );
+    return name === undefined || name === "--help" ? 0 : 2;
+  }
+  try {
+    return await command(rest);
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    return 1;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * One masked-LM pretraining run on the bundled WordNet corpus under a wall-clock budget: the unit that
+ * the demo, the notebooks and (later) `pretrainSweep` are made of.
+ *
+ * @module
+ */
+import { type EncoderConfig, encoderConfig } from "../model/config.ts";
+import { initEncoder } from "../model/encoder.ts";
+import { disposeParams } from "../model/params.ts";
+import { paramCount } from "../model/size.ts";
+import { createAdamW, disposeAdamW } from "../train/adamw.ts";
+import { type TrainRecord, trainRecords, type TrainResult } from "../train/loop.ts";
+import { budgetSchedule } from "../train/schedule.ts";
+import { mlmTask } from "../train/task.ts";
+import { mlmSource, mlmValidationBatches } from "./mlm_source.ts";
+import { loadWordNetTokenized, type WordNetTokenized } from "../data/wordnet_tokenized.ts";
+
+/** Options of {@linkcode pretrainMlm}; every field has a default. */
+export interface PretrainOptions {
+  /** Model shape; `vocabSize` is taken from the tokenizer. */
+  model?: Partial<Omit<EncoderConfig, "vocabSize">>;
+  /** Training seconds (evaluation excluded). */
+  seconds?: number;
+  /** Sequences per step. */
+  batchSize?: number;
+  /** Tokens per sequence, `<s>` included. */
+  seqLen?: number;
+  /** Peak learning rate of the budget schedule (linear warmup over 6% of the budget, linear decay). */
+  peakLr?: number;
+  /** Validation batches (fixed masking) evaluated at each log point. */
+  validationBatches?: number;
+  /** Log points per run. */
+  evaluations?: number;
+  /** Seed of initialisation, data order, masking and dropout. */
+  seed?: number;
+  /** Tokenized corpus; WordNet with a `DEMO_VOCAB_SIZE` BPE (cached under `.cache/`) when absent. */
+  data?: Pick<WordNetTokenized, "tokenizer" | "train" | "validation">;
+  /** Fields folded into every record (run name, sweep coordinates, …). */
+  tags?: Record<string, string | number | boolean>;
+  /** Stops the run at the next step. */
+  signal?: AbortSignal;
+}
+
+/** Vocabulary of the default tokenizer: a 2k BPE keeps the tied output layer cheap on a CPU. */
+export const DEMO_VOCAB_SIZE = 2048;
+
+/** Defaults: the S benchmark shape — a model that makes hundreds of steps a minute on 2 CPU cores. */
+export const PRETRAIN_DEFAULTS = Object.freeze({
+  model: Object.freeze({
+    numLayers: 2,
+    hiddenSize: 128,
+    numHeads: 2,
+    intermediateSize: 512,
+    maxPositions: 64,
+  }),
+  seconds: 60,
+  batchSize: 32,
+  seqLen: 64,
+  peakLr: 1e-3, // small models tolerate (and need, in minutes) a higher peak than RoBERTa-base's 6e-4
+  validationBatches: 16,
+  evaluations: 12,
+  seed: 0,
+});
+
+/**
+ * Trains a fresh RoBERTa-style encoder with masked-LM for `seconds` and yields a flat record per log point
+ * (`step, seconds, tokens, trainLoss, valLoss, valPerplexity, lr, …` plus `params` and the tags); the
+ * generator returns how the run ended. Tensors are disposed when the generator finishes.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { useBackend } from "../backend/use_backend.ts";
+ * import { pretrainMlm } from "./pretrain.ts";
+ * import { loadWordNetTokenized } from "../data/wordnet_tokenized.ts";
+ * await useBackend("cpu");
+ * const data = await loadWordNetTokenized({ vocabSize: 300 });
+ * const model = { numLayers: 1, hiddenSize: 16, numHeads: 1, intermediateSize: 32, maxPositions: 16 };
+ * const run = pretrainMlm({ data, model, seconds: 2, batchSize: 4, seqLen: 16, validationBatches: 2 });
+ * let last;
+ * for await (const record of run) last = record;
+ * assert(last !== undefined && last.valLoss !== null && Number(last.params) > 0);
+ * ```
+ */
+export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerator<TrainRecord, TrainResult> {
+  const o = { ...PRETRAIN_DEFAULTS, ...options };
+  const data = o.data ?? await loadWordNetTokenized({ seed: o.seed, vocabSize: DEMO_VOCAB_SIZE });
+  const tok = data.tokenizer;
+  const config = encoderConfig({
+    ...PRETRAIN_DEFAULTS.model,
+    maxPositions: Math.max(o.seqLen, o.model?.maxPositions ?? 0),
+    ...o.model,
+    vocabSize: tok.vocabSize,
+  });
+  const batchOptions = { batchSize: o.batchSize, seqLen: o.seqLen };
+  const validation = mlmValidationBatches(
+    data.validation,
+    tok,
+    { ...batchOptions, seed: 1 },
+    o.validationBatches,
+  );
+  const params = initEncoder(config, o.seed);
+  const optimizer = createAdamW(params);
+  try {
+    return yield* trainRecords({
+      task: mlmTask(params, config),
+      optimizer,
+      source: mlmSource(data.train, tok, { ...batchOptions, seed: o.seed }),
+      schedule: budgetSchedule(o.seconds, { peakLr: o.peakLr }),
+      validation,
+      maxSeconds: o.seconds,
+      evalEvery: { seconds: o.seconds / o.evaluations },
+      seed: o.seed,
+      signal: o.signal,
+      tags: {
+        params: paramCount(config),
+        layers: config.numLayers,
+        width: config.hiddenSize,
+        batchSize: o.batchSize,
+        seqLen: o.seqLen,
+        ...o.tags,
+      },
+    });
+  } finally {
+    disposeAdamW(optimizer);
+    disposeParams(params);
+  }
+}

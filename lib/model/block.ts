@@ -1,0 +1,122 @@
+/**
+ * One Transformer block: self-attention, optional cross-attention, GELU feed-forward, each a residual
+ * sublayer with LayerNorm after (post-LN, BERT/BART) or before (pre-LN). Parameter names are passed in,
+ * so the RoBERTa encoder and the BART-style encoder-decoder share this code.
+ *
+ * Shapes: B = batch, T = this stack's length, S = the attended (source) length, C = width, F = FFN width.
+ * Activations are 2-D (B·T, C).
+ *
+ * @module
+ */
+import { tf } from "../backend/tf.ts";
+import { type AttentionNames, multiHeadAttention } from "./attention.ts";
+import { type Dropout, gelu, layerNorm, linear } from "./layers.ts";
+import type { Params } from "./params.ts";
+
+/** Parameter-name prefixes of one block. */
+export interface BlockNames {
+  selfAttention: AttentionNames;
+  selfAttentionNorm: string;
+  /** Present in decoder blocks only. */
+  crossAttention?: AttentionNames;
+  crossAttentionNorm?: string;
+  /** Feed-forward up (C → F) and down (F → C) projections. */
+  ffnIn: string;
+  ffnOut: string;
+  ffnNorm: string;
+}
+
+/** Sizes and settings a block needs. */
+export interface BlockSettings {
+  batchSize: number;
+  /** T. */
+  seqLen: number;
+  numHeads: number;
+  layerNorm: "post" | "pre";
+  layerNormEps: number;
+  dropout: number;
+  attentionDropout: number;
+}
+
+/** Cross-attention input: the encoder output and its key bias. */
+export interface Memory {
+  /** (B·S, C). */
+  states: tf.Tensor2D;
+  /** S. */
+  length: number;
+  /** Broadcastable to (B, H, T, S). */
+  bias: tf.Tensor | null;
+}
+
+/**
+ * Applies one block to `x` (B·T, C). `selfBias` masks self-attention (padding, causal). Synchronous.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { createRng } from "../util/random.ts";
+ * import { transformerBlock } from "./block.ts";
+ * import { makeDropout } from "./layers.ts";
+ * import { disposeParams, ParamBuilder } from "./params.ts";
+ * const b = new ParamBuilder(createRng(0), 0.02);
+ * for (const n of ["q", "k", "v", "o"]) b.linear(n, 8, 8);
+ * b.linear("up", 16, 8); b.linear("down", 8, 16); b.layerNorm("n1", 8); b.layerNorm("n2", 8);
+ * const names = { selfAttention: { query: "q", key: "k", value: "v", output: "o" }, selfAttentionNorm: "n1",
+ *   ffnIn: "up", ffnOut: "down", ffnNorm: "n2" };
+ * const settings = { batchSize: 1, seqLen: 3, numHeads: 2, layerNorm: "post" as const, layerNormEps: 1e-5, dropout: 0, attentionDropout: 0 };
+ * const y = tf.tidy(() => transformerBlock(b.params, names, tf.ones([3, 8]), null, null, settings, makeDropout({ training: false })));
+ * assert(y.shape.join() === "3,8");
+ * y.dispose();
+ * disposeParams(b.params);
+ * ```
+ */
+export function transformerBlock(
+  params: Params,
+  names: BlockNames,
+  x: tf.Tensor2D,
+  selfBias: tf.Tensor | null,
+  memory: Memory | null,
+  s: BlockSettings,
+  drop: Dropout,
+): tf.Tensor2D {
+  const eps = s.layerNormEps, pre = s.layerNorm === "pre";
+  const residual = (input: tf.Tensor2D, norm: string, f: (y: tf.Tensor2D) => tf.Tensor2D): tf.Tensor2D => {
+    const out = tf.add(
+      input,
+      drop(f(pre ? layerNorm(params, norm, input, eps) : input), s.dropout),
+    ) as tf.Tensor2D;
+    return pre ? out : layerNorm(params, norm, out, eps);
+  };
+  const selfDims = { batchSize: s.batchSize, queryLen: s.seqLen, keyLen: s.seqLen, numHeads: s.numHeads };
+  let h = residual(
+    x,
+    names.selfAttentionNorm,
+    (y) =>
+      multiHeadAttention(params, names.selfAttention, y, y, selfDims, selfBias, drop, s.attentionDropout),
+  );
+  if (names.crossAttention) {
+    if (memory === null) throw new Error("transformerBlock: a cross-attention block needs encoder memory");
+    const dims = { batchSize: s.batchSize, queryLen: s.seqLen, keyLen: memory.length, numHeads: s.numHeads };
+    h = residual(
+      h,
+      names.crossAttentionNorm!,
+      (y) =>
+        multiHeadAttention(
+          params,
+          names.crossAttention!,
+          y,
+          memory.states,
+          dims,
+          memory.bias,
+          drop,
+          s.attentionDropout,
+        ),
+    );
+  }
+  return residual(
+    h,
+    names.ffnNorm,
+    (y) => linear(params, names.ffnOut, gelu(linear(params, names.ffnIn, y))),
+  );
+}

@@ -1,0 +1,221 @@
+/**
+ * Autoregressive decoding for the encoder-decoder: greedy and beam search, both stopping on EOS.
+ *
+ * Each step re-runs the decoder over the whole prefix (no key/value cache): simple and exact, and cheap at
+ * the sequence lengths the experiments use. Logits are read back asynchronously once per step.
+ *
+ * @module
+ */
+import { tf } from "../backend/tf.ts";
+import type { Memory } from "./block.ts";
+import type { Params } from "./params.ts";
+import { seq2seqDecode, seq2seqEncode, type SourceInput } from "./seq2seq.ts";
+import type { Seq2SeqConfig } from "./seq2seq_config.ts";
+
+/** Options shared by both decoders. */
+export interface DecodeOptions {
+  /** Decoder start token (`<s>`). */
+  bos: number;
+  /** End token (`</s>`): a hypothesis ends when it emits it. */
+  eos: number;
+  /** Most tokens generated per sentence, EOS included. */
+  maxLength: number;
+}
+
+/** Options of `beamSearch`. */
+export interface BeamOptions extends DecodeOptions {
+  /** Hypotheses kept per step. Default 4. */
+  beamSize?: number;
+  /** α: hypotheses are ranked by Σ log p / lengthᵅ (fairseq's lenpen; length counts EOS). Default 1. */
+  lengthPenalty?: number;
+}
+
+/** Encoder memory computed once, outside any tidy; dispose with `tf.dispose([m.states, m.bias])`. */
+function encodeOnce(params: Params, source: SourceInput, config: Seq2SeqConfig): Memory {
+  const [states, bias] = tf.tidy(() => {
+    const m = seq2seqEncode(params, source, config, { training: false });
+    return [m.states, m.bias!];
+  });
+  return { states: states as tf.Tensor2D, length: source.srcLen, bias };
+}
+
+function checkDecode(o: DecodeOptions, config: Seq2SeqConfig): void {
+  if (!Number.isInteger(o.maxLength) || o.maxLength < 1) {
+    throw new Error(`decode: maxLength must be ≥ 1, got ${o.maxLength}`);
+  }
+  if (o.maxLength > config.maxPositions) {
+    throw new Error(
+      `decode: maxLength ${o.maxLength} exceeds the decoder's maxPositions ${config.maxPositions}`,
+    );
+  }
+}
+
+/** Log-probabilities (rows, V) of the next token after each prefix row, read back. */
+async function nextLogProbs(
+  params: Params,
+  prefixes: number[][],
+  memory: Memory,
+  config: Seq2SeqConfig,
+): Promise<Float32Array> {
+  const rows = prefixes.length, t = prefixes[0].length, v = config.vocabSize;
+  const out = tf.tidy(() => {
+    const logits = seq2seqDecode(params, Int32Array.from(prefixes.flat()), rows, memory, config, {
+      training: false,
+    });
+    const last = tf.reshape(tf.slice(tf.reshape(logits, [rows, t, v]), [0, t - 1, 0], [rows, 1, v]), [
+      rows,
+      v,
+    ]);
+    return tf.logSoftmax(last);
+  });
+  const data = (await out.data()) as Float32Array;
+  out.dispose();
+  return data;
+}
+
+/**
+ * Greedy decoding of every sentence in `source`; returns token ids per sentence without BOS and EOS.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { greedyDecode } from "./decode.ts";
+ * import { disposeParams } from "./params.ts";
+ * import { initSeq2Seq } from "./seq2seq.ts";
+ * import { seq2seqConfig } from "./seq2seq_config.ts";
+ * const config = seq2seqConfig({ vocabSize: 20, encoderLayers: 1, decoderLayers: 1, hiddenSize: 8, numHeads: 2, intermediateSize: 16 });
+ * const params = initSeq2Seq(config, 0);
+ * const source = { batchSize: 1, srcLen: 2, srcIds: new Int32Array([5, 2]), srcMask: new Uint8Array([1, 1]) };
+ * const [out] = await greedyDecode(params, source, config, { bos: 0, eos: 2, maxLength: 5 });
+ * assert(out.length <= 5 && !out.includes(2));
+ * disposeParams(params);
+ * ```
+ */
+export async function greedyDecode(
+  params: Params,
+  source: SourceInput,
+  config: Seq2SeqConfig,
+  options: DecodeOptions,
+): Promise<number[][]> {
+  checkDecode(options, config);
+  const b = source.batchSize, v = config.vocabSize;
+  const memory = encodeOnce(params, source, config);
+  try {
+    const prefixes = Array.from({ length: b }, () => [options.bos]);
+    const done = new Array(b).fill(false);
+    for (let step = 0; step < options.maxLength && done.includes(false); step++) {
+      const logp = await nextLogProbs(params, prefixes, memory, config);
+      for (let r = 0; r < b; r++) {
+        let best = 0;
+        for (let k = 1; k < v; k++) if (logp[r * v + k] > logp[r * v + best]) best = k;
+        prefixes[r].push(done[r] ? options.eos : best);
+        if (best === options.eos) done[r] = true;
+      }
+    }
+    return prefixes.map((p) => {
+      const out = p.slice(1);
+      const end = out.indexOf(options.eos);
+      return end < 0 ? out : out.slice(0, end);
+    });
+  } finally {
+    tf.dispose([memory.states, memory.bias!]);
+  }
+}
+
+interface Hypothesis {
+  tokens: number[]; // generated so far, without BOS
+  logProb: number;
+}
+
+/**
+ * Beam search per sentence; returns the best hypothesis per sentence (ids without BOS and EOS). A
+ * hypothesis that reaches `maxLength` without EOS competes as it is.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { beamSearch, greedyDecode } from "./decode.ts";
+ * import { disposeParams } from "./params.ts";
+ * import { initSeq2Seq } from "./seq2seq.ts";
+ * import { seq2seqConfig } from "./seq2seq_config.ts";
+ * const config = seq2seqConfig({ vocabSize: 20, encoderLayers: 1, decoderLayers: 1, hiddenSize: 8, numHeads: 2, intermediateSize: 16 });
+ * const params = initSeq2Seq(config, 0);
+ * const source = { batchSize: 1, srcLen: 2, srcIds: new Int32Array([5, 2]), srcMask: new Uint8Array([1, 1]) };
+ * const options = { bos: 0, eos: 2, maxLength: 4 };
+ * const [beam1] = await beamSearch(params, source, config, { ...options, beamSize: 1 });
+ * const [greedy] = await greedyDecode(params, source, config, options);
+ * assert(beam1.join() === greedy.join());
+ * disposeParams(params);
+ * ```
+ */
+export async function beamSearch(
+  params: Params,
+  source: SourceInput,
+  config: Seq2SeqConfig,
+  options: BeamOptions,
+): Promise<number[][]> {
+  checkDecode(options, config);
+  const k = options.beamSize ?? 4, alpha = options.lengthPenalty ?? 1, v = config.vocabSize;
+  if (!Number.isInteger(k) || k < 1) {
+    throw new Error(`beamSearch: beamSize must be a positive integer, got ${k}`);
+  }
+  const rank = (h: Hypothesis) => h.logProb / h.tokens.length ** alpha;
+  const results: number[][] = [];
+  const s = source.srcLen, c = config.hiddenSize;
+  const all = encodeOnce(params, source, config);
+  try {
+    for (let i = 0; i < source.batchSize; i++) {
+      const states = tf.tidy(() => tf.slice(all.states, [i * s, 0], [s, c]));
+      const bias = tf.tidy(() => tf.slice(all.bias!, [i, 0, 0, 0], [1, 1, 1, s]));
+      const memories = new Map<number, tf.Tensor2D>(); // beam count -> states tiled to it
+      const tiled = (rows: number) => {
+        if (!memories.has(rows)) memories.set(rows, tf.tidy(() => tf.tile(states, [rows, 1]) as tf.Tensor2D));
+        return memories.get(rows)!;
+      };
+      try {
+        let alive: Hypothesis[] = [{ tokens: [], logProb: 0 }];
+        const finished: Hypothesis[] = [];
+        for (let step = 0; step < options.maxLength && alive.length > 0; step++) {
+          const memory = { states: tiled(alive.length), length: s, bias };
+          const logp = await nextLogProbs(
+            params,
+            alive.map((h) => [options.bos, ...h.tokens]),
+            memory,
+            config,
+          );
+          const candidates: Array<{ from: number; token: number; logProb: number }> = [];
+          alive.forEach((h, r) => {
+            for (let t = 0; t < v; t++) {
+              candidates.push({ from: r, token: t, logProb: h.logProb + logp[r * v + t] });
+            }
+          });
+          candidates.sort((a, b) => b.logProb - a.logProb);
+          // EOS candidates ranked above the k-th continuing one end their hypothesis; the rest are pruned.
+          const next: Hypothesis[] = [];
+          for (const cand of candidates) {
+            if (next.length >= k) break;
+            const tokens = [...alive[cand.from].tokens, cand.token];
+            (cand.token === options.eos ? finished : next).push({ tokens, logProb: cand.logProb });
+          }
+          alive = next;
+          // Done when k hypotheses have ended and no live one ranks above the k-th of them (HF's
+          // heuristic; exact when lengthPenalty is 0, since log-probabilities only fall).
+          if (finished.length >= k) {
+            finished.sort((a, b) => rank(b) - rank(a));
+            const bestAlive = Math.max(...alive.map(rank));
+            if (!(bestAlive > rank(finished[k - 1]))) break;
+          }
+        }
+        const pool = [...finished, ...alive.filter((h) => h.tokens.length === options.maxLength)];
+        pool.sort((a, b) => rank(b) - rank(a));
+        const best = pool[0]?.tokens ?? [];
+        results.push(best.at(-1) === options.eos ? best.slice(0, -1) : best);
+      } finally {
+        tf.dispose([states, bias, ...memories.values()]);
+      }
+    }
+  } finally {
+    tf.dispose([all.states, all.bias!]);
+  }
+  return results;
+}

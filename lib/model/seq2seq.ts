@@ -1,0 +1,249 @@
+/**
+ * BART-style encoder-decoder for translation: parameters, encoder, decoder and the token-level loss.
+ *
+ * Shapes: B = batch, S = source length, T = target length, C = hiddenSize, V = vocabSize. Names follow
+ * HF BART (`model.shared`, `model.encoder.layers.0.self_attn.q_proj`, `…encoder_attn…`, `fc1`, `fc2`,
+ * `final_logits_bias`); the output projection is tied to the (target) token embeddings. Positions are
+ * 0..T-1 (BART offsets them by 2); pre-LN adds `model.{encoder,decoder}.layer_norm` as mBART does.
+ *
+ * @module
+ */
+import { tf } from "../backend/tf.ts";
+import type { Seq2SeqBatch } from "../data/types.ts";
+import { createRng } from "../util/random.ts";
+import { type AttentionNames, causalBias, paddingBias } from "./attention.ts";
+import { type BlockNames, type Memory, transformerBlock } from "./block.ts";
+import { type Dropout, type ForwardOptions, gatherRows, layerNorm, makeDropout, param } from "./layers.ts";
+import { crossEntropy } from "./loss.ts";
+import { ParamBuilder, type Params } from "./params.ts";
+import type { Seq2SeqConfig } from "./seq2seq_config.ts";
+
+/** Name of the token-embedding table used by `side`. */
+export function embeddingName(config: Seq2SeqConfig, side: "encoder" | "decoder"): string {
+  return config.shareEmbeddings ? "model.shared.weight" : `model.${side}.embed_tokens.weight`;
+}
+
+function attentionNames(prefix: string): AttentionNames {
+  return {
+    query: `${prefix}.q_proj`,
+    key: `${prefix}.k_proj`,
+    value: `${prefix}.v_proj`,
+    output: `${prefix}.out_proj`,
+  };
+}
+
+function blockNames(l: string, decoder: boolean): BlockNames {
+  return {
+    selfAttention: attentionNames(`${l}.self_attn`),
+    selfAttentionNorm: `${l}.self_attn_layer_norm`,
+    ...(decoder
+      ? {
+        crossAttention: attentionNames(`${l}.encoder_attn`),
+        crossAttentionNorm: `${l}.encoder_attn_layer_norm`,
+      }
+      : {}),
+    ffnIn: `${l}.fc1`,
+    ffnOut: `${l}.fc2`,
+    ffnNorm: `${l}.final_layer_norm`,
+  };
+}
+
+/**
+ * Fresh, seeded encoder-decoder parameters; the caller disposes them (`disposeParams`).
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { countParams, disposeParams } from "./params.ts";
+ * import { initSeq2Seq } from "./seq2seq.ts";
+ * import { seq2seqConfig, seq2seqParamCount } from "./seq2seq_config.ts";
+ * const config = seq2seqConfig({ vocabSize: 40, encoderLayers: 1, decoderLayers: 1, hiddenSize: 8, numHeads: 2, intermediateSize: 16 });
+ * const params = initSeq2Seq(config, 0);
+ * assert(countParams(params) === seq2seqParamCount(config));
+ * disposeParams(params);
+ * ```
+ */
+export function initSeq2Seq(config: Seq2SeqConfig, seed: number): Params {
+  const { vocabSize: v, hiddenSize: c, intermediateSize: f } = config;
+  const b = new ParamBuilder(createRng(`seq2seq:${seed}`), config.initStd);
+  if (config.shareEmbeddings) b.normal("model.shared.weight", [v, c]);
+  for (const side of ["encoder", "decoder"] as const) {
+    if (!config.shareEmbeddings) b.normal(`model.${side}.embed_tokens.weight`, [v, c]);
+    b.normal(`model.${side}.embed_positions.weight`, [config.maxPositions, c]);
+    b.layerNorm(`model.${side}.layernorm_embedding`, c);
+    const layers = side === "encoder" ? config.encoderLayers : config.decoderLayers;
+    for (let i = 0; i < layers; i++) {
+      const n = blockNames(`model.${side}.layers.${i}`, side === "decoder");
+      const attentions = n.crossAttention ? [n.selfAttention, n.crossAttention] : [n.selfAttention];
+      const norms = n.crossAttentionNorm
+        ? [n.selfAttentionNorm, n.crossAttentionNorm]
+        : [n.selfAttentionNorm];
+      attentions.forEach((a, k) => {
+        for (const proj of [a.query, a.key, a.value, a.output]) b.linear(proj, c, c);
+        b.layerNorm(norms[k], c);
+      });
+      b.linear(n.ffnIn, f, c);
+      b.linear(n.ffnOut, c, f);
+      b.layerNorm(n.ffnNorm, c);
+    }
+    if (config.layerNorm === "pre") b.layerNorm(`model.${side}.layer_norm`, c);
+  }
+  b.fill("final_logits_bias", [1, v], 0);
+  return b.params;
+}
+
+function checkIds(ids: Int32Array, what: string, config: Seq2SeqConfig, length: number): void {
+  if (length > config.maxPositions) {
+    throw new Error(
+      `seq2seq: ${what} length ${length} exceeds maxPositions ${config.maxPositions}; truncate or raise it`,
+    );
+  }
+  for (let i = 0; i < ids.length; i++) {
+    if (!(ids[i] >= 0 && ids[i] < config.vocabSize)) {
+      throw new Error(`seq2seq: ${what}[${i}] = ${ids[i]} is outside [0, vocabSize = ${config.vocabSize})`);
+    }
+  }
+}
+
+function embed(
+  params: Params,
+  side: "encoder" | "decoder",
+  ids: Int32Array,
+  b: number,
+  t: number,
+  config: Seq2SeqConfig,
+  drop: Dropout,
+): tf.Tensor2D {
+  const c = config.hiddenSize;
+  const tokens = gatherRows(param(params, embeddingName(config, side)), ids); // (B·T, C)
+  const pos = tf.slice(param(params, `model.${side}.embed_positions.weight`), [0, 0], [t, -1]); // (T, C)
+  const x = tf.reshape(tf.add(tf.reshape(tokens, [b, t, c]), pos), [b * t, c]) as tf.Tensor2D;
+  return drop(layerNorm(params, `model.${side}.layernorm_embedding`, x, config.layerNormEps), config.dropout);
+}
+
+/** Source side of a batch. */
+export interface SourceInput {
+  batchSize: number;
+  srcLen: number;
+  srcIds: Int32Array;
+  srcMask: Uint8Array;
+}
+
+/**
+ * Encoder output as decoder memory: states (B·S, C) plus the source padding bias. Synchronous.
+ */
+export function seq2seqEncode(
+  params: Params,
+  input: SourceInput,
+  config: Seq2SeqConfig,
+  options: ForwardOptions,
+  drop: Dropout = makeDropout(options),
+): Memory {
+  const { batchSize: b, srcLen: s } = input;
+  if (input.srcIds.length !== b * s || input.srcMask.length !== b * s) {
+    throw new Error(
+      `seq2seq: srcIds/srcMask have ${input.srcIds.length}/${input.srcMask.length} entries, expected ${b}·${s}`,
+    );
+  }
+  checkIds(input.srcIds, "srcIds", config, s);
+  const bias = paddingBias(input.srcMask, b, s);
+  const settings = { ...config, batchSize: b, seqLen: s };
+  let x = embed(params, "encoder", input.srcIds, b, s, config, drop);
+  for (let i = 0; i < config.encoderLayers; i++) {
+    x = transformerBlock(
+      params,
+      blockNames(`model.encoder.layers.${i}`, false),
+      x,
+      bias,
+      null,
+      settings,
+      drop,
+    );
+  }
+  if (config.layerNorm === "pre") x = layerNorm(params, "model.encoder.layer_norm", x, config.layerNormEps);
+  return { states: x, length: s, bias };
+}
+
+/**
+ * Decoder logits (B·T, V) for decoder inputs `decoderIds` (B, T) attending causally to themselves and to
+ * `memory`. Synchronous.
+ */
+export function seq2seqDecode(
+  params: Params,
+  decoderIds: Int32Array,
+  batchSize: number,
+  memory: Memory,
+  config: Seq2SeqConfig,
+  options: ForwardOptions,
+  drop: Dropout = makeDropout(options),
+): tf.Tensor2D {
+  const t = decoderIds.length / batchSize;
+  if (!Number.isInteger(t)) {
+    throw new Error(`seq2seq: ${decoderIds.length} decoder ids do not split into ${batchSize} rows`);
+  }
+  checkIds(decoderIds, "decoderInputIds", config, t);
+  const settings = { ...config, batchSize, seqLen: t };
+  const self = causalBias(t);
+  let x = embed(params, "decoder", decoderIds, batchSize, t, config, drop);
+  for (let i = 0; i < config.decoderLayers; i++) {
+    x = transformerBlock(
+      params,
+      blockNames(`model.decoder.layers.${i}`, true),
+      x,
+      self,
+      memory,
+      settings,
+      drop,
+    );
+  }
+  if (config.layerNorm === "pre") x = layerNorm(params, "model.decoder.layer_norm", x, config.layerNormEps);
+  const table = param(params, embeddingName(config, "decoder"));
+  return tf.add(tf.matMul(x, table, false, true), param(params, "final_logits_bias")) as tf.Tensor2D;
+}
+
+/** Options of `seq2seqLoss`. */
+export interface Seq2SeqLossOptions extends ForwardOptions {
+  /** Label smoothing ε (the paper's translation runs use 0.1). Default 0. */
+  labelSmoothing?: number;
+}
+
+/**
+ * Mean token cross-entropy over real target positions (teacher forcing). Synchronous; returns a scalar.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { disposeParams } from "./params.ts";
+ * import { initSeq2Seq, seq2seqLoss } from "./seq2seq.ts";
+ * import { seq2seqConfig } from "./seq2seq_config.ts";
+ * const config = seq2seqConfig({ vocabSize: 40, encoderLayers: 1, decoderLayers: 1, hiddenSize: 8, numHeads: 2, intermediateSize: 16 });
+ * const params = initSeq2Seq(config, 0);
+ * const batch = { batchSize: 1, srcLen: 3, tgtLen: 2, srcIds: new Int32Array([5, 6, 2]), srcMask: new Uint8Array([1, 1, 1]),
+ *   decoderInputIds: new Int32Array([0, 7]), targetIds: new Int32Array([7, 2]), targetMask: new Uint8Array([1, 1]) };
+ * const loss = tf.tidy(() => seq2seqLoss(params, batch, config, { training: false }));
+ * assert(Math.abs((await loss.data())[0] - Math.log(40)) < 0.5);
+ * loss.dispose();
+ * disposeParams(params);
+ * ```
+ */
+export function seq2seqLoss(
+  params: Params,
+  batch: Seq2SeqBatch,
+  config: Seq2SeqConfig,
+  options: Seq2SeqLossOptions,
+): tf.Scalar {
+  const n = batch.batchSize * batch.tgtLen;
+  if (batch.decoderInputIds.length !== n || batch.targetIds.length !== n || batch.targetMask.length !== n) {
+    throw new Error(
+      `seq2seq: decoderInputIds/targetIds/targetMask must each have batchSize·tgtLen = ${n} entries`,
+    );
+  }
+  const drop = makeDropout(options);
+  const memory = seq2seqEncode(params, batch, config, options, drop);
+  const logits = seq2seqDecode(params, batch.decoderInputIds, batch.batchSize, memory, config, options, drop);
+  return crossEntropy(logits, batch.targetIds, {
+    labelSmoothing: options.labelSmoothing,
+    weights: batch.targetMask,
+  });
+}
