@@ -5,7 +5,16 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
+import { requireTool } from "../_support/tools.ts";
+import { tryLoadBlas } from "../../lib/backend/native/provider.ts";
 import { adamwStep, gelu, layerNorm } from "../../lib/backend/native/fused_ops.ts";
+
+// Everything here needs a system BLAS; without one the tests skip (and fail under CI=true).
+const HAS_BLAS = requireTool(
+  !("missing" in tryLoadBlas()),
+  "a CBLAS library (native backend)",
+  "apt-get install libopenblas0",
+);
 
 function seeded(n: number, seed: number, scale = 4): Float32Array {
   const out = new Float32Array(n);
@@ -56,7 +65,10 @@ const FUSED_CASES: { name: string; fused: Fn; ref: Fn; shapes: number[][] }[] = 
   },
 ];
 
-Deno.test("gelu() and layerNorm() on native match the composite ops on cpu, with gradients", async () => {
+Deno.test({
+  name: "gelu() and layerNorm() on native match the composite ops on cpu, with gradients",
+  ignore: !HAS_BLAS,
+}, async () => {
   for (const { name, fused, ref, shapes } of FUSED_CASES) {
     const make = () => shapes.map((s, i) => tf.tensor(seeded(tf.util.sizeFromShape(s), 7 + i), s));
     const weights = () => tf.tensor(seeded(tf.util.sizeFromShape(shapes[0]), 3), shapes[0]);
@@ -76,7 +88,7 @@ Deno.test("gelu() and layerNorm() on native match the composite ops on cpu, with
   await useBackend("cpu");
 });
 
-Deno.test("layerNorm() gradient for x alone leaks nothing", async () => {
+Deno.test({ name: "layerNorm() gradient for x alone leaks nothing", ignore: !HAS_BLAS }, async () => {
   await useBackend("native");
   const x = tf.tensor(seeded(20, 1), [4, 5]), g = tf.ones([5]), b = tf.zeros([5]);
   const before = tf.memory().numTensors;
@@ -87,7 +99,10 @@ Deno.test("layerNorm() gradient for x alone leaks nothing", async () => {
   await useBackend("cpu");
 });
 
-Deno.test("adamwStep() on native matches the composite update and a hand-computed step", async () => {
+Deno.test({
+  name: "adamwStep() on native matches the composite update and a hand-computed step",
+  ignore: !HAS_BLAS,
+}, async () => {
   const step = { lr: 0.01, beta1: 0.9, beta2: 0.98, epsilon: 1e-6, weightDecay: 0.01, c1: 0.1, c2: 0.02 };
   const run = async () => {
     const ts = [1, 2, 3, 4].map((s) => tf.tensor(seeded(12, s), [3, 4]));

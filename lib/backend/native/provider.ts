@@ -43,7 +43,7 @@ export function tryLoadBlas(candidates?: string[]): Blas | Unavailable {
     if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
       return {
         missing: `loading a BLAS library needs FFI permission (${(e as Error).message})`,
-        install: "",
+        install: "run deno with --allow-ffi (or -A)",
       };
     }
     throw e;
