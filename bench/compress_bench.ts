@@ -109,9 +109,15 @@ const qf = await time(
   }),
 );
 add(qf.row);
-add((await time("decode sparse file (checksums, validation)", () => Promise.resolve(decodeCompressed(sp.r)))).row);
 add(
-  (await time("decode 4-bit quantized file (checksums, validation)", () => Promise.resolve(decodeCompressed(qf.r)))).row,
+  (await time("decode sparse file (checksums, validation)", () => Promise.resolve(decodeCompressed(sp.r))))
+    .row,
+);
+add(
+  (await time(
+    "decode 4-bit quantized file (checksums, validation)",
+    () => Promise.resolve(decodeCompressed(qf.r)),
+  )).row,
 );
 tf.dispose([...Object.values(g.r), ...Object.values(pruned)]);
 

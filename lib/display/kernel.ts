@@ -29,8 +29,20 @@ interface JupyterNamespace {
   broadcast(type: string, content: Record<string, unknown>): Promise<void>;
 }
 
-/** Milliseconds `publish` waits after a message so the kernel flushes it before the cell goes idle. */
+/**
+ * Milliseconds `publish` waits after a message so the kernel flushes it before the cell goes idle, plus
+ * `SETTLE_MS_PER_MB` for each megabyte of the bundle: a figure with inlined plotly.js is ~5 MB, and
+ * Deno 2.9.6 was seen to drop such a message (sent after idle) with only the flat 20 ms.
+ */
 export const SETTLE_MS = 20;
+/** Extra settle time per megabyte of bundle; see {@linkcode SETTLE_MS}. */
+export const SETTLE_MS_PER_MB = 60;
+
+function bundleBytes(bundle: MimeBundle): number {
+  let n = 0;
+  for (const v of Object.values(bundle)) n += typeof v === "string" ? v.length : JSON.stringify(v).length;
+  return n;
+}
 
 function jupyterNamespace(): JupyterNamespace | undefined {
   try {
@@ -77,5 +89,6 @@ export async function publish(bundle: MimeBundle, options: PublishOptions = {}):
   const content: Record<string, unknown> = { data: bundle, metadata: options.metadata ?? {} };
   if (options.displayId !== undefined) content.transient = { display_id: options.displayId };
   await ns.broadcast(options.update ? "update_display_data" : "display_data", content);
-  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  const settle = SETTLE_MS + (SETTLE_MS_PER_MB * bundleBytes(bundle)) / 1e6;
+  await new Promise((resolve) => setTimeout(resolve, settle));
 }
