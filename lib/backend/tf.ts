@@ -29,5 +29,9 @@ export { tf };
 export type Tensor = tf.Tensor;
 /** A tfjs rank-0 tensor. */
 export type Scalar = tf.Scalar;
+/** A tfjs rank-2 tensor, e.g. activations (B·T, C) or a weight matrix. */
+export type Tensor2D = tf.Tensor2D;
+/** A tfjs rank-4 tensor, e.g. attention scores (B, nHead, T, T). */
+export type Tensor4D = tf.Tensor4D;
 /** A tfjs variable: a tensor that training updates in place. */
 export type Variable = tf.Variable;

@@ -24,6 +24,7 @@ export interface SaveCompressedOptions extends SelectOptions {
 
 /** What `saveCompressed` wrote (flat, JSON-safe). */
 export interface SaveCompressedResult {
+  /** The file written. */
   path: string;
   /** File size. */
   bytes: number;

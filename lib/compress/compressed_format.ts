@@ -36,7 +36,9 @@ const VERSION = 1;
 
 /** A tensor as raw values: what the format stores and restores. */
 export interface RawTensor {
+  /** Tensor shape. */
   shape: number[];
+  /** Row-major values. */
   values: Float32Array;
 }
 

@@ -9,7 +9,9 @@ import { attentionHeadGroup, ffnNeuronGroup, type UnitGroup } from "./structured
 
 /** Per-layer head and neuron groups for `unitMasks`. */
 export interface EncoderUnitGroups {
+  /** `heads[l]`: the attention heads of encoder layer `l`. */
   heads: UnitGroup[];
+  /** `neurons[l]`: the FFN hidden neurons of encoder layer `l`. */
   neurons: UnitGroup[];
 }
 

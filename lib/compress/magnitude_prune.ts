@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { tf } from "../backend/tf.ts";
+import { tf, type Variable } from "../backend/tf.ts";
 import { type SelectOptions, selectTensors, type TensorRecord } from "./select.ts";
 import { pruneCount, smallestKMasks } from "./select_k.ts";
 
@@ -41,7 +41,7 @@ async function absValues(name: string, t: tf.Tensor, previous?: tf.Tensor): Prom
  * @example
  * ```ts
  * import { assert } from "@std/assert";
- * import { tf } from "../backend/tf.ts";
+ * import { tf, type Variable } from "../backend/tf.ts";
  * import { magnitudeMasks } from "./magnitude_prune.ts";
  * const params = { "w": tf.tensor2d([[0.1, -4], [3, -0.2]]) };
  * const masks = await magnitudeMasks(params, { sparsity: 0.5 });
@@ -94,7 +94,7 @@ export async function magnitudeMasks(
  * @example
  * ```ts
  * import { assert } from "@std/assert";
- * import { tf } from "../backend/tf.ts";
+ * import { tf, type Variable } from "../backend/tf.ts";
  * import { applyMasks } from "./magnitude_prune.ts";
  * const w = tf.variable(tf.tensor1d([1, 2, 3]));
  * const m = tf.tensor1d([1, 0, 1]);
@@ -103,7 +103,7 @@ export async function magnitudeMasks(
  * tf.dispose([w, m]);
  * ```
  */
-export function applyMasks(params: Record<string, tf.Variable>, masks: TensorRecord): void {
+export function applyMasks(params: Record<string, Variable>, masks: TensorRecord): void {
   for (const [name, mask] of Object.entries(masks)) {
     const v = params[name];
     if (!v) throw new Error(`applyMasks: mask "${name}" has no parameter of that name`);
@@ -122,7 +122,7 @@ export function applyMasks(params: Record<string, tf.Variable>, masks: TensorRec
  * @example
  * ```ts
  * import { assert } from "@std/assert";
- * import { tf } from "../backend/tf.ts";
+ * import { tf, type Variable } from "../backend/tf.ts";
  * import { maskedCopy } from "./magnitude_prune.ts";
  * const p = { w: tf.tensor1d([1, 2]), b: tf.tensor1d([5]) };
  * const m = { w: tf.tensor1d([0, 1]) };

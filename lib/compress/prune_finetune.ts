@@ -7,13 +7,14 @@
  *
  * @module
  */
-import { tf } from "../backend/tf.ts";
+import { tf, type Variable } from "../backend/tf.ts";
 import { applyMasks, magnitudeMasks } from "./magnitude_prune.ts";
 import { type CubicSchedule, cubicSparsity, isPruneStep } from "./schedule.ts";
 import type { SelectOptions, TensorRecord } from "./select.ts";
 
 /** One pruning event, reported through `onPrune` (flat, JSON-safe). */
 export interface PruneEvent {
+  /** Training step (from 0) at which the masks were recomputed. */
   step: number;
   /** Target sparsity of the selected weights at this step. */
   sparsity: number;
@@ -25,6 +26,7 @@ export interface PruneFinetuneOptions extends SelectOptions {
   steps: number;
   /** One optimizer update of `params`; may be async. */
   trainStep: (step: number) => void | Promise<void>;
+  /** When to prune and to what final sparsity (cubic ramp, Zhu & Gupta 2017). */
   schedule: CubicSchedule;
   /** Magnitude threshold scope (default "global"). */
   scope?: "global" | "per-tensor";
@@ -41,7 +43,7 @@ export interface PruneFinetuneOptions extends SelectOptions {
  * @example
  * ```ts
  * import { assert } from "@std/assert";
- * import { tf } from "../backend/tf.ts";
+ * import { tf, type Variable } from "../backend/tf.ts";
  * import { pruneFinetune } from "./prune_finetune.ts";
  * const w = tf.variable(tf.tensor2d([[1, -2, 3, -4]]));
  * const opt = tf.train.sgd(0.1);
@@ -59,7 +61,7 @@ export interface PruneFinetuneOptions extends SelectOptions {
  * ```
  */
 export async function pruneFinetune(
-  params: Record<string, tf.Variable>,
+  params: Record<string, Variable>,
   options: PruneFinetuneOptions,
 ): Promise<TensorRecord> {
   if (!Number.isInteger(options.steps) || options.steps < 0) {

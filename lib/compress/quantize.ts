@@ -30,7 +30,9 @@ export interface QuantizeOptions {
 }
 
 /** Frozen defaults: symmetric per-channel along axis 0, the common choice for weights. */
-export const QUANTIZE_DEFAULTS = Object.freeze({
+export const QUANTIZE_DEFAULTS: Readonly<
+  { scheme: "symmetric"; granularity: "per-channel"; channelAxis: number }
+> = Object.freeze({
   scheme: "symmetric" as const,
   granularity: "per-channel" as const,
   channelAxis: 0,
@@ -38,11 +40,15 @@ export const QUANTIZE_DEFAULTS = Object.freeze({
 
 /** Quantization parameters of one tensor (JSON-safe apart from the typed arrays). */
 export interface QuantParams {
+  /** Bits per quantized code. */
   bits: number;
+  /** Symmetric (zero point 0) or affine (zero point chosen to fit [min, max]). */
   scheme: "symmetric" | "affine";
   /** -1 for per-tensor. */
   axis: number;
+  /** Smallest integer code. */
   quantMin: number;
+  /** Largest integer code. */
   quantMax: number;
   /** (C) float32 scales. */
   scale: Float32Array;

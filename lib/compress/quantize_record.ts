@@ -10,17 +10,23 @@ import { type SelectOptions, selectTensors, type TensorRecord } from "./select.t
 
 /** One row per tensor (flat, JSON-safe): storage in bits before and after. */
 export interface QuantizeRow {
+  /** Tensor name. */
   name: string;
+  /** Number of elements. */
   numel: number;
   /** 0 when the tensor was not selected (kept float32). */
   bits: number;
+  /** Bits to store the tensor as written: codes plus scales and zero points, or 32 per element if kept float32. */
   storageBits: number;
+  /** Bits of the same tensor as float32 (32 per element). */
   denseBits: number;
 }
 
 /** Result of `fakeQuantizeRecord`: the new record (caller disposes) and its storage report. */
 export interface FakeQuantizeResult {
+  /** Every tensor of the input record, the selected ones fake-quantized (caller disposes). */
   params: TensorRecord;
+  /** One row per tensor, in record order. */
   rows: QuantizeRow[];
   /** Σ storageBits over the whole record, float32 tensors included. */
   totalBits: number;

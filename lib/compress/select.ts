@@ -1,21 +1,21 @@
 /**
  * Which tensors of a named parameter record compression touches.
  *
- * Compression works on any `Record<string, tf.Tensor>`; it never assumes one model's naming. By default it
+ * Compression works on any `Record<string, Tensor>`; it never assumes one model's naming. By default it
  * selects every weight matrix (rank ≥ 2) except embeddings, the usual choice in the pruning literature
  * (and in the paper, which prunes and quantizes the Transformer's linear layers).
  *
  * @module
  */
-import type { tf } from "../backend/tf.ts";
+import type { Tensor } from "../backend/tf.ts";
 
 /** A tensor record keyed by parameter name (a model's parameters, or masks for them). */
-export type TensorRecord = Record<string, tf.Tensor>;
+export type TensorRecord = Record<string, Tensor>;
 
 /** How to choose tensors; shared by pruning, quantization and the compressed file writer. */
 export interface SelectOptions {
   /** Names to consider: a regex tested against the name, or a predicate. Default: every tensor of rank ≥ 2. */
-  include?: RegExp | ((name: string, tensor: tf.Tensor) => boolean);
+  include?: RegExp | ((name: string, tensor: Tensor) => boolean);
   /** Also select embedding tables (names matching `embeddingPattern`). Default false. */
   includeEmbeddings?: boolean;
   /** What counts as an embedding. Default `/embed/i` (HF: `embeddings.word_embeddings.weight`). */
@@ -23,7 +23,8 @@ export interface SelectOptions {
 }
 
 /** Frozen defaults of `SelectOptions`. */
-export const SELECT_DEFAULTS = Object.freeze({ includeEmbeddings: false, embeddingPattern: /embed/i });
+export const SELECT_DEFAULTS: Readonly<{ includeEmbeddings: boolean; embeddingPattern: RegExp }> = Object
+  .freeze({ includeEmbeddings: false, embeddingPattern: /embed/i });
 
 /**
  * Names of the tensors `options` selects, in the record's key order (the order global pruning

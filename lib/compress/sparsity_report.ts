@@ -7,8 +7,11 @@ import { type SelectOptions, selectTensors, type TensorRecord } from "./select.t
 
 /** One row of a sparsity report; `name` is "(selected)" for the total over the selected tensors. */
 export interface SparsityRow {
+  /** Tensor name, or "(selected)" for the total. */
   name: string;
+  /** Number of elements. */
   numel: number;
+  /** Number of elements that are not zero. */
   nonzero: number;
   /** 1 − nonzero / numel. */
   sparsity: number;
@@ -16,10 +19,13 @@ export interface SparsityRow {
 
 /** Per-tensor rows, the total over the selected tensors, and the count over the whole record. */
 export interface SparsityReport {
+  /** One row per selected tensor, in record order. */
   tensors: SparsityRow[];
+  /** Total over the selected tensors. */
   overall: SparsityRow;
   /** Nonzero parameters of the whole record (selected or not): the model's effective size. */
   totalNonzero: number;
+  /** Parameters of the whole record (selected or not). */
   totalParameters: number;
 }
 

@@ -16,7 +16,9 @@ import { roundHalfEven } from "./select_k.ts";
 
 /** One tensor's share of a unit group: `axis` is split into consecutive blocks of `unitSize`. */
 export interface UnitSlice {
+  /** Parameter name of the tensor. */
   name: string;
+  /** Axis along which the tensor is divided into units. */
   axis: number;
   /** Count this slice in the importance norm (default true); zeroed either way. */
   score?: boolean;
@@ -24,6 +26,7 @@ export interface UnitSlice {
 
 /** Tensor slices sharing the same units (one layer's heads, or one layer's FFN neurons). */
 export interface UnitGroup {
+  /** The tensors whose slices make up each unit. */
   slices: UnitSlice[];
   /** Elements per unit along each slice's axis (head size for heads, 1 for neurons). */
   unitSize: number;
@@ -95,7 +98,9 @@ export function ffnNeuronGroup(options: {
 
 /** Result of `unitMasks`: masks per touched tensor (caller disposes) and the pruned unit indices per group. */
 export interface UnitPruneResult {
+  /** 0/1 mask per touched tensor, same shape as the tensor. */
   masks: TensorRecord;
+  /** `prunedUnits[g]`: indices of the units zeroed in group `g`, ascending. */
   prunedUnits: number[][];
 }
 

@@ -9,7 +9,9 @@
 
 /** Position of the next batch: epoch (from 0) and batch index within that epoch. */
 export interface BatchPosition {
+  /** Epoch number, counted from 0. */
   epoch: number;
+  /** Batch index within the epoch, counted from 0. */
   batch: number;
 }
 
@@ -17,6 +19,7 @@ export interface BatchPosition {
 export interface BatchIterator<B> extends Iterable<B> {
   /** The next batch; never done (epochs follow one another). */
   next(): IteratorYieldResult<B>;
+  /** Returns the iterator itself, so it can be used in `for … of`. */
   [Symbol.iterator](): BatchIterator<B>;
   /** Position of the batch the next `next()` returns. */
   position(): BatchPosition;

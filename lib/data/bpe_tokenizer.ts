@@ -11,7 +11,9 @@ import type { SpecialIds, Tokenizer } from "./types.ts";
 import { BYTE_TO_CHAR, byteLevelDecode, byteLevelPreTokenize } from "./byte_level.ts";
 
 /** The special tokens' surface forms, RoBERTa's spelling. */
-export const SPECIAL_TOKENS = Object.freeze(
+export const SPECIAL_TOKENS: Readonly<
+  { bos: "<s>"; eos: "</s>"; pad: "<pad>"; mask: "<mask>"; unk: "<unk>" }
+> = Object.freeze(
   {
     bos: "<s>",
     eos: "</s>",
@@ -33,6 +35,7 @@ export interface BpeSpec {
 
 /** A byte-level BPE tokenizer that also keeps the spec it was built from (for saving). */
 export interface BpeTokenizer extends Tokenizer {
+  /** The vocabulary and merges this tokenizer was built from (what `tokenizer.json` stores). */
   readonly spec: BpeSpec;
   /** Id → token string. */
   idToToken(id: number): string | undefined;

@@ -18,7 +18,9 @@ import {
 
 /** A tokenized labelled example (ids without special tokens). */
 export interface TokenizedExample {
+  /** Token ids of the text, without `<s>`/`</s>`. */
   ids: ArrayLike<number>;
+  /** Class index in [0, numClasses). */
   label: number;
 }
 
@@ -46,6 +48,7 @@ export interface ClassificationBatchOptions {
   maxLen?: number;
   /** Shuffle each epoch (training) or keep the given order (evaluation). */
   shuffle?: boolean;
+  /** Seeds the per-epoch shuffle (default 0). */
   seed?: number;
   /** Where to start (from `iterator.position()` of an earlier run). */
   start?: BatchPosition;

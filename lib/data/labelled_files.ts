@@ -15,6 +15,7 @@ import type { TextExample } from "./wordnet_classification.ts";
 export interface LabelledTexts {
   /** `labels[id]` names class `id`. */
   labels: string[];
+  /** The examples in file order. */
   examples: TextExample[];
 }
 
@@ -158,7 +159,9 @@ export const MNLI_LABELS: readonly string[] = Object.freeze(["entailment", "neut
 
 /** One MNLI example. */
 export interface NliExample {
+  /** The premise sentence. */
   premise: string;
+  /** The hypothesis sentence, to be judged against the premise. */
   hypothesis: string;
   /** Index into `MNLI_LABELS`. */
   label: number;

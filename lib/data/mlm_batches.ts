@@ -30,15 +30,18 @@ export interface MlmBatchOptions {
   seed?: number;
   /** Probability that a token is chosen for prediction (BERT/RoBERTa: 0.15). */
   maskProb?: number;
-  /** Of the chosen tokens, the fraction replaced by `<mask>` (0.8) and by a random token (0.1). */
+  /** Of the chosen tokens, the fraction replaced by `<mask>` (BERT: 0.8). */
   maskTokenFrac?: number;
+  /** Of the chosen tokens, the fraction replaced by a random token (BERT: 0.1); the rest stay unchanged. */
   randomTokenFrac?: number;
   /** Where to start (from `iterator.position()` of an earlier run). */
   start?: BatchPosition;
 }
 
 /** BERT's masking recipe. */
-export const MLM_DEFAULTS = Object.freeze({
+export const MLM_DEFAULTS: Readonly<
+  { seed: number; maskProb: number; maskTokenFrac: number; randomTokenFrac: number }
+> = Object.freeze({
   seed: 0,
   maskProb: 0.15,
   maskTokenFrac: 0.8,

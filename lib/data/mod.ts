@@ -22,6 +22,7 @@ export type { WordNetTokenized, WordNetTokenizedOptions } from "./wordnet_tokeni
 export { generateTranslationCorpus, TRANSLATION_DEFAULTS } from "./translation/generator.ts";
 export type { TranslationCorpus, TranslationCorpusOptions } from "./translation/generator.ts";
 export { loadTextDocuments, readTextDocuments } from "./text_files.ts";
+export type { TextDocumentOptions } from "./text_files.ts";
 export {
   readParallelFiles,
   readParallelJsonl,

@@ -9,7 +9,9 @@ import { readParquetRows } from "./parquet_rows.ts";
 
 /** One sentence pair. */
 export interface TextPair {
+  /** Source-language sentence. */
   src: string;
+  /** Target-language sentence (the reference translation). */
   tgt: string;
 }
 

@@ -20,7 +20,9 @@ import {
 
 /** A tokenized sentence pair (ids without special tokens). */
 export interface TokenizedPair {
+  /** Source-sentence token ids. */
   src: ArrayLike<number>;
+  /** Target-sentence token ids. */
   tgt: ArrayLike<number>;
 }
 

@@ -23,16 +23,23 @@ export interface TranslationTokenizedOptions extends TranslationCorpusOptions {
 
 /** A sentence pair as ids (no special tokens); satisfies `seq2seqBatches`' `TokenizedPair`. */
 export interface EncodedPair {
+  /** English token ids. */
   src: number[];
+  /** French token ids. */
   tgt: number[];
 }
 
 /** Tokenized translation splits, the tokenizer, and the text they came from (for BLEU on detokenized output). */
 export interface TranslationTokenized {
+  /** The joint English/French BPE tokenizer. */
   tokenizer: BpeTokenizer;
+  /** The untokenized pairs, split as below. */
   text: TranslationCorpus;
+  /** Training pairs as ids. */
   train: EncodedPair[];
+  /** Validation pairs as ids. */
   validation: EncodedPair[];
+  /** Test pairs as ids. */
   test: EncodedPair[];
 }
 

@@ -44,8 +44,11 @@ export interface Synset {
 
 /** Pretraining documents: one per synset, `definition` followed by its examples. */
 export interface WordNetCorpus {
+  /** Training documents (MLM pretraining). */
   train: string[];
+  /** Validation documents (held-out loss during training). */
   validation: string[];
+  /** Test documents (final held-out loss). */
   test: string[];
 }
 
@@ -118,8 +121,11 @@ export function synsetDocument(s: Synset): string {
 
 /** Which part each synset belongs to: a seeded shuffle of the ids, cut by the configured fractions. */
 export interface WordNetSplit {
+  /** Synsets whose documents are used for pretraining. */
   train: Synset[];
+  /** Synsets for the validation documents. */
   validation: Synset[];
+  /** Synsets for the test documents. */
   test: Synset[];
   /** Synsets reserved for downstream tasks, disjoint from the three above. */
   downstream: Synset[];

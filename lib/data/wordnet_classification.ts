@@ -12,6 +12,7 @@ import { LEXNAMES, readWordNetSynsets, splitSynsets, type WordNetSplitOptions } 
 
 /** One labelled example. */
 export interface TextExample {
+  /** The input text. */
   text: string;
   /** Class id in [0, labels.length). */
   label: number;
@@ -21,8 +22,11 @@ export interface TextExample {
 export interface ClassificationDataset {
   /** Label names; `labels[id]` is the name of class `id`. */
   labels: readonly string[];
+  /** Training examples. */
   train: TextExample[];
+  /** Validation examples (model selection). */
   validation: TextExample[];
+  /** Test examples (final accuracy). */
   test: TextExample[];
 }
 

@@ -25,9 +25,13 @@ export interface WordNetTokenizedOptions extends WordNetSplitOptions {
 
 /** The tokenized corpus and the tokenizer that made it. */
 export interface WordNetTokenized {
+  /** The byte-level BPE tokenizer trained on (or loaded for) the training split. */
   tokenizer: BpeTokenizer;
+  /** Token ids of the training documents (no special tokens). */
   train: TokenizedDocs;
+  /** Token ids of the validation documents. */
   validation: TokenizedDocs;
+  /** Token ids of the test documents. */
   test: TokenizedDocs;
 }
 

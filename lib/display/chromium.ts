@@ -22,6 +22,7 @@ export interface ChromiumOptions {
   budgetMs?: number;
   /** Window size in CSS pixels, for screenshots. */
   width?: number;
+  /** Window height in CSS pixels (default 768; width defaults to 1024). */
   height?: number;
   /** Wall-clock limit for the whole browser run, in milliseconds. */
   timeoutMs?: number;

@@ -7,14 +7,16 @@
  *
  * @module
  */
-import type { DataFrame } from "nodejs-polars";
+import type { DataFrame } from "./data_frame.ts";
 
 /** One Plotly trace (`{type, x, y, name, …}`), JSON-safe. */
 export type Trace = Record<string, unknown>;
 
 /** A Plotly figure: traces plus layout, JSON-safe. */
 export interface Figure {
+  /** The traces, drawn in order. */
   data: Trace[];
+  /** Plotly layout (title, axes, size, …). */
   layout: Record<string, unknown>;
 }
 
@@ -30,12 +32,15 @@ export interface FigureOptions {
   title?: string;
   /** Axis titles; default to the column names. */
   xTitle?: string;
+  /** Title of the y axis; defaults to the y column name(s). */
   yTitle?: string;
   /** Logarithmic axes (loss vs. wall-clock plots usually want `logX`). */
   logX?: boolean;
+  /** Logarithmic y axis. */
   logY?: boolean;
   /** Pixel size; the PNG and the standalone HTML use it too. */
   width?: number;
+  /** Height in pixels (default 440). */
   height?: number;
 }
 

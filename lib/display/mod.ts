@@ -17,6 +17,7 @@
  */
 export { barFigure, FIGURE_DEFAULTS, lineFigure, scatterFigure } from "./figure.ts";
 export type { Figure, FigureOptions, Trace } from "./figure.ts";
+export type { DataFrame } from "./data_frame.ts";
 export { figureHtml, figurePage, PLOTLY_CONFIG, writeFigureHtml } from "./figure_html.ts";
 export type { FigureHtmlOptions, PlotlySource } from "./figure_html.ts";
 export { canRenderPng, renderFigurePng, writeFigurePng } from "./figure_png.ts";
@@ -28,6 +29,7 @@ export type { Showable, ShowOptions, ShowResult } from "./show.ts";
 export { formatProgress, PROGRESS_DEFAULTS, progressBar, progressHtml, progressState } from "./progress.ts";
 export type {
   ProgressBar,
+  ProgressLabelOptions,
   ProgressMode,
   ProgressOptions,
   ProgressRecord,

@@ -25,6 +25,7 @@ export interface ProgressRecord {
   trainLoss?: number | null;
   /** Latest validation loss (logged only at evaluation steps). */
   valLoss?: number | null;
+  /** Any other logged field (ignored by the bar). */
   [field: string]: unknown;
 }
 
@@ -59,10 +60,15 @@ export const PROGRESS_DEFAULTS: Readonly<{ minIntervalMs: number; barWidth: numb
 
 /** What the bar knows after the records so far. */
 export interface ProgressState {
+  /** Optimizer steps done so far (from the latest record). */
   step: number;
+  /** Training seconds so far (from the latest record). */
   seconds: number;
+  /** Tokens processed so far, when logged. */
   tokens?: number;
+  /** Latest training loss seen. */
   trainLoss?: number;
+  /** Latest validation loss seen. */
   valLoss?: number;
   /** In [0, 1], or undefined when neither `total` nor `budgetSeconds` is known. */
   fraction?: number;
@@ -70,6 +76,7 @@ export interface ProgressState {
   remainingSeconds?: number;
   /** tokens / seconds, when tokens are logged. */
   tokensPerSecond?: number;
+  /** Whether the run has finished (`bar.done()` was called). */
   done: boolean;
 }
 
@@ -136,10 +143,11 @@ function seconds(s: number): string {
   return m < 60 ? `${m}m${String(Math.floor(s % 60)).padStart(2, "0")}s` : `${Math.floor(m / 60)}h${m % 60}m`;
 }
 
-type LabelOptions = Pick<ProgressOptions, "total" | "budgetSeconds" | "label">;
+/** The options of {@linkcode ProgressOptions} that the text and HTML labels use. */
+export type ProgressLabelOptions = Pick<ProgressOptions, "total" | "budgetSeconds" | "label">;
 
 /** The numbers after the bar: steps, time, throughput, losses. */
-function details(state: ProgressState, options: LabelOptions): string {
+function details(state: ProgressState, options: ProgressLabelOptions): string {
   const parts = [`step ${state.step}${finite(options.total) ? `/${options.total}` : ""}`];
   const budget = finite(options.budgetSeconds) ? ` of ${seconds(options.budgetSeconds)}` : "";
   const left = state.remainingSeconds !== undefined && !state.done
@@ -176,7 +184,7 @@ const percent = (fraction: number) => `${String(Math.floor(fraction * 100)).padS
  */
 export function formatProgress(
   state: ProgressState,
-  options: LabelOptions & { barWidth?: number } = {},
+  options: ProgressLabelOptions & { barWidth?: number } = {},
 ): string {
   let bar = "";
   if (state.fraction !== undefined) {
@@ -200,7 +208,7 @@ const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "
  * assert(html.includes('<progress value="0.2500" max="1"') && html.includes("step 3/12"));
  * ```
  */
-export function progressHtml(state: ProgressState, options: LabelOptions = {}): string {
+export function progressHtml(state: ProgressState, options: ProgressLabelOptions = {}): string {
   const label = options.label ? `<b>${escapeHtml(options.label)}</b> ` : "";
   const bar = state.fraction === undefined
     ? `<progress style="width:16em"></progress>`

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { DataFrame } from "nodejs-polars";
+import type { DataFrame } from "./data_frame.ts";
 import type { Figure } from "./figure.ts";
 import { figureHtml, figurePage } from "./figure_html.ts";
 import { canRenderPng, renderFigurePng } from "./figure_png.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DataFrame } from "nodejs-polars";
+import type { DataFrame } from "./data_frame.ts";
 import type { MimeBundle } from "./kernel.ts";
 
 /** Options for {@linkcode tableBundle}. */

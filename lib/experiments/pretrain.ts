@@ -45,7 +45,22 @@ export interface PretrainOptions {
 export const DEMO_VOCAB_SIZE = 2048;
 
 /** Defaults: the S benchmark shape — a model that makes hundreds of steps a minute on 2 CPU cores. */
-export const PRETRAIN_DEFAULTS = Object.freeze({
+export const PRETRAIN_DEFAULTS: Readonly<{
+  model: Readonly<{
+    numLayers: number;
+    hiddenSize: number;
+    numHeads: number;
+    intermediateSize: number;
+    maxPositions: number;
+  }>;
+  seconds: number;
+  batchSize: number;
+  seqLen: number;
+  peakLr: number;
+  validationBatches: number;
+  evaluations: number;
+  seed: number;
+}> = Object.freeze({
   model: Object.freeze({
     numLayers: 2,
     hiddenSize: 128,

@@ -53,6 +53,7 @@ export const BLEU_MAX_ORDER = 4;
 
 /** A BLEU result: the fields of sacreBLEU's `BLEUScore` (score on a 0–100 scale, not rounded). */
 export interface BleuScore {
+  /** BLEU on a 0–100 scale. */
   score: number;
   /** Matched n-grams per order 1..4 (add-k smoothing adds k to orders ≥ 2, as sacreBLEU reports it). */
   counts: number[];
@@ -62,7 +63,9 @@ export interface BleuScore {
   precisions: number[];
   /** Brevity penalty. */
   bp: number;
+  /** Total hypothesis length in tokens. */
   sysLen: number;
+  /** Total effective reference length in tokens (closest reference per sentence, ties to the shorter). */
   refLen: number;
 }
 

@@ -19,6 +19,7 @@ export interface ChrfOptions {
   wordOrder?: number;
   /** Recall weight β. Default 2. */
   beta?: number;
+  /** Lowercase hypotheses and references before counting. Default false. */
   lowercase?: boolean;
   /** Keep whitespace inside character n-grams. Default false. */
   whitespace?: boolean;

@@ -17,8 +17,11 @@ import { frenchSurface } from "./french_morphology.ts";
 export interface TranslationCorpusOptions {
   /** Seed: the same seed and sizes give the same corpus everywhere. */
   seed?: number;
+  /** Number of training pairs (default 50 000). */
   train?: number;
+  /** Number of validation pairs (default 1 000). */
   validation?: number;
+  /** Number of test pairs (default 1 000). */
   test?: number;
 }
 
@@ -32,8 +35,11 @@ export const TRANSLATION_DEFAULTS: Readonly<Required<TranslationCorpusOptions>> 
 
 /** Train/validation/test sentence pairs (`src` English, `tgt` French). */
 export interface TranslationCorpus {
+  /** Training pairs. */
   train: TextPair[];
+  /** Validation pairs. */
   validation: TextPair[];
+  /** Test pairs (final BLEU). */
   test: TextPair[];
 }
 
