@@ -14,7 +14,26 @@
  * @module
  */
 export { backendNames, useBackend } from "./lib/backend/mod.ts";
-export type { BackendDescription, BackendName, Scalar, Tensor, Variable } from "./lib/backend/mod.ts";
+export type {
+  BackendDescription,
+  BackendName,
+  Scalar,
+  Tensor,
+  Tensor1D,
+  Tensor2D,
+  Tensor4D,
+  Variable,
+} from "./lib/backend/mod.ts";
+export {
+  adamwStep,
+  gelu as fusedGelu,
+  kernelProfile,
+  layerNorm as fusedLayerNorm,
+  profileKernels,
+  setNativeThreads,
+} from "./lib/backend/native/mod.ts";
+export type { AdamWStep, KernelTime } from "./lib/backend/native/mod.ts";
+export type { Rng, RngState } from "./lib/util/random.ts";
 export * from "./lib/data/mod.ts";
 export * from "./lib/model/mod.ts";
 export * from "./lib/train/mod.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 export { tf } from "./tf.ts";
-export type { Scalar, Tensor, Tensor2D, Tensor4D, Variable } from "./tf.ts";
+export type { Scalar, Tensor, Tensor1D, Tensor2D, Tensor4D, Variable } from "./tf.ts";
 export { backendNames, useBackend } from "./use_backend.ts";
 export type { BackendDescription, BackendName } from "./use_backend.ts";
 export { delegateMissingKernels } from "./delegate_kernels.ts";

@@ -29,6 +29,8 @@ export { tf };
 export type Tensor = tf.Tensor;
 /** A tfjs rank-0 tensor. */
 export type Scalar = tf.Scalar;
+/** A tfjs rank-1 tensor, e.g. a bias vector. */
+export type Tensor1D = tf.Tensor1D;
 /** A tfjs rank-2 tensor, e.g. activations (B·T, C) or a weight matrix. */
 export type Tensor2D = tf.Tensor2D;
 /** A tfjs rank-4 tensor, e.g. attention scores (B, nHead, T, T). */

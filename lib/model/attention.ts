@@ -8,17 +8,22 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import type { Tensor, Tensor2D, Tensor4D } from "../backend/tf.ts";
 import { type Dropout, linear } from "./layers.ts";
 import type { Params } from "./params.ts";
 
 /** Score added at masked positions: exp() of it underflows to exactly 0 in float32. */
-export const MASKED_SCORE = -1e9;
+export const MASKED_SCORE: number = -1e9;
 
 /** Parameter-name prefixes of the four projections (each has `.weight` and `.bias`). */
 export interface AttentionNames {
+  /** Query projection, e.g. `….attention.self.query`. */
   query: string;
+  /** Key projection. */
   key: string;
+  /** Value projection. */
   value: string;
+  /** Output projection back to the model width. */
   output: string;
 }
 
@@ -34,7 +39,7 @@ export interface AttentionDims {
   numHeads: number;
 }
 
-function splitHeads(x: tf.Tensor2D, b: number, t: number, h: number): tf.Tensor4D {
+function splitHeads(x: Tensor2D, b: number, t: number, h: number): Tensor4D {
   const hs = x.shape[1] / h;
   return tf.transpose(tf.reshape(x, [b, t, h, hs]), [0, 2, 1, 3]); // (B, H, T, hs)
 }
@@ -67,20 +72,20 @@ function splitHeads(x: tf.Tensor2D, b: number, t: number, h: number): tf.Tensor4
 export function multiHeadAttention(
   params: Params,
   names: AttentionNames,
-  query: tf.Tensor2D,
-  keyValue: tf.Tensor2D,
+  query: Tensor2D,
+  keyValue: Tensor2D,
   dims: AttentionDims,
-  bias: tf.Tensor | null,
+  bias: Tensor | null,
   dropout: Dropout,
   dropoutRate: number,
-): tf.Tensor2D {
+): Tensor2D {
   const { batchSize: b, queryLen: tq, keyLen: tk, numHeads: h } = dims;
   const c = query.shape[1];
   const scale = 1 / Math.sqrt(c / h);
   const q = splitHeads(tf.mul(linear(params, names.query, query), scale), b, tq, h); // (B, H, Tq, hs)
   const k = splitHeads(linear(params, names.key, keyValue), b, tk, h); // (B, H, Tk, hs)
   const v = splitHeads(linear(params, names.value, keyValue), b, tk, h); // (B, H, Tk, hs)
-  let scores: tf.Tensor4D = tf.matMul(q, k, false, true); // (B, H, Tq, Tk)
+  let scores: Tensor4D = tf.matMul(q, k, false, true); // (B, H, Tq, Tk)
   if (bias !== null) scores = tf.add(scores, bias);
   const probs = dropout(tf.softmax(scores), dropoutRate);
   const context = tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]); // (B, Tq, H, hs)
@@ -100,7 +105,7 @@ export function multiHeadAttention(
  * bias.dispose();
  * ```
  */
-export function paddingBias(mask: Uint8Array, batchSize: number, seqLen: number): tf.Tensor4D {
+export function paddingBias(mask: Uint8Array, batchSize: number, seqLen: number): Tensor4D {
   if (mask.length !== batchSize * seqLen) {
     throw new Error(`paddingBias: mask has ${mask.length} entries, expected B·T = ${batchSize}·${seqLen}`);
   }
@@ -121,7 +126,7 @@ export function paddingBias(mask: Uint8Array, batchSize: number, seqLen: number)
  * bias.dispose();
  * ```
  */
-export function causalBias(seqLen: number): tf.Tensor4D {
+export function causalBias(seqLen: number): Tensor4D {
   const values = new Float32Array(seqLen * seqLen);
   for (let i = 0; i < seqLen; i++) for (let j = i + 1; j < seqLen; j++) values[i * seqLen + j] = MASKED_SCORE;
   return tf.tensor4d(values, [1, 1, seqLen, seqLen]);

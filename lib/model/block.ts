@@ -9,43 +9,55 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import type { Tensor, Tensor2D } from "../backend/tf.ts";
 import { type AttentionNames, multiHeadAttention } from "./attention.ts";
 import { type Dropout, gelu, layerNorm, linear } from "./layers.ts";
 import type { Params } from "./params.ts";
 
 /** Parameter-name prefixes of one block. */
 export interface BlockNames {
+  /** Self-attention projections. */
   selfAttention: AttentionNames;
+  /** LayerNorm after (post-LN) or before (pre-LN) self-attention. */
   selfAttentionNorm: string;
   /** Present in decoder blocks only. */
   crossAttention?: AttentionNames;
+  /** LayerNorm around cross-attention (decoder blocks only). */
   crossAttentionNorm?: string;
-  /** Feed-forward up (C → F) and down (F → C) projections. */
+  /** Feed-forward up projection (C → F). */
   ffnIn: string;
+  /** Feed-forward down projection (F → C). */
   ffnOut: string;
+  /** LayerNorm around the feed-forward sublayer. */
   ffnNorm: string;
 }
 
 /** Sizes and settings a block needs. */
 export interface BlockSettings {
+  /** Sequences in the batch, B. */
   batchSize: number;
   /** T. */
   seqLen: number;
+  /** Attention heads; the width must divide evenly by it. */
   numHeads: number;
+  /** Post-LN (BERT/RoBERTa) or pre-LN placement. */
   layerNorm: "post" | "pre";
+  /** ε inside each LayerNorm. */
   layerNormEps: number;
+  /** Dropout on sublayer outputs (0 at evaluation). */
   dropout: number;
+  /** Dropout on attention probabilities (0 at evaluation). */
   attentionDropout: number;
 }
 
 /** Cross-attention input: the encoder output and its key bias. */
 export interface Memory {
   /** (B·S, C). */
-  states: tf.Tensor2D;
+  states: Tensor2D;
   /** S. */
   length: number;
   /** Broadcastable to (B, H, T, S). */
-  bias: tf.Tensor | null;
+  bias: Tensor | null;
 }
 
 /**
@@ -74,18 +86,18 @@ export interface Memory {
 export function transformerBlock(
   params: Params,
   names: BlockNames,
-  x: tf.Tensor2D,
-  selfBias: tf.Tensor | null,
+  x: Tensor2D,
+  selfBias: Tensor | null,
   memory: Memory | null,
   s: BlockSettings,
   drop: Dropout,
-): tf.Tensor2D {
+): Tensor2D {
   const eps = s.layerNormEps, pre = s.layerNorm === "pre";
-  const residual = (input: tf.Tensor2D, norm: string, f: (y: tf.Tensor2D) => tf.Tensor2D): tf.Tensor2D => {
+  const residual = (input: Tensor2D, norm: string, f: (y: Tensor2D) => Tensor2D): Tensor2D => {
     const out = tf.add(
       input,
       drop(f(pre ? layerNorm(params, norm, input, eps) : input), s.dropout),
-    ) as tf.Tensor2D;
+    ) as Tensor2D;
     return pre ? out : layerNorm(params, norm, out, eps);
   };
   const selfDims = { batchSize: s.batchSize, queryLen: s.seqLen, keyLen: s.seqLen, numHeads: s.numHeads };

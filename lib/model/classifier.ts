@@ -7,6 +7,7 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import type { Scalar, Tensor2D } from "../backend/tf.ts";
 import type { ClassificationBatch } from "../data/types.ts";
 import { createRng } from "../util/random.ts";
 import type { EncoderConfig } from "./config.ts";
@@ -95,7 +96,7 @@ export function classifierLogits(
   batch: ClassificationBatch,
   config: EncoderConfig,
   options: ForwardOptions,
-): tf.Tensor2D {
+): Tensor2D {
   const drop = makeDropout(options);
   const hidden = encoderForward(params, batch, config, options); // (B·T, C)
   const first = Int32Array.from({ length: batch.batchSize }, (_, b) => b * batch.seqLen);
@@ -128,7 +129,7 @@ export function classificationLoss(
   batch: ClassificationBatch,
   config: EncoderConfig,
   options: ForwardOptions,
-): tf.Scalar {
+): Scalar {
   if (batch.labels.length !== batch.batchSize) {
     throw new Error(`classifier: ${batch.labels.length} labels for a batch of ${batch.batchSize}`);
   }

@@ -7,6 +7,7 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import type { Tensor2D } from "../backend/tf.ts";
 import type { Memory } from "./block.ts";
 import type { Params } from "./params.ts";
 import { seq2seqDecode, seq2seqEncode, type SourceInput } from "./seq2seq.ts";
@@ -36,7 +37,7 @@ function encodeOnce(params: Params, source: SourceInput, config: Seq2SeqConfig):
     const m = seq2seqEncode(params, source, config, { training: false });
     return [m.states, m.bias!];
   });
-  return { states: states as tf.Tensor2D, length: source.srcLen, bias };
+  return { states: states as Tensor2D, length: source.srcLen, bias };
 }
 
 function checkDecode(o: DecodeOptions, config: Seq2SeqConfig): void {
@@ -167,9 +168,9 @@ export async function beamSearch(
     for (let i = 0; i < source.batchSize; i++) {
       const states = tf.tidy(() => tf.slice(all.states, [i * s, 0], [s, c]));
       const bias = tf.tidy(() => tf.slice(all.bias!, [i, 0, 0, 0], [1, 1, 1, s]));
-      const memories = new Map<number, tf.Tensor2D>(); // beam count -> states tiled to it
+      const memories = new Map<number, Tensor2D>(); // beam count -> states tiled to it
       const tiled = (rows: number) => {
-        if (!memories.has(rows)) memories.set(rows, tf.tidy(() => tf.tile(states, [rows, 1]) as tf.Tensor2D));
+        if (!memories.has(rows)) memories.set(rows, tf.tidy(() => tf.tile(states, [rows, 1]) as Tensor2D));
         return memories.get(rows)!;
       };
       try {

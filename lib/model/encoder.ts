@@ -12,6 +12,7 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import type { Tensor2D } from "../backend/tf.ts";
 import { createRng } from "../util/random.ts";
 import { paddingBias } from "./attention.ts";
 import { type BlockNames, transformerBlock } from "./block.ts";
@@ -148,7 +149,7 @@ export function encoderForward(
   input: EncoderInput,
   config: EncoderConfig,
   options: ForwardOptions,
-): tf.Tensor2D {
+): Tensor2D {
   checkEncoderInput(input, config);
   const { batchSize: b, seqLen: t } = input;
   const drop = makeDropout(options);
@@ -156,7 +157,7 @@ export function encoderForward(
   const words = gatherRows(param(params, "roberta.embeddings.word_embeddings.weight"), input.inputIds); // (B·T, C)
   const pos = tf.slice(param(params, "roberta.embeddings.position_embeddings.weight"), [0, 0], [t, -1]); // (T, C)
   const c = config.hiddenSize;
-  let x = tf.reshape(tf.add(tf.reshape(words, [b, t, c]), pos), [b * t, c]) as tf.Tensor2D;
+  let x = tf.reshape(tf.add(tf.reshape(words, [b, t, c]), pos), [b * t, c]) as Tensor2D;
   x = drop(layerNorm(params, "roberta.embeddings.LayerNorm", x, eps), config.dropout);
   const bias = paddingBias(input.attentionMask, b, t);
   const settings = { ...config, batchSize: b, seqLen: t };

@@ -7,7 +7,9 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import type { Tensor, Tensor2D, Variable } from "../backend/tf.ts";
 import type { Params } from "./params.ts";
+import { gelu as fusedGelu, layerNorm as fusedLayerNorm } from "../backend/native/mod.ts";
 
 /**
  * `x · Wᵀ + b` with `W = params[name.weight]` in PyTorch's (out, in) layout.
@@ -22,11 +24,11 @@ import type { Params } from "./params.ts";
  * assert((await y.data())[0] === 12);
  * ```
  */
-export function linear(params: Params, name: string, x: tf.Tensor2D): tf.Tensor2D {
+export function linear(params: Params, name: string, x: Tensor2D): Tensor2D {
   return tf.add(
     tf.matMul(x, param(params, `${name}.weight`), false, true),
     param(params, `${name}.bias`),
-  ) as tf.Tensor2D;
+  ) as Tensor2D;
 }
 
 /**
@@ -43,12 +45,8 @@ export function linear(params: Params, name: string, x: tf.Tensor2D): tf.Tensor2
  * assert(Math.abs((await y.data())[1] - 1) < 1e-6);
  * ```
  */
-export function layerNorm<T extends tf.Tensor>(params: Params, name: string, x: T, eps: number): T {
-  const mean = tf.mean(x, -1, true);
-  const centred = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centred), -1, true);
-  const normed = tf.mul(centred, tf.rsqrt(tf.add(variance, eps)));
-  return tf.add(tf.mul(normed, param(params, `${name}.weight`)), param(params, `${name}.bias`)) as T;
+export function layerNorm<T extends Tensor>(params: Params, name: string, x: T, eps: number): T {
+  return fusedLayerNorm(x, param(params, `${name}.weight`), param(params, `${name}.bias`), eps);
 }
 
 /**
@@ -63,8 +61,8 @@ export function layerNorm<T extends tf.Tensor>(params: Params, name: string, x: 
  * assert(Math.abs((await y.data())[0] - 0.8413447) < 1e-5);
  * ```
  */
-export function gelu<T extends tf.Tensor>(x: T): T {
-  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))) as T;
+export function gelu<T extends Tensor>(x: T): T {
+  return fusedGelu(x);
 }
 
 /**
@@ -82,22 +80,22 @@ export function gelu<T extends tf.Tensor>(x: T): T {
  * assert((await g.data()).join() === "1,1,0,0,2,2");
  * ```
  */
-export function gatherRows(table: tf.Tensor, ids: Int32Array): tf.Tensor2D {
+export function gatherRows(table: Tensor, ids: Int32Array): Tensor2D {
   if (table.rank !== 2) throw new Error(`gatherRows: table must be 2-D, got shape [${table.shape}]`);
   const [v, c] = table.shape;
   // The index tensor is made and saved inside the custom-grad function: gradients run after the forward
   // pass's own tidy, which would have disposed a tensor merely closed over.
   const lookup = tf.customGrad(
-    ((t: tf.Tensor, save: tf.GradSaveFunc) => {
+    ((t: Tensor, save: tf.GradSaveFunc) => {
       const index = tf.tensor2d(ids, [ids.length, 1], "int32");
       save([index]);
       return {
-        value: tf.gather(t, tf.reshape(index, [ids.length])) as tf.Tensor2D,
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.scatterND(saved[0], dy, [v, c])],
+        value: tf.gather(t, tf.reshape(index, [ids.length])) as Tensor2D,
+        gradFunc: (dy: Tensor, saved: Tensor[]) => [tf.scatterND(saved[0], dy, [v, c])],
       };
     }) as unknown as Parameters<typeof tf.customGrad>[0],
   );
-  return lookup(table) as tf.Tensor2D;
+  return lookup(table) as Tensor2D;
 }
 
 /** Whether a forward pass trains (dropout on) and the seed its dropout masks derive from. */
@@ -109,7 +107,7 @@ export interface ForwardOptions {
 }
 
 /** A dropout function for one forward pass: each call draws a fresh mask, reproducibly from the seed. */
-export type Dropout = <T extends tf.Tensor>(x: T, rate: number) => T;
+export type Dropout = <T extends Tensor>(x: T, rate: number) => T;
 
 /**
  * Makes the dropout function one forward pass uses: identity when not training; otherwise inverted dropout
@@ -148,7 +146,7 @@ export function makeDropout(options: ForwardOptions): Dropout {
  * assert(param(p, "a") === p.a);
  * ```
  */
-export function param(params: Params, name: string): tf.Variable {
+export function param(params: Params, name: string): Variable {
   const v = params[name];
   if (v === undefined) {
     const prefix = name.split(".").slice(0, -1).join(".");

@@ -6,6 +6,7 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import type { Scalar, Tensor1D, Tensor2D } from "../backend/tf.ts";
 import { gatherRows } from "./layers.ts";
 
 /** Options of `crossEntropy`. */
@@ -33,10 +34,10 @@ import { gatherRows } from "./layers.ts";
  * ```
  */
 export function crossEntropy(
-  logits: tf.Tensor2D,
+  logits: Tensor2D,
   labels: Int32Array,
   options: CrossEntropyOptions = {},
-): tf.Scalar {
+): Scalar {
   const [n, v] = logits.shape;
   if (labels.length !== n) throw new Error(`crossEntropy: ${labels.length} labels for ${n} rows of logits`);
   for (let i = 0; i < n; i++) {
@@ -48,8 +49,8 @@ export function crossEntropy(
   const logp = tf.logSoftmax(logits); // (N, V)
   // log p at each row's label, picked as rows of the flattened (N·V, 1) matrix: no (N, V) one-hot.
   const index = Int32Array.from(labels, (label, i) => i * v + label);
-  const picked = tf.reshape(gatherRows(tf.reshape(logp, [n * v, 1]), index), [n]) as tf.Tensor1D;
-  let rowLoss: tf.Tensor1D = tf.neg(picked);
+  const picked = tf.reshape(gatherRows(tf.reshape(logp, [n * v, 1]), index), [n]) as Tensor1D;
+  let rowLoss: Tensor1D = tf.neg(picked);
   if (eps > 0) rowLoss = tf.add(tf.mul(rowLoss, 1 - eps), tf.mul(tf.neg(tf.mean(logp, 1)), eps));
   if (options.weights === undefined) return tf.mean(rowLoss);
   if (options.weights.length !== n) {

@@ -7,6 +7,7 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import type { Scalar, Tensor2D } from "../backend/tf.ts";
 import type { MlmBatch } from "../data/types.ts";
 import type { EncoderConfig } from "./config.ts";
 import { encoderForward } from "./encoder.ts";
@@ -36,10 +37,10 @@ import type { Params } from "./params.ts";
  */
 export function mlmLogits(
   params: Params,
-  hidden: tf.Tensor2D,
+  hidden: Tensor2D,
   maskedPositions: Int32Array,
   config: EncoderConfig,
-): tf.Tensor2D {
+): Tensor2D {
   const rows = hidden.shape[0];
   for (let i = 0; i < maskedPositions.length; i++) {
     if (!(maskedPositions[i] >= 0 && maskedPositions[i] < rows)) {
@@ -87,7 +88,7 @@ export function mlmLoss(
   batch: MlmBatch,
   config: EncoderConfig,
   options: ForwardOptions,
-): tf.Scalar {
+): Scalar {
   if (batch.maskedPositions.length === 0) throw new Error("mlm: the batch has no masked positions");
   if (batch.maskedLabels.length !== batch.maskedPositions.length) {
     throw new Error(

@@ -7,10 +7,11 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import type { Tensor, Variable } from "../backend/tf.ts";
 import type { Rng } from "../util/random.ts";
 
 /** Named parameters. Owned by whoever called the `init*` function: free them with `disposeParams`. */
-export type Params = Record<string, tf.Variable>;
+export type Params = Record<string, Variable>;
 
 /**
  * Number of scalars in `params`.
@@ -68,17 +69,18 @@ export function disposeParams(params: Params): void {
 export class ParamBuilder {
   /** The parameters built so far. */
   readonly params: Params = {};
+  /** Draws initial values from `rng` with standard deviation `std` (0.02 in BERT/RoBERTa). */
   constructor(private readonly rng: Rng, private readonly std: number) {}
 
   /** A parameter drawn from N(0, std²). */
   normal(name: string, shape: number[]): void {
     const seed = this.rng.int(2 ** 31);
-    this.add(name, tf.tidy(() => tf.randomNormal(shape, 0, this.std, "float32", seed)));
+    this.#add(name, tf.tidy(() => tf.randomNormal(shape, 0, this.std, "float32", seed)));
   }
 
   /** A parameter filled with `value`. */
   fill(name: string, shape: number[], value: number): void {
-    this.add(name, tf.fill(shape, value));
+    this.#add(name, tf.fill(shape, value));
   }
 
   /** `name.weight` (out, in) ~ N(0, std²) and `name.bias` (out) = 0, as `torch.nn.Linear` in HF init. */
@@ -93,7 +95,7 @@ export class ParamBuilder {
     this.fill(`${name}.bias`, [size], 0);
   }
 
-  private add(name: string, value: tf.Tensor): void {
+  #add(name: string, value: Tensor): void {
     if (name in this.params) throw new Error(`ParamBuilder: duplicate parameter name "${name}"`);
     // Unnamed variables: tfjs names must be globally unique, and two models may share HF names.
     this.params[name] = tf.variable(value, true);

@@ -9,6 +9,7 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import type { Scalar, Tensor2D } from "../backend/tf.ts";
 import type { Seq2SeqBatch } from "../data/types.ts";
 import { createRng } from "../util/random.ts";
 import { type AttentionNames, causalBias, paddingBias } from "./attention.ts";
@@ -121,19 +122,23 @@ function embed(
   t: number,
   config: Seq2SeqConfig,
   drop: Dropout,
-): tf.Tensor2D {
+): Tensor2D {
   const c = config.hiddenSize;
   const tokens = gatherRows(param(params, embeddingName(config, side)), ids); // (B·T, C)
   const pos = tf.slice(param(params, `model.${side}.embed_positions.weight`), [0, 0], [t, -1]); // (T, C)
-  const x = tf.reshape(tf.add(tf.reshape(tokens, [b, t, c]), pos), [b * t, c]) as tf.Tensor2D;
+  const x = tf.reshape(tf.add(tf.reshape(tokens, [b, t, c]), pos), [b * t, c]) as Tensor2D;
   return drop(layerNorm(params, `model.${side}.layernorm_embedding`, x, config.layerNormEps), config.dropout);
 }
 
 /** Source side of a batch. */
 export interface SourceInput {
+  /** Sentences in the batch, B. */
   batchSize: number;
+  /** Padded source length, S. */
   srcLen: number;
+  /** Source token ids, (B, S) row-major. */
   srcIds: Int32Array;
+  /** 1 at real source tokens, 0 at padding, (B, S). */
   srcMask: Uint8Array;
 }
 
@@ -219,7 +224,7 @@ export function seq2seqDecode(
   config: Seq2SeqConfig,
   options: ForwardOptions,
   drop: Dropout = makeDropout(options),
-): tf.Tensor2D {
+): Tensor2D {
   const t = decoderIds.length / batchSize;
   if (!Number.isInteger(t)) {
     throw new Error(`seq2seq: ${decoderIds.length} decoder ids do not split into ${batchSize} rows`);
@@ -241,7 +246,7 @@ export function seq2seqDecode(
   }
   if (config.layerNorm === "pre") x = layerNorm(params, "model.decoder.layer_norm", x, config.layerNormEps);
   const table = param(params, embeddingName(config, "decoder"));
-  return tf.add(tf.matMul(x, table, false, true), param(params, "final_logits_bias")) as tf.Tensor2D;
+  return tf.add(tf.matMul(x, table, false, true), param(params, "final_logits_bias")) as Tensor2D;
 }
 
 /** Options of `seq2seqLoss`. */
@@ -275,7 +280,7 @@ export function seq2seqLoss(
   batch: Seq2SeqBatch,
   config: Seq2SeqConfig,
   options: Seq2SeqLossOptions,
-): tf.Scalar {
+): Scalar {
   const n = batch.batchSize * batch.tgtLen;
   if (batch.decoderInputIds.length !== n || batch.targetIds.length !== n || batch.targetMask.length !== n) {
     throw new Error(

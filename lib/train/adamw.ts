@@ -9,6 +9,8 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import type { Tensor, Variable } from "../backend/tf.ts";
+import { adamwStep } from "../backend/native/mod.ts";
 import type { Params } from "../model/params.ts";
 
 /** Optimizer hyper-parameters (the learning rate comes from the schedule, per step). */
@@ -53,13 +55,14 @@ export const DEFAULT_ADAMW_CONFIG: Readonly<AdamWConfig> = Object.freeze({
 
 /** Optimizer state: hyper-parameters, step count and per-parameter moments (owned; see `disposeAdamW`). */
 export interface AdamW {
+  /** Hyper-parameters (fixed for the run). */
   readonly config: AdamWConfig;
   /** Number of updates applied so far (t in the bias corrections). */
   step: number;
   /** First moments, keyed like the parameters (non-trainable variables). */
-  readonly m: Record<string, tf.Variable>;
+  readonly m: Record<string, Variable>;
   /** Second moments, keyed like the parameters. */
-  readonly v: Record<string, tf.Variable>;
+  readonly v: Record<string, Variable>;
 }
 
 /**
@@ -84,7 +87,7 @@ export function createAdamW(params: Params, overrides: Partial<AdamWConfig> = {}
   if (!(config.weightDecay >= 0)) {
     throw new Error(`AdamW: weightDecay must be ≥ 0, got ${config.weightDecay}`);
   }
-  const m: Record<string, tf.Variable> = {}, v: Record<string, tf.Variable> = {};
+  const m: Record<string, Variable> = {}, v: Record<string, Variable> = {};
   for (const [name, p] of Object.entries(params)) {
     // tf.variable keeps its own reference to the data; tidy disposes the zerosLike temporaries.
     m[name] = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
@@ -128,7 +131,7 @@ export function disposeAdamW(opt: AdamW): void {
  * params.w.dispose();
  * ```
  */
-export function adamwUpdate(params: Params, opt: AdamW, grads: Record<string, tf.Tensor>, lr: number): void {
+export function adamwUpdate(params: Params, opt: AdamW, grads: Record<string, Tensor>, lr: number): void {
   const { beta1, beta2, epsilon, weightDecay, decoupled, decay } = opt.config;
   opt.step++;
   const c1 = 1 - beta1 ** opt.step, c2 = 1 - beta2 ** opt.step;
@@ -140,13 +143,21 @@ export function adamwUpdate(params: Params, opt: AdamW, grads: Record<string, tf
     const m = opt.m[name], v = opt.v[name];
     if (m === undefined) throw new Error(`AdamW: no optimizer state for parameter "${name}"`);
     const lambda = decay(name) ? weightDecay : 0;
-    if (!decoupled && lambda > 0) g = tf.add(g, tf.mul(p, lambda));
+    if (decoupled) {
+      // One fused kernel on `native`; the same composite math on every other backend.
+      const [p2, m2, v2] = adamwStep(p, g, m, v, { lr, beta1, beta2, epsilon, weightDecay: lambda, c1, c2 });
+      m.assign(m2);
+      v.assign(v2);
+      p.assign(p2);
+      tf.dispose([p2, m2, v2]);
+      continue;
+    }
+    if (lambda > 0) g = tf.add(g, tf.mul(p, lambda));
     const newM = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
     const newV = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
     const denom = tf.add(tf.mul(tf.sqrt(newV), invSqrtC2), epsilon);
-    const decayed = decoupled && lambda > 0 ? tf.mul(p, 1 - lr * lambda) : p;
     m.assign(newM);
     v.assign(newV);
-    p.assign(tf.sub(decayed, tf.mul(tf.div(newM, denom), stepSize)));
+    p.assign(tf.sub(p, tf.mul(tf.div(newM, denom), stepSize)));
   }
 }

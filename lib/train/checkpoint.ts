@@ -8,6 +8,7 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import type { Tensor, Variable } from "../backend/tf.ts";
 import type { Params } from "../model/params.ts";
 import type { AdamW } from "./adamw.ts";
 import type { TrainerState } from "./loop.ts";
@@ -15,14 +16,17 @@ import { decodeSafetensors, encodeSafetensors, type SafeTensor } from "./safeten
 
 /** What a checkpoint holds; only `params` is required. */
 export interface CheckpointContents {
+  /** Model parameters, written to model.safetensors. */
   params: Params;
+  /** Optimizer moments and step, written to optimizer.safetensors. */
   optimizer?: AdamW;
+  /** Trainer position (step, seconds, data, RNG), written to trainer_state.json. */
   trainer?: TrainerState;
   /** Model config (any JSON), written to config.json. */
   config?: unknown;
 }
 
-async function toSafe(tensors: Record<string, tf.Tensor>): Promise<Record<string, SafeTensor>> {
+async function toSafe(tensors: Record<string, Tensor>): Promise<Record<string, SafeTensor>> {
   const out: Record<string, SafeTensor> = {};
   for (const [name, t] of Object.entries(tensors)) {
     if (t.dtype !== "float32") {
@@ -79,7 +83,7 @@ export async function saveParams(path: string, params: Params): Promise<void> {
  */
 export async function loadParams(
   path: string,
-  params: Record<string, tf.Variable>,
+  params: Record<string, Variable>,
   prefix = "",
 ): Promise<void> {
   const { tensors } = decodeSafetensors(await Deno.readFile(path), path);
@@ -88,7 +92,7 @@ export async function loadParams(
 
 function assignAll(
   tensors: Record<string, SafeTensor>,
-  vars: Record<string, tf.Variable>,
+  vars: Record<string, Variable>,
   prefix: string,
   source: string,
 ): void {
@@ -152,7 +156,7 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
   await saveParams(`${dir}/model.safetensors`, contents.params);
   if (contents.optimizer) {
     const o = contents.optimizer;
-    const moments: Record<string, tf.Tensor> = {};
+    const moments: Record<string, Tensor> = {};
     for (const name of Object.keys(o.m)) {
       moments[`exp_avg.${name}`] = o.m[name];
       moments[`exp_avg_sq.${name}`] = o.v[name];

@@ -4,6 +4,7 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import type { Scalar } from "../backend/tf.ts";
 import type { Task } from "./task.ts";
 
 /**
@@ -23,7 +24,7 @@ import type { Task } from "./task.ts";
 export async function evaluate<B>(task: Task<B>, batches: readonly B[]): Promise<number> {
   if (batches.length === 0) throw new Error("evaluate: no validation batches given");
   let total = 0;
-  const parts: tf.Scalar[] = [];
+  const parts: Scalar[] = [];
   for (const batch of batches) {
     const n = task.predictions(batch);
     total += n;

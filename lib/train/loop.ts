@@ -9,6 +9,7 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import type { Scalar } from "../backend/tf.ts";
 import { createRng, restoreRng, type RngState } from "../util/random.ts";
 import type { AdamW } from "./adamw.ts";
 import { saveCheckpoint } from "./checkpoint.ts";
@@ -51,8 +52,11 @@ export interface TrainRecord {
 
 /** Everything needed to continue a run exactly; stored as JSON in checkpoints. */
 export interface TrainerState {
+  /** Updates applied so far. */
   step: number;
+  /** Training seconds so far (evaluation excluded). */
   seconds: number;
+  /** Training tokens consumed so far. */
   tokens: number;
   /** State of the generator that seeds each step's dropout. */
   rng: RngState;
@@ -68,11 +72,15 @@ export interface TrainerState {
 
 /** How a run ended. */
 export interface TrainResult {
+  /** Why it stopped: "budget", "max_steps", "target", "nan", "diverged" or "aborted" (see `RunStatus`). */
   status: Exclude<RunStatus, "running">;
   /** Human-readable reason, e.g. which step produced NaN. */
   message: string;
+  /** Updates applied. */
   step: number;
+  /** Training seconds spent (evaluation excluded). */
   seconds: number;
+  /** Training tokens consumed. */
   tokens: number;
   /** Validation loss at the end (null when there is no validation set or the run failed). */
   valLoss: number | null;
@@ -82,9 +90,13 @@ export interface TrainResult {
 
 /** Options of `trainRecords` / `train`. */
 export interface TrainOptions<B> {
+  /** What a step computes: the loss of a batch (MLM, seq2seq, classification). */
   task: Task<B>;
+  /** The optimizer, created with `createAdamW(params)`. */
   optimizer: AdamW;
+  /** Training batches; its `position()` goes into checkpoints. */
   source: BatchSource<B>;
+  /** Learning-rate schedule (step- or time-based). */
   schedule: Schedule;
   /** Validation batches; without them records carry no valLoss and `targetValLoss` is ignored. */
   validation?: readonly B[];
@@ -197,7 +209,7 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
   const pause = () => (trainedMs += clock() - segmentStart);
   const unpause = () => (segmentStart = clock());
 
-  let lossSum: tf.Scalar | null = null, normSum: tf.Scalar | null = null, sinceLog = 0, lastLr = 0;
+  let lossSum: Scalar | null = null, normSum: Scalar | null = null, sinceLog = 0, lastLr = 0;
   let lastCheckpointStep = step, lastCheckpointSeconds = seconds();
   let status: RunStatus = "running", message = "", valLoss: number | null = null;
 
@@ -258,9 +270,9 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       const result = trainStep(o.task.params, o.optimizer, losses, { lr: lastLr, maxGradNorm });
       step++;
       for (const b of batches) tokens += o.task.tokens(b);
-      const oldLoss: tf.Scalar | null = lossSum, oldNorm: tf.Scalar | null = normSum;
-      lossSum = oldLoss ? tf.add(oldLoss, result.loss) as tf.Scalar : result.loss;
-      normSum = oldNorm ? tf.add(oldNorm, result.gradNorm) as tf.Scalar : result.gradNorm;
+      const oldLoss: Scalar | null = lossSum, oldNorm: Scalar | null = normSum;
+      lossSum = oldLoss ? tf.add(oldLoss, result.loss) as Scalar : result.loss;
+      normSum = oldNorm ? tf.add(oldNorm, result.gradNorm) as Scalar : result.gradNorm;
       if (oldLoss) tf.dispose([oldLoss, oldNorm!, result.loss, result.gradNorm]);
       sinceLog++;
       if (step % syncEvery === 0) await lossSum.data();
@@ -324,7 +336,7 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       state: state(),
     };
   } finally {
-    tf.dispose([lossSum, normSum].filter((t): t is tf.Scalar => t !== null));
+    tf.dispose([lossSum, normSum].filter((t): t is Scalar => t !== null));
   }
 }
 

@@ -14,8 +14,11 @@ export type Dtype = "F32" | "I32" | "U8";
 
 /** One tensor's bytes, as a typed array in row-major order. */
 export interface SafeTensor {
+  /** Element type as safetensors names it. */
   dtype: Dtype;
+  /** Dimensions, outermost first. */
   shape: number[];
+  /** The elements; its length is the product of `shape`. */
   data: Float32Array | Int32Array | Uint8Array;
 }
 

@@ -30,7 +30,9 @@ export interface Schedule {
 
 /** Where training is: the 1-based index of the update being taken, and training seconds so far. */
 export interface SchedulePosition {
+  /** 1-based index of the update being taken. */
   step: number;
+  /** Training seconds so far. */
   seconds: number;
 }
 

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Scalar } from "../backend/tf.ts";
 import type { tf } from "../backend/tf.ts";
 import type { ClassificationBatch, MlmBatch, Seq2SeqBatch } from "../data/types.ts";
 import { classificationLoss } from "../model/classifier.ts";
@@ -19,7 +20,7 @@ export interface Task<B> {
   /** Parameters updated by training. */
   params: Params;
   /** Mean loss over the batch's predictions (synchronous; the loop wraps it in a tidy). */
-  loss(batch: B, options: ForwardOptions): tf.Scalar;
+  loss(batch: B, options: ForwardOptions): Scalar;
   /** Input tokens in the batch (padding excluded), for the `tokens` count of records. */
   tokens(batch: B): number;
   /** Predictions in the batch: validation averages batch losses weighted by this. */

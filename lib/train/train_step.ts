@@ -7,6 +7,7 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import type { Scalar, Tensor } from "../backend/tf.ts";
 import type { Params } from "../model/params.ts";
 import { type AdamW, adamwUpdate } from "./adamw.ts";
 
@@ -21,9 +22,9 @@ export interface TrainStepOptions {
 /** What one step returns; the caller disposes both scalars. */
 export interface StepResult {
   /** Mean of the micro-batch losses (before the update). */
-  loss: tf.Scalar;
+  loss: Scalar;
   /** Global L2 norm of the averaged gradient, before clipping. */
-  gradNorm: tf.Scalar;
+  gradNorm: Scalar;
 }
 
 /**
@@ -50,7 +51,7 @@ export interface StepResult {
 export function trainStep(
   params: Params,
   optimizer: AdamW,
-  loss: (() => tf.Scalar) | Array<() => tf.Scalar>,
+  loss: (() => Scalar) | Array<() => Scalar>,
   options: TrainStepOptions,
 ): StepResult {
   const losses = Array.isArray(loss) ? loss : [loss];
@@ -61,8 +62,8 @@ export function trainStep(
   const names = Object.keys(params);
   const vars = names.map((n) => params[n]);
   return tf.tidy(() => {
-    let total: tf.Scalar | null = null;
-    const sums: Record<string, tf.Tensor> = {};
+    let total: Scalar | null = null;
+    const sums: Record<string, Tensor> = {};
     for (const f of losses) {
       const { value, grads } = tf.variableGrads(f, vars);
       total = total === null ? value : tf.add(total, value);
@@ -72,17 +73,17 @@ export function trainStep(
       });
     }
     const k = losses.length;
-    const grads: Record<string, tf.Tensor> = {};
+    const grads: Record<string, Tensor> = {};
     for (const [name, g] of Object.entries(sums)) grads[name] = k === 1 ? g : tf.div(g, k);
     // A chain of adds, not tf.addN: tfjs-webgpu 4.22's AddN returns wrong sums for more than 4 inputs.
     const squares = Object.values(grads).map((g) => tf.sum(tf.square(g)));
-    const gradNorm = tf.sqrt(squares.reduce((a, b) => tf.add(a, b))) as tf.Scalar;
+    const gradNorm = tf.sqrt(squares.reduce((a, b) => tf.add(a, b))) as Scalar;
     if (options.maxGradNorm && options.maxGradNorm > 0) {
       // torch.nn.utils.clip_grad_norm_: scale by min(1, max / (norm + 1e-6)).
       const scale = tf.minimum(1, tf.div(options.maxGradNorm, tf.add(gradNorm, 1e-6)));
       for (const name of Object.keys(grads)) grads[name] = tf.mul(grads[name], scale);
     }
     adamwUpdate(params, optimizer, grads, options.lr);
-    return { loss: tf.div(total!, k) as tf.Scalar, gradNorm };
+    return { loss: tf.div(total!, k) as Scalar, gradNorm };
   });
 }

@@ -118,11 +118,12 @@ let loaded: Blas | undefined;
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { loadBlas } from "./blas.ts";
  * const blas = loadBlas();
  * const c = new Float32Array(1);
  * blas.sgemm(false, false, 1, 1, 2, 1, new Float32Array([1, 2]), new Float32Array([3, 4]), 0, c);
- * console.assert(c[0] === 11);
+ * assert(c[0] === 11);
  * ```
  */
 export function loadBlas(candidates?: string[]): Blas {

@@ -19,8 +19,9 @@ for (let i = 0; i < 64; i++) FRAC[i] = 2 ** (i / 64);
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { fastExp } from "./fast_exp.ts";
- * console.assert(Math.abs(fastExp(1) / Math.E - 1) < 2e-7);
+ * assert(Math.abs(fastExp(1) / Math.E - 1) < 2e-7);
  * ```
  */
 export function fastExp(x: number): number {

@@ -117,13 +117,15 @@ function adamw({ inputs: { param, grad, m, v }, backend, attrs }: NativeArgs): t
   const pv = f32(backend, param), gv = f32(backend, grad), mv = f32(backend, m), vv = f32(backend, v);
   const { lr, beta1, beta2, epsilon, weightDecay, c1, c2 } = attrs as Record<string, number>;
   const p2 = new Float32Array(pv.length), m2 = new Float32Array(pv.length), v2 = new Float32Array(pv.length);
+  // PyTorch's operation order: p ← p·(1 − lr·λ) − (lr / c1) · m' / (√v' / √c2 + ε).
+  const shrink = 1 - lr * weightDecay, stepSize = lr / c1, invSqrtC2 = 1 / Math.sqrt(c2);
   for (let i = 0; i < pv.length; i++) {
     const g = gv[i];
     const mi = beta1 * mv[i] + (1 - beta1) * g;
     const vi = beta2 * vv[i] + (1 - beta2) * g * g;
     m2[i] = mi;
     v2[i] = vi;
-    p2[i] = pv[i] - lr * (mi / c1 / (Math.sqrt(vi / c2) + epsilon) + weightDecay * pv[i]);
+    p2[i] = pv[i] * shrink - stepSize * mi / (Math.sqrt(vi) * invSqrtC2 + epsilon);
   }
   return [
     backend.makeTensorInfo(param.shape, "float32", p2),

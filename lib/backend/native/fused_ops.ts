@@ -9,6 +9,7 @@
  * @module
  */
 import { tf } from "../tf.ts";
+import type { Tensor } from "../tf.ts";
 import { ADAMW, GELU, GELU_GRAD, LAYER_NORM, LAYER_NORM_GRAD } from "./fused_kernels.ts";
 
 function fusedHere(kernel: string): boolean {
@@ -25,7 +26,7 @@ export function registerFusedGradients(): void {
     kernelName: GELU,
     inputsToSave: ["x"],
     gradFunc: (dy, saved) => ({
-      x: () => tf.engine().runKernel(GELU_GRAD, { dy: dy as tf.Tensor, x: saved[0] }, {}) as tf.Tensor,
+      x: () => tf.engine().runKernel(GELU_GRAD, { dy: dy as Tensor, x: saved[0] }, {}) as Tensor,
     }),
   });
   tf.registerGradient({
@@ -36,9 +37,9 @@ export function registerFusedGradients(): void {
       // input asks for.
       const [dx, dgamma, dbeta] = tf.engine().runKernel(
         LAYER_NORM_GRAD,
-        { dy: dy as tf.Tensor, x: saved[0], gamma: saved[1] },
+        { dy: dy as Tensor, x: saved[0], gamma: saved[1] },
         attrs as unknown as tf.NamedAttrMap,
-      ) as tf.Tensor[];
+      ) as Tensor[];
       return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
     },
   });
@@ -50,13 +51,14 @@ export function registerFusedGradients(): void {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tf } from "../tf.ts";
  * import { gelu } from "./fused_ops.ts";
  * const y = gelu(tf.tensor1d([1]));
- * console.assert(Math.abs((await y.data())[0] - 0.8413447) < 1e-5);
+ * assert(Math.abs((await y.data())[0] - 0.8413447) < 1e-5);
  * ```
  */
-export function gelu<T extends tf.Tensor>(x: T): T {
+export function gelu<T extends Tensor>(x: T): T {
   if (x.dtype === "float32" && fusedHere(GELU)) {
     registerFusedGradients();
     return tf.engine().runKernel(GELU, { x }, {}) as T;
@@ -70,13 +72,14 @@ export function gelu<T extends tf.Tensor>(x: T): T {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tf } from "../tf.ts";
  * import { layerNorm } from "./fused_ops.ts";
  * const y = layerNorm(tf.tensor2d([[1, 3]]), tf.ones([2]), tf.zeros([2]), 0);
- * console.assert(Math.abs((await y.data())[1] - 1) < 1e-6);
+ * assert(Math.abs((await y.data())[1] - 1) < 1e-6);
  * ```
  */
-export function layerNorm<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor, eps: number): T {
+export function layerNorm<T extends Tensor>(x: T, gamma: Tensor, beta: Tensor, eps: number): T {
   const c = x.shape[x.rank - 1];
   if (gamma.size !== c || beta.size !== c) {
     throw new Error(
@@ -97,49 +100,58 @@ export function layerNorm<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.
 
 /** Hyper-parameters of one AdamW update; `c1`, `c2` are the bias corrections 1 − β₁ᵗ and 1 − β₂ᵗ. */
 export interface AdamWStep {
+  /** Learning rate for this update. */
   lr: number;
+  /** Decay of the first moment, β₁. */
   beta1: number;
+  /** Decay of the second moment, β₂. */
   beta2: number;
+  /** Added to √v̂ in the denominator, ε. */
   epsilon: number;
   /** Decoupled weight decay λ for this parameter (0 for biases and LayerNorms). */
   weightDecay: number;
+  /** Bias correction of the first moment, 1 − β₁ᵗ. */
   c1: number;
+  /** Bias correction of the second moment, 1 − β₂ᵗ. */
   c2: number;
 }
 
 /**
  * One AdamW update (decoupled decay): returns the new `[param, m, v]`, which the caller owns (typically
- * `assign`s and disposes). m' = β₁m + (1−β₁)g, v' = β₂v + (1−β₂)g², p' = p − lr·(m'/c1/(√(v'/c2) + ε) + λp).
+ * `assign`s and disposes). m' = β₁m + (1−β₁)g, v' = β₂v + (1−β₂)g², p' = p·(1 − lr·λ) − (lr/c1)·m'/(√v'/√c2 + ε)
+ * (PyTorch's operation order).
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { tf } from "../tf.ts";
  * import { adamwStep } from "./fused_ops.ts";
  * const [p, m, v] = adamwStep(tf.ones([1]), tf.ones([1]), tf.zeros([1]), tf.zeros([1]),
  *   { lr: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 0, weightDecay: 0, c1: 0.1, c2: 0.001 });
- * console.assert(Math.abs((await p.data())[0] - 0.9) < 1e-6);
+ * assert(Math.abs((await p.data())[0] - 0.9) < 1e-6);
  * ```
  */
 export function adamwStep(
-  param: tf.Tensor,
-  grad: tf.Tensor,
-  m: tf.Tensor,
-  v: tf.Tensor,
+  param: Tensor,
+  grad: Tensor,
+  m: Tensor,
+  v: Tensor,
   step: AdamWStep,
-): [tf.Tensor, tf.Tensor, tf.Tensor] {
+): [Tensor, Tensor, Tensor] {
   if (param.dtype === "float32" && grad.dtype === "float32" && fusedHere(ADAMW)) {
     return tf.engine().runKernel(ADAMW, { param, grad, m, v }, { ...step }) as [
-      tf.Tensor,
-      tf.Tensor,
-      tf.Tensor,
+      Tensor,
+      Tensor,
+      Tensor,
     ];
   }
   const { lr, beta1, beta2, epsilon, weightDecay, c1, c2 } = step;
   return tf.tidy(() => {
     const m2 = tf.add(tf.mul(m, beta1), tf.mul(grad, 1 - beta1));
     const v2 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(grad), 1 - beta2));
-    const dir = tf.div(tf.div(m2, c1), tf.add(tf.sqrt(tf.div(v2, c2)), epsilon));
-    const p2 = tf.sub(param, tf.mul(tf.add(dir, tf.mul(param, weightDecay)), lr));
-    return [p2, m2, v2] as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const denom = tf.add(tf.mul(tf.sqrt(v2), 1 / Math.sqrt(c2)), epsilon);
+    const decayed = weightDecay > 0 ? tf.mul(param, 1 - lr * weightDecay) : param;
+    const p2 = tf.sub(decayed, tf.mul(tf.div(m2, denom), lr / c1));
+    return [p2, m2, v2] as [Tensor, Tensor, Tensor];
   });
 }

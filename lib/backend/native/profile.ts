@@ -27,9 +27,10 @@ let depth = 0;
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { kernelProfile, profileKernels } from "./profile.ts";
  * profileKernels(true);
- * console.assert(kernelProfile().length === 0);
+ * assert(kernelProfile().length === 0);
  * profileKernels(false);
  * ```
  */
@@ -43,8 +44,9 @@ export function profileKernels(on: boolean): void {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { kernelProfile } from "./profile.ts";
- * console.assert(Array.isArray(kernelProfile()));
+ * assert(Array.isArray(kernelProfile()));
  * ```
  */
 export function kernelProfile(): KernelTime[] {

@@ -12,9 +12,10 @@ import { loadBlas } from "./blas.ts";
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { setNativeThreads } from "./threads.ts";
  * const n = setNativeThreads(1);
- * console.assert(n >= 1);
+ * assert(n >= 1);
  * setNativeThreads(navigator.hardwareConcurrency);
  * ```
  */
