@@ -26,6 +26,7 @@ export type {
 } from "./lib/backend/mod.ts";
 export {
   adamwStep,
+  affine,
   gelu as fusedGelu,
   kernelProfile,
   layerNorm as fusedLayerNorm,

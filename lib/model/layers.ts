@@ -7,9 +7,9 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
-import type { Tensor, Tensor2D, Variable } from "../backend/tf.ts";
+import type { Tensor, Tensor1D, Tensor2D, Variable } from "../backend/tf.ts";
 import type { Params } from "./params.ts";
-import { gelu as fusedGelu, layerNorm as fusedLayerNorm } from "../backend/native/mod.ts";
+import { affine, gelu as fusedGelu, layerNorm as fusedLayerNorm } from "../backend/native/mod.ts";
 
 /**
  * `x · Wᵀ + b` with `W = params[name.weight]` in PyTorch's (out, in) layout.
@@ -25,10 +25,7 @@ import { gelu as fusedGelu, layerNorm as fusedLayerNorm } from "../backend/nativ
  * ```
  */
 export function linear(params: Params, name: string, x: Tensor2D): Tensor2D {
-  return tf.add(
-    tf.matMul(x, param(params, `${name}.weight`), false, true),
-    param(params, `${name}.bias`),
-  ) as Tensor2D;
+  return affine(x, param(params, `${name}.weight`) as Tensor2D, param(params, `${name}.bias`) as Tensor1D);
 }
 
 /**

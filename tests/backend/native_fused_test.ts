@@ -7,7 +7,7 @@ import { assert, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import { requireTool } from "../_support/tools.ts";
 import { tryLoadBlas } from "../../lib/backend/native/provider.ts";
-import { adamwStep, gelu, layerNorm } from "../../lib/backend/native/fused_ops.ts";
+import { adamwStep, affine, gelu, layerNorm } from "../../lib/backend/native/fused_ops.ts";
 
 // Everything here needs a system BLAS; without one the tests skip (and fail under CI=true).
 const HAS_BLAS = requireTool(
@@ -124,4 +124,93 @@ Deno.test({
   assert(Math.abs((await p.data())[0] - (1 - 0.01 * (1 / (1 + 1e-6) + 0.01))) < 1e-6);
   p.dispose();
   await useBackend("cpu");
+});
+
+// erf in float64, independent of both implementations: Maclaurin series for |x| < 3, the erfc continued
+// fraction beyond.
+function erf64(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 3) {
+    let sum = 0, term = ax;
+    for (let k = 0; k < 200 && Math.abs(term) > 1e-18; k++) {
+      sum += term / (2 * k + 1);
+      term *= (-ax * ax) / (k + 1);
+    }
+    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  let f = 0;
+  for (let k = 60; k >= 1; k--) f = k / 2 / (ax + f);
+  return Math.sign(x) * (1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f));
+}
+
+Deno.test({
+  name: "gelu() on native: value and derivative within 2e-7·max(1,|x|) of float64 over [-12, 12]",
+  ignore: !HAS_BLAS,
+}, async () => {
+  await useBackend("native");
+  const xs = Float32Array.from({ length: 24001 }, (_, i) => -12 + i / 1000);
+  const x = tf.tensor1d(xs);
+  const y = gelu(x);
+  const dx = tf.grad((t: tf.Tensor) => tf.sum(gelu(t)))(x);
+  const [yv, dv] = [await y.data(), await dx.data()];
+  tf.dispose([x, y, dx]);
+  await useBackend("cpu");
+  let worstY = 0, worstD = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i], cdf = 0.5 * (1 + erf64(v / Math.SQRT2));
+    const pdf = Math.exp(-v * v / 2) / Math.sqrt(2 * Math.PI);
+    worstY = Math.max(worstY, Math.abs(yv[i] - v * cdf) / Math.max(1, Math.abs(v)));
+    worstD = Math.max(worstD, Math.abs(dv[i] - (cdf + v * pdf)));
+  }
+  assert(worstY < 2e-7, `GELU value error ${worstY}`);
+  assert(worstD < 2e-7, `GELU derivative error ${worstD}`);
+});
+
+Deno.test({
+  name:
+    "_FusedMatMul on native: bias inside the GEMM (and an Add for other broadcasts) matches cpu, with gradients",
+  ignore: !HAS_BLAS,
+}, async () => {
+  // [a shape, b shape, transposeB, bias shape]; the last bias is a column, which must not go into the GEMM.
+  const cases: [number[], number[], boolean, number[]][] = [
+    [[5, 3], [4, 3], true, [4]],
+    [[5, 3], [3, 4], false, [4]],
+    [[5, 3], [4, 3], true, [1, 4]],
+    [[4, 3], [3, 4], false, [4, 1]],
+  ];
+  for (const [sa, sb, transposeB, sBias] of cases) {
+    const make = () => [sa, sb, sBias].map((s, i) => tf.tensor(seeded(tf.util.sizeFromShape(s), 11 + i), s));
+    const f = (a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor) =>
+      tf.fused.matMul({ a: a as tf.Tensor3D, b: b as tf.Tensor3D, transposeB, bias });
+    const outShape = [...sa.slice(0, -1), transposeB ? sb[0] : sb[1]];
+    const w = () => tf.tensor(seeded(tf.util.sizeFromShape(outShape), 5), outShape);
+    await useBackend("cpu");
+    let xs = make(), wt = w();
+    const want = await valueAndGrads(f as Fn, xs, wt);
+    tf.dispose([...xs, wt]);
+    await useBackend("native");
+    xs = make();
+    wt = w();
+    const got = await valueAndGrads(f as Fn, xs, wt);
+    tf.dispose([...xs, wt]);
+    want.forEach((wv, i) => assertClose(`${sa}·${sb} + ${sBias} output ${i}`, got[i], wv));
+  }
+  await useBackend("cpu");
+});
+
+Deno.test("affine() agrees on cpu and wasm (tfjs-wasm's own _FusedMatMul mis-broadcasts this bias)", async () => {
+  const run = async () => {
+    const x = tf.tensor2d(seeded(12, 1), [4, 3]), w = tf.tensor2d(seeded(6, 2), [2, 3]);
+    const b = tf.tensor1d([0.5, -0.25]);
+    const y = affine(x, w, b);
+    const out = await y.data() as Float32Array;
+    tf.dispose([x, w, b, y]);
+    return out;
+  };
+  await useBackend("cpu");
+  const want = await run();
+  await useBackend("wasm");
+  const got = await run();
+  await useBackend("cpu");
+  assertClose("affine wasm", got, want, 1e-6);
 });

@@ -9,7 +9,7 @@
  * @module
  */
 import { tf } from "../tf.ts";
-import type { Tensor } from "../tf.ts";
+import type { Tensor, Tensor1D, Tensor2D } from "../tf.ts";
 import { ADAMW, GELU, GELU_GRAD, LAYER_NORM, LAYER_NORM_GRAD } from "./fused_kernels.ts";
 
 function fusedHere(kernel: string): boolean {
@@ -64,6 +64,27 @@ export function gelu<T extends Tensor>(x: T): T {
     return tf.engine().runKernel(GELU, { x }, {}) as T;
   }
   return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))))) as T;
+}
+
+/**
+ * A linear layer, `x · weightᵀ + bias` with `weight` in PyTorch's (out, in) layout. On `native` it is one
+ * `_FusedMatMul` whose bias is written into the output before BLAS accumulates onto it; elsewhere a matMul
+ * and an add (tfjs-wasm 4.22's `_FusedMatMul` mis-broadcasts a bias with `transposeB`).
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../tf.ts";
+ * import { affine } from "./fused_ops.ts";
+ * const y = affine(tf.tensor2d([[3, 4]]), tf.tensor2d([[1, 2], [0, 1]]), tf.tensor1d([1, -1]));
+ * assert((await y.data()).join() === "12,3");
+ * ```
+ */
+export function affine(x: Tensor2D, weight: Tensor2D, bias: Tensor1D): Tensor2D {
+  if (tf.getBackend() === "native") {
+    return tf.fused.matMul({ a: x, b: weight, transposeB: true, bias }) as Tensor2D;
+  }
+  return tf.tidy(() => tf.add(tf.matMul(x, weight, false, true), bias) as Tensor2D);
 }
 
 /**

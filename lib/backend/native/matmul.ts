@@ -11,7 +11,14 @@
 import { tf } from "../tf.ts";
 import { type NativeArgs, nativeKernel, runKernel, valuesOf } from "./native_backend.ts";
 
-function batchMatMul({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo {
+/**
+ * The product; with `bias` (a vector of the output's last-axis length) the output starts as the bias in
+ * every row and BLAS accumulates onto it (β = 1), saving a pass over the output.
+ */
+function product(
+  { inputs, backend, attrs }: NativeArgs,
+  bias?: Float32Array,
+): tf.TensorInfo {
   const { a, b } = inputs;
   const transposeA = Boolean(attrs.transposeA), transposeB = Boolean(attrs.transposeB);
   if (a.dtype !== "float32" || b.dtype !== "float32") {
@@ -34,11 +41,13 @@ function batchMatMul({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo {
   const batch = Math.max(batchA, batchB);
   const av = valuesOf(backend, a) as Float32Array, bv = valuesOf(backend, b) as Float32Array;
   const out = new Float32Array(batch * m * n);
+  const beta = bias ? 1 : 0;
+  if (bias) { for (let row = 0; row < batch * m; row++) out.set(bias, row * n); }
   const blas = backend.blas;
   if (batch * m * n > 0 && k === 0) {
-    // An empty inner dimension: the product is all zeros, and BLAS rejects lda = 0.
+    // An empty inner dimension: the product is zero (plus the bias), and BLAS rejects lda = 0.
   } else if (batchB === 1 && batchA === batch && !transposeA) {
-    blas.sgemm(false, transposeB, batch * m, n, k, 1, av, bv, 0, out);
+    blas.sgemm(false, transposeB, batch * m, n, k, 1, av, bv, beta, out);
   } else {
     const sa = m * k, sb = k * n, sc = m * n;
     for (let i = 0; i < batch; i++) {
@@ -52,12 +61,16 @@ function batchMatMul({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo {
         1,
         av.subarray(ia, ia + sa),
         bv.subarray(ib, ib + sb),
-        0,
+        beta,
         out.subarray(i * sc, (i + 1) * sc),
       );
     }
   }
   return backend.makeTensorInfo([...outer, m, n], "float32", out);
+}
+
+function batchMatMul(args: NativeArgs): tf.TensorInfo {
+  return product(args);
 }
 
 function activate(
@@ -91,8 +104,16 @@ function activate(
 
 function fusedMatMul({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo {
   const { a, b, bias, preluActivationWeights } = inputs;
-  let y = batchMatMul({ inputs: { a, b }, backend, attrs });
-  if (bias) {
+  const n = attrs.transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+  // A float32 bias of the output's last-axis length goes into the GEMM; any other broadcast is an Add.
+  const inGemm = bias !== undefined && bias.dtype === "float32" && a.dtype === "float32" &&
+    b.dtype === "float32" && tf.util.sizeFromShape(bias.shape) === n &&
+    bias.shape[bias.shape.length - 1] === n;
+  let y = product(
+    { inputs: { a, b }, backend, attrs },
+    inGemm ? valuesOf(backend, bias) as Float32Array : undefined,
+  );
+  if (bias && !inGemm) {
     const z = runKernel("Add", backend, { a: y, b: bias });
     backend.disposeIntermediateTensorInfo(y);
     y = z;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-export { adamwStep, gelu, layerNorm } from "./fused_ops.ts";
+export { adamwStep, affine, gelu, layerNorm } from "./fused_ops.ts";
 export type { AdamWStep } from "./fused_ops.ts";
 export { kernelProfile, profileKernels } from "./profile.ts";
 export type { KernelTime } from "./profile.ts";
