@@ -5,7 +5,6 @@
  * @module
  */
 import type { Scalar } from "../backend/tf.ts";
-import type { tf } from "../backend/tf.ts";
 import type { ClassificationBatch, MlmBatch, Seq2SeqBatch } from "../data/types.ts";
 import { classificationLoss } from "../model/classifier.ts";
 import type { EncoderConfig } from "../model/config.ts";
