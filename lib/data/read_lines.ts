@@ -41,10 +41,25 @@ export async function openOrExplain(path: string, what: string): Promise<Deno.Fs
  */
 export async function* readLines(path: string, what = "text"): AsyncGenerator<NumberedLine> {
   const file = await openOrExplain(path, what);
-  const lines = file.readable.pipeThrough(new TextDecoderStream()).pipeThrough(new TextLineStream());
+  const lines = file.readable.pipeThrough(new TextDecoderStream()).pipeThrough(new TextLineStream())
+    .getReader();
   let lineNo = 0;
-  for await (const line of lines as AsyncIterable<string>) {
-    lineNo++;
-    yield { line: lineNo === 1 ? line.replace(/^\uFEFF/, "") : line, lineNo };
+  try {
+    for (;;) {
+      const { done, value } = await lines.read();
+      const line = value as string;
+      if (done) return;
+      lineNo++;
+      yield { line: lineNo === 1 ? line.replace(/^\uFEFF/, "") : line, lineNo };
+    }
+  } finally {
+    // Stopping early cancels the pipe, which closes the file only some ticks later; close it now, so the
+    // descriptor is gone when the caller's loop exits. (At end of file the stream has closed it already.)
+    await lines.cancel().catch(() => {});
+    try {
+      file.close();
+    } catch (e) {
+      if (!(e instanceof Deno.errors.BadResource)) throw e;
+    }
   }
 }
