@@ -56,10 +56,14 @@ export async function* readLines(path: string, what = "text"): AsyncGenerator<Nu
     // Stopping early cancels the pipe, which closes the file only some ticks later; close it now, so the
     // descriptor is gone when the caller's loop exits. (At end of file the stream has closed it already.)
     await lines.cancel().catch(() => {});
-    try {
-      file.close();
-    } catch (e) {
-      if (!(e instanceof Deno.errors.BadResource)) throw e;
-    }
+    closeIfOpen(file);
+  }
+}
+
+function closeIfOpen(file: Deno.FsFile): void {
+  try {
+    file.close();
+  } catch (e) {
+    if (!(e instanceof Deno.errors.BadResource)) throw e; // BadResource: the stream closed it already
   }
 }
