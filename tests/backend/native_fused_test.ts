@@ -5,26 +5,8 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
-import { requireTool } from "../_support/tools.ts";
-import { tryLoadBlas } from "../../lib/backend/native/provider.ts";
+import { HAS_BLAS, seeded } from "./_native.ts";
 import { adamwStep, affine, gelu, layerNorm } from "../../lib/backend/native/fused_ops.ts";
-
-// Everything here needs a system BLAS; without one the tests skip (and fail under CI=true).
-const HAS_BLAS = requireTool(
-  !("missing" in tryLoadBlas()),
-  "a CBLAS library (native backend)",
-  "apt-get install libopenblas0",
-);
-
-function seeded(n: number, seed: number, scale = 4): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32 - 0.5) * scale;
-  }
-  return out;
-}
 
 function assertClose(what: string, got: Float32Array, want: Float32Array, rtol = 1e-4): void {
   let scale = 0, worst = 0;
@@ -70,8 +52,8 @@ Deno.test({
   ignore: !HAS_BLAS,
 }, async () => {
   for (const { name, fused, ref, shapes } of FUSED_CASES) {
-    const make = () => shapes.map((s, i) => tf.tensor(seeded(tf.util.sizeFromShape(s), 7 + i), s));
-    const weights = () => tf.tensor(seeded(tf.util.sizeFromShape(shapes[0]), 3), shapes[0]);
+    const make = () => shapes.map((s, i) => tf.tensor(seeded(tf.util.sizeFromShape(s), 7 + i, 4), s));
+    const weights = () => tf.tensor(seeded(tf.util.sizeFromShape(shapes[0]), 3, 4), shapes[0]);
     await useBackend("cpu");
     let xs = make(), w = weights();
     const want = await valueAndGrads(ref, xs, w);
@@ -90,7 +72,7 @@ Deno.test({
 
 Deno.test({ name: "layerNorm() gradient for x alone leaks nothing", ignore: !HAS_BLAS }, async () => {
   await useBackend("native");
-  const x = tf.tensor(seeded(20, 1), [4, 5]), g = tf.ones([5]), b = tf.zeros([5]);
+  const x = tf.tensor(seeded(20, 1, 4), [4, 5]), g = tf.ones([5]), b = tf.zeros([5]);
   const before = tf.memory().numTensors;
   const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.square(layerNorm(t, g, b, 1e-5))))(x);
   dx.dispose();
@@ -105,7 +87,7 @@ Deno.test({
 }, async () => {
   const step = { lr: 0.01, beta1: 0.9, beta2: 0.98, epsilon: 1e-6, weightDecay: 0.01, c1: 0.1, c2: 0.02 };
   const run = async () => {
-    const ts = [1, 2, 3, 4].map((s) => tf.tensor(seeded(12, s), [3, 4]));
+    const ts = [1, 2, 3, 4].map((s) => tf.tensor(seeded(12, s, 4), [3, 4]));
     const [p, g, m, v] = ts;
     const vAbs = tf.abs(v);
     const out = adamwStep(p, g, m, vAbs, step);
@@ -179,11 +161,12 @@ Deno.test({
     [[4, 3], [3, 4], false, [4, 1]],
   ];
   for (const [sa, sb, transposeB, sBias] of cases) {
-    const make = () => [sa, sb, sBias].map((s, i) => tf.tensor(seeded(tf.util.sizeFromShape(s), 11 + i), s));
+    const make = () =>
+      [sa, sb, sBias].map((s, i) => tf.tensor(seeded(tf.util.sizeFromShape(s), 11 + i, 4), s));
     const f = (a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor) =>
       tf.fused.matMul({ a: a as tf.Tensor3D, b: b as tf.Tensor3D, transposeB, bias });
     const outShape = [...sa.slice(0, -1), transposeB ? sb[0] : sb[1]];
-    const w = () => tf.tensor(seeded(tf.util.sizeFromShape(outShape), 5), outShape);
+    const w = () => tf.tensor(seeded(tf.util.sizeFromShape(outShape), 5, 4), outShape);
     await useBackend("cpu");
     let xs = make(), wt = w();
     const want = await valueAndGrads(f as Fn, xs, wt);
@@ -200,7 +183,7 @@ Deno.test({
 
 Deno.test("affine() agrees on cpu and wasm (tfjs-wasm's own _FusedMatMul mis-broadcasts this bias)", async () => {
   const run = async () => {
-    const x = tf.tensor2d(seeded(12, 1), [4, 3]), w = tf.tensor2d(seeded(6, 2), [2, 3]);
+    const x = tf.tensor2d(seeded(12, 1, 4), [4, 3]), w = tf.tensor2d(seeded(6, 2, 4), [2, 3]);
     const b = tf.tensor1d([0.5, -0.25]);
     const y = affine(x, w, b);
     const out = await y.data() as Float32Array;

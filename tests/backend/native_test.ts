@@ -5,30 +5,13 @@
  */
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
-import { requireTool } from "../_support/tools.ts";
-import { loadBlas } from "../../lib/backend/native/blas.ts";
+import { HAS_BLAS, seeded } from "./_native.ts";
 import { tryLoadBlas } from "../../lib/backend/native/provider.ts";
+import { loadBlas } from "../../lib/backend/native/blas.ts";
 import { collapseBroadcast } from "../../lib/backend/native/elementwise.ts";
 import { collapsePerm } from "../../lib/backend/native/transpose.ts";
 import { fastExp } from "../../lib/backend/native/fast_exp.ts";
 import { kernelProfile, profileKernels } from "../../lib/backend/native/profile.ts";
-
-// Everything here needs a system BLAS; without one the tests skip (and fail under CI=true).
-const HAS_BLAS = requireTool(
-  !("missing" in tryLoadBlas()),
-  "a CBLAS library (native backend)",
-  "apt-get install libopenblas0",
-);
-
-function seeded(n: number, seed: number, scale = 2): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32 - 0.5) * scale;
-  }
-  return out;
-}
 
 // forwardOnly: tfjs 4.22's BatchMatMul gradient rejects broadcast batch dims on every backend.
 type Case = [name: string, shapes: number[][], f: (...xs: tf.Tensor[]) => tf.Tensor, forwardOnly?: boolean];
@@ -87,9 +70,9 @@ const CASES: Case[] = [
 async function run(backend: string, c: Case): Promise<Float32Array[]> {
   await useBackend(backend);
   const [, shapes, f, forwardOnly] = c;
-  const xs = shapes.map((s, i) => tf.tensor(seeded(tf.util.sizeFromShape(s), 17 * i + 3), s));
+  const xs = shapes.map((s, i) => tf.tensor(seeded(tf.util.sizeFromShape(s), 17 * i + 3, 2), s));
   const outShape = tf.tidy(() => f(...xs).shape);
-  const w = tf.tensor(seeded(tf.util.sizeFromShape(outShape), 99), outShape);
+  const w = tf.tensor(seeded(tf.util.sizeFromShape(outShape), 99, 2), outShape);
   const y = tf.tidy(() => f(...xs));
   const grads = forwardOnly ? [] : tf.grads((...ins: tf.Tensor[]) => tf.sum(tf.mul(f(...ins), w)))(xs);
   const out = [
@@ -137,7 +120,7 @@ Deno.test(
 
 Deno.test({ name: "native kernels leak no tensors", ignore: !HAS_BLAS }, async () => {
   await useBackend("native");
-  const x = tf.tensor(seeded(24, 5), [2, 3, 4]);
+  const x = tf.tensor(seeded(24, 5, 2), [2, 3, 4]);
   const before = tf.memory().numTensors;
   const g = tf.grad((t: tf.Tensor) =>
     tf.sum(tf.softmax(tf.add(tf.matMul(t, t, false, true), tf.sum(tf.transpose(t, [0, 2, 1]), 1, true))))

@@ -1,15 +1,17 @@
 /**
  * Forward-pass parity with an independent PyTorch implementation (tests/model/torch_reference.py), which
  * loads the same safetensors file with load_state_dict(strict=True): same parameter names, same layout.
- * Skipped outside CI when PyTorch is absent; required under CI=true (Debian python3-torch).
+ * Checked on cpu and, where a BLAS loads, on native. Skipped outside CI when PyTorch is absent; required
+ * under CI=true (Debian python3-torch).
  */
 import { assert, assertAlmostEquals } from "@std/assert";
 import { fromFileUrl } from "@std/path";
-import { tf } from "../../lib/backend/tf.ts";
+import { tf, useBackend } from "../../lib/backend/mod.ts";
+import { HAS_BLAS } from "../backend/_native.ts";
 import { encoderForward, initEncoder } from "../../lib/model/encoder.ts";
 import { mlmLoss } from "../../lib/model/mlm.ts";
 import { disposeParams } from "../../lib/model/params.ts";
-import { saveParams } from "../../lib/train/checkpoint.ts";
+import { loadParams, saveParams } from "../../lib/train/checkpoint.ts";
 import { hasTorch, requireTool } from "../_support/tools.ts";
 import { syntheticMlmBatch, tinyConfig } from "./_fixtures.ts";
 
@@ -57,22 +59,35 @@ for (const layerNorm of ["post", "pre"] as const) {
     }).output();
     if (!out.success) throw new Error(`torch_reference.py failed:\n${new TextDecoder().decode(out.stderr)}`);
     const ref = JSON.parse(new TextDecoder().decode(out.stdout)) as { loss: number; hidden: number[] };
-    const [loss, hidden] = tf.tidy(() => [
-      mlmLoss(params, batch, config, { training: false }),
-      encoderForward(params, batch, config, { training: false }),
-    ]);
-    const ours = (await loss.data())[0];
-    assert(ours > 1, `loss ${ours} should be far from 0 for a meaningful comparison`);
-    assertAlmostEquals(ours, ref.loss, 1e-4, `ours ${ours}, PyTorch ${ref.loss}`);
-    const h = await hidden.data();
-    let worst = 0;
-    for (let i = 0; i < h.length; i++) {
-      if (batch.attentionMask[Math.floor(i / config.hiddenSize)]) {
-        worst = Math.max(worst, Math.abs(h[i] - ref.hidden[i]));
+    // Ours on cpu (the reference backend) and on native (the default where a BLAS loads: matmuls in BLAS, fused
+    // GELU/LayerNorm), each with weights loaded from the same file.
+    const backends = ["cpu", ...(HAS_BLAS ? ["native"] : [])];
+    try {
+      for (const name of backends) {
+        await useBackend(name);
+        const here = initEncoder(config, 0);
+        await loadParams(`${dir}/model.safetensors`, here);
+        const [loss, hidden] = tf.tidy(() => [
+          mlmLoss(here, batch, config, { training: false }),
+          encoderForward(here, batch, config, { training: false }),
+        ]);
+        const ours = (await loss.data())[0];
+        assert(ours > 1, `loss ${ours} should be far from 0 for a meaningful comparison`);
+        assertAlmostEquals(ours, ref.loss, 1e-4, `${name}: ours ${ours}, PyTorch ${ref.loss}`);
+        const h = await hidden.data();
+        let worst = 0;
+        for (let i = 0; i < h.length; i++) {
+          if (batch.attentionMask[Math.floor(i / config.hiddenSize)]) {
+            worst = Math.max(worst, Math.abs(h[i] - ref.hidden[i]));
+          }
+        }
+        assert(worst < 1e-4, `${name}: largest hidden-state difference at real tokens: ${worst}`);
+        tf.dispose([loss, hidden]);
+        disposeParams(here);
       }
+    } finally {
+      await useBackend("cpu");
     }
-    assert(worst < 1e-4, `largest hidden-state difference at real tokens: ${worst}`);
-    tf.dispose([loss, hidden]);
     disposeParams(params);
     await Deno.remove(dir, { recursive: true });
   });

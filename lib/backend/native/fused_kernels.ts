@@ -62,20 +62,29 @@ function geluGrad({ inputs: { dy, x }, backend }: NativeArgs): tf.TensorInfo {
   return backend.makeTensorInfo(x.shape, "float32", out);
 }
 
+// Mean and 1/√(biased variance + eps) of the row xv[base, base + c), written to `stats` (two passes, as
+// PyTorch computes them, for accuracy on rows with a large mean).
+const stats = new Float64Array(2);
+function rowStats(xv: Float32Array, base: number, c: number, eps: number): void {
+  let mean = 0;
+  for (let j = 0; j < c; j++) mean += xv[base + j];
+  mean /= c;
+  let variance = 0;
+  for (let j = 0; j < c; j++) {
+    const d = xv[base + j] - mean;
+    variance += d * d;
+  }
+  stats[0] = mean;
+  stats[1] = 1 / Math.sqrt(variance / c + eps);
+}
+
 function layerNorm({ inputs: { x, gamma, beta }, backend, attrs }: NativeArgs): tf.TensorInfo {
   const xv = f32(backend, x), g = f32(backend, gamma), b = f32(backend, beta);
   const c = x.shape[x.shape.length - 1], eps = attrs.eps as number;
   const out = new Float32Array(xv.length);
   for (let base = 0; base < xv.length; base += c) {
-    let mean = 0;
-    for (let j = 0; j < c; j++) mean += xv[base + j];
-    mean /= c;
-    let variance = 0;
-    for (let j = 0; j < c; j++) {
-      const d = xv[base + j] - mean;
-      variance += d * d;
-    }
-    const rstd = 1 / Math.sqrt(variance / c + eps);
+    rowStats(xv, base, c, eps);
+    const mean = stats[0], rstd = stats[1];
     for (let j = 0; j < c; j++) out[base + j] = (xv[base + j] - mean) * rstd * g[j] + b[j];
   }
   return backend.makeTensorInfo(x.shape, "float32", out);
@@ -88,15 +97,8 @@ function layerNormGrad({ inputs: { dy, x, gamma }, backend, attrs }: NativeArgs)
   const dgamma = new Float64Array(c), dbeta = new Float64Array(c);
   const xhat = new Float64Array(c);
   for (let base = 0; base < xv.length; base += c) {
-    let mean = 0;
-    for (let j = 0; j < c; j++) mean += xv[base + j];
-    mean /= c;
-    let variance = 0;
-    for (let j = 0; j < c; j++) {
-      const d = xv[base + j] - mean;
-      variance += d * d;
-    }
-    const rstd = 1 / Math.sqrt(variance / c + eps);
+    rowStats(xv, base, c, eps);
+    const mean = stats[0], rstd = stats[1];
     // dx = rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) with dx̂ = dy·γ
     let sumD = 0, sumDX = 0;
     for (let j = 0; j < c; j++) {
