@@ -27,13 +27,14 @@ export type {
 export {
   adamwStep,
   affine,
+  attentionCore,
   gelu as fusedGelu,
   kernelProfile,
   layerNorm as fusedLayerNorm,
   profileKernels,
   setNativeThreads,
 } from "./lib/backend/native/mod.ts";
-export type { AdamWStep, KernelTime } from "./lib/backend/native/mod.ts";
+export type { AdamWStep, AttentionCoreDims, KernelTime } from "./lib/backend/native/mod.ts";
 export type { Rng, RngState } from "./lib/util/random.ts";
 export * from "./lib/data/mod.ts";
 export * from "./lib/model/mod.ts";

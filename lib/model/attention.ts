@@ -11,6 +11,7 @@ import { tf } from "../backend/tf.ts";
 import type { Tensor, Tensor2D, Tensor4D } from "../backend/tf.ts";
 import { type Dropout, linear } from "./layers.ts";
 import type { Params } from "./params.ts";
+import { attentionCore } from "../backend/native/mod.ts";
 
 /** Score added at masked positions: exp() of it underflows to exactly 0 in float32. */
 export const MASKED_SCORE: number = -1e9;
@@ -37,11 +38,6 @@ export interface AttentionDims {
   keyLen: number;
   /** H. */
   numHeads: number;
-}
-
-function splitHeads(x: Tensor2D, b: number, t: number, h: number): Tensor4D {
-  const hs = x.shape[1] / h;
-  return tf.transpose(tf.reshape(x, [b, t, h, hs]), [0, 2, 1, 3]); // (B, H, T, hs)
 }
 
 /**
@@ -80,16 +76,13 @@ export function multiHeadAttention(
   dropoutRate: number,
 ): Tensor2D {
   const { batchSize: b, queryLen: tq, keyLen: tk, numHeads: h } = dims;
-  const c = query.shape[1];
-  const scale = 1 / Math.sqrt(c / h);
-  const q = splitHeads(tf.mul(linear(params, names.query, query), scale), b, tq, h); // (B, H, Tq, hs)
-  const k = splitHeads(linear(params, names.key, keyValue), b, tk, h); // (B, H, Tk, hs)
-  const v = splitHeads(linear(params, names.value, keyValue), b, tk, h); // (B, H, Tk, hs)
-  let scores: Tensor4D = tf.matMul(q, k, false, true); // (B, H, Tq, Tk)
-  if (bias !== null) scores = tf.add(scores, bias);
-  const probs = dropout(tf.softmax(scores), dropoutRate);
-  const context = tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]); // (B, Tq, H, hs)
-  return linear(params, names.output, tf.reshape(context, [b * tq, c]));
+  const q = linear(params, names.query, query); // (B·Tq, C)
+  const k = linear(params, names.key, keyValue); // (B·Tk, C)
+  const v = linear(params, names.value, keyValue); // (B·Tk, C)
+  // Dropout on the probabilities as a keep mask: the same draws as dropout(probs) would make.
+  const mask = dropout.active && dropoutRate > 0 ? dropout(tf.ones([b, h, tq, tk]), dropoutRate) : null;
+  const context = attentionCore(q, k, v, bias, mask, { batchSize: b, numHeads: h }); // (B·Tq, C)
+  return linear(params, names.output, context);
 }
 
 /**

@@ -104,7 +104,10 @@ export interface ForwardOptions {
 }
 
 /** A dropout function for one forward pass: each call draws a fresh mask, reproducibly from the seed. */
-export type Dropout = <T extends Tensor>(x: T, rate: number) => T;
+export type Dropout = (<T extends Tensor>(x: T, rate: number) => T) & {
+  /** False for the identity (evaluation); true when calls with a rate above 0 drop units. */
+  readonly active: boolean;
+};
 
 /**
  * Makes the dropout function one forward pass uses: identity when not training; otherwise inverted dropout
@@ -122,13 +125,14 @@ export type Dropout = <T extends Tensor>(x: T, rate: number) => T;
  * ```
  */
 export function makeDropout(options: ForwardOptions): Dropout {
-  if (!options.training) return (x) => x;
+  if (!options.training) return Object.assign(<T extends Tensor>(x: T) => x, { active: false });
   let calls = 0;
   const base = options.seed ?? 0;
-  return (x, rate) => {
+  const drop = <T extends Tensor>(x: T, rate: number): T => {
     calls++;
-    return rate > 0 ? tf.dropout(x, rate, undefined, base + calls * 104729) as typeof x : x;
+    return rate > 0 ? tf.dropout(x, rate, undefined, base + calls * 104729) as T : x;
   };
+  return Object.assign(drop, { active: true });
 }
 
 /**

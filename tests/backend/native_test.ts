@@ -54,6 +54,11 @@ const CASES: Case[] = [
       tf.reshape(tf.sum(a, 1), [3, 1, 5]),
       tf.reshape(tf.mean(a, [1, 2]), [3, 1, 1]),
     ].reduce((x, y) => tf.add(x, y))],
+  [
+    "sum/mean of large blocks over rows (BLAS ones·X)",
+    [[2, 300, 250]],
+    (a) => tf.add(tf.reshape(tf.sum(a, 1), [2, 1, 250]), tf.mean(a, [0, 1], true)),
+  ],
   ["sum over non-contiguous axes (cpu fallback)", [[3, 4, 5]], (a) => tf.sum(a, [0, 2])],
   ["max over last axis, log-softmax", [[6, 11]], (a) => tf.add(tf.logSoftmax(a), tf.max(a, -1, true))],
   ["softmax (B, H, T, T)", [[2, 3, 4, 4]], (a) => tf.softmax(tf.mul(a, 3))],

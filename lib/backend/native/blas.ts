@@ -49,7 +49,9 @@ export interface Blas {
   vendor: string;
   /**
    * Row-major `C = alpha·op(A)·op(B) + beta·C` with `op(A)` (m, k), `op(B)` (k, n), `C` (m, n). Arrays
-   * are passed without copying; subarrays address batches.
+   * are passed without copying; subarrays address batches. The leading dimensions (row strides of the
+   * stored matrices) default to dense storage; larger ones address a block of columns, e.g. one head's
+   * slice of a (T, C) activation.
    */
   sgemm(
     transA: boolean,
@@ -62,6 +64,9 @@ export interface Blas {
     b: Float32Array,
     beta: number,
     c: Float32Array,
+    lda?: number,
+    ldb?: number,
+    ldc?: number,
   ): void;
   /** Sets the BLAS thread count where the library allows it; returns the count now in effect. */
   setThreads(n: number): number;
@@ -154,7 +159,7 @@ function wrap(lib: BlasLibrary, path: string): Blas {
   return {
     path,
     vendor,
-    sgemm(transA, transB, m, n, k, alpha, a, b, beta, c) {
+    sgemm(transA, transB, m, n, k, alpha, a, b, beta, c, lda, ldb, ldc) {
       gemm(
         ROW_MAJOR,
         transA ? TRANS : NO_TRANS,
@@ -164,12 +169,12 @@ function wrap(lib: BlasLibrary, path: string): Blas {
         k,
         alpha,
         a,
-        transA ? m : k,
+        lda ?? (transA ? m : k),
         b,
-        transB ? k : n,
+        ldb ?? (transB ? k : n),
         beta,
         c,
-        n,
+        ldc ?? n,
       );
     },
     setThreads(n) {

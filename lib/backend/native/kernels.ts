@@ -9,6 +9,7 @@ import { ELEMENTWISE_KERNELS } from "./elementwise.ts";
 import { REDUCE_KERNELS } from "./reduce.ts";
 import { LAYOUT_KERNELS } from "./transpose.ts";
 import { FUSED_KERNELS } from "./fused_kernels.ts";
+import { ATTENTION_KERNELS } from "./attention_kernels.ts";
 
 /** Kernels that override the cpu ones on `native`. */
 export const NATIVE_KERNELS: tf.KernelConfig[] = [
@@ -17,4 +18,5 @@ export const NATIVE_KERNELS: tf.KernelConfig[] = [
   ...REDUCE_KERNELS,
   ...LAYOUT_KERNELS,
   ...FUSED_KERNELS,
+  ...ATTENTION_KERNELS,
 ];

@@ -7,6 +7,8 @@
  * @module
  */
 export { adamwStep, affine, gelu, layerNorm } from "./fused_ops.ts";
+export { attentionCore } from "./attention_op.ts";
+export type { AttentionCoreDims } from "./attention_op.ts";
 export type { AdamWStep } from "./fused_ops.ts";
 export { kernelProfile, profileKernels } from "./profile.ts";
 export type { KernelTime } from "./profile.ts";

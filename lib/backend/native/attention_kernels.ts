@@ -1,0 +1,140 @@
+/**
+ * Multi-head attention's core as two native kernels: softmax(scale·QKᵀ + bias)·V forward, and its
+ * gradients with respect to Q, K and V.
+ *
+ * Q (B·Tq, C), K and V (B·Tk, C) stay in the projections' layout: head h of sequence b is the column block
+ * [h·D, (h+1)·D) of rows [b·T, (b+1)·T), which BLAS addresses with a leading dimension of C. So there is no
+ * head split or merge (4 transposes forward and 4 backward per layer in the composite version), and the
+ * scale, bias, softmax, dropout and the softmax gradient are each one pass inside the per-head loop. The
+ * probabilities (B, H, Tq, Tk) are the second output, which the backward pass reads.
+ *
+ * Inputs: `q`, `k`, `v`; optional `bias` of shape (1 or B, 1, 1 or Tq, Tk) added to the scores (padding and
+ * causal masks); optional `mask` (B, H, Tq, Tk), multiplied into the probabilities after the softmax
+ * (inverted dropout). Attributes: `batchSize`, `numHeads`, `scale`.
+ *
+ * @module
+ */
+import type { tf } from "../tf.ts";
+import { type NativeArgs, nativeKernel, valuesOf } from "./native_backend.ts";
+import { fastExp } from "./fast_exp.ts";
+
+/** Kernel names (registered on `native` only). */
+export const ATTENTION = "TrainlargeAttention", ATTENTION_GRAD = "TrainlargeAttentionGrad";
+
+function f32(backend: NativeArgs["backend"], t: tf.TensorInfo | undefined): Float32Array | null {
+  if (t === undefined) return null;
+  if (t.dtype !== "float32") throw new Error(`native attention: expected float32, got ${t.dtype}`);
+  return valuesOf(backend, t) as Float32Array;
+}
+
+/** Sizes shared by both kernels, checked against the inputs. */
+function sizes(q: tf.TensorInfo, k: tf.TensorInfo, attrs: Record<string, unknown>) {
+  const b = attrs.batchSize as number, h = attrs.numHeads as number, scale = attrs.scale as number;
+  const c = q.shape[1], tq = q.shape[0] / b, tk = k.shape[0] / b, d = c / h;
+  if (!(Number.isInteger(tq) && Number.isInteger(tk) && Number.isInteger(d) && k.shape[1] === c)) {
+    throw new Error(
+      `native attention: q ${q.shape} and k ${k.shape} do not split into ${b} sequences of ${h} heads`,
+    );
+  }
+  return { b, h, scale, c, tq, tk, d };
+}
+
+function attention({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] {
+  const { q, k, v, bias, mask } = inputs;
+  const { b, h, scale, c, tq, tk, d } = sizes(q, k, attrs);
+  const qv = f32(backend, q)!, kv = f32(backend, k)!, vv = f32(backend, v)!;
+  const bv = f32(backend, bias), mv = f32(backend, mask);
+  const biasBatch = bias ? bias.shape[0] : 0, biasRows = bias ? bias.shape[2] : 0;
+  const probs = new Float32Array(b * h * tq * tk), ctx = new Float32Array(b * tq * c);
+  const dropped = mv ? new Float32Array(tq * tk) : null;
+  const blas = backend.blas;
+  for (let bi = 0; bi < b; bi++) {
+    for (let hi = 0; hi < h; hi++) {
+      const pOff = (bi * h + hi) * tq * tk, p = probs.subarray(pOff, pOff + tq * tk);
+      const qOff = bi * tq * c + hi * d, kOff = bi * tk * c + hi * d;
+      blas.sgemm(false, true, tq, tk, d, scale, qv.subarray(qOff), kv.subarray(kOff), 0, p, c, c, tk);
+      for (let i = 0; i < tq; i++) {
+        const row = i * tk;
+        if (bv) {
+          const bRow = ((biasBatch === 1 ? 0 : bi) * biasRows + (biasRows === 1 ? 0 : i)) * tk;
+          for (let j = 0; j < tk; j++) p[row + j] += bv[bRow + j];
+        }
+        let max = -Infinity;
+        for (let j = 0; j < tk; j++) if (p[row + j] > max) max = p[row + j];
+        let sum = 0;
+        for (let j = 0; j < tk; j++) {
+          const e = fastExp(p[row + j] - max);
+          p[row + j] = e;
+          sum += e;
+        }
+        const inv = 1 / sum;
+        for (let j = 0; j < tk; j++) p[row + j] *= inv;
+        if (dropped) { for (let j = 0; j < tk; j++) dropped[row + j] = p[row + j] * mv![pOff + row + j]; }
+      }
+      blas.sgemm(
+        false,
+        false,
+        tq,
+        d,
+        tk,
+        1,
+        dropped ?? p,
+        vv.subarray(kOff),
+        0,
+        ctx.subarray(qOff),
+        tk,
+        c,
+        c,
+      );
+    }
+  }
+  return [
+    backend.makeTensorInfo([b * tq, c], "float32", ctx),
+    backend.makeTensorInfo([b, h, tq, tk], "float32", probs),
+  ];
+}
+
+function attentionGrad({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] {
+  const { dy, q, k, v, probs, mask } = inputs;
+  const { b, h, scale, c, tq, tk, d } = sizes(q, k, attrs);
+  const dyv = f32(backend, dy)!, qv = f32(backend, q)!, kv = f32(backend, k)!, vv = f32(backend, v)!;
+  const pv = f32(backend, probs)!, mv = f32(backend, mask);
+  const dq = new Float32Array(b * tq * c),
+    dk = new Float32Array(b * tk * c),
+    dv = new Float32Array(b * tk * c);
+  const dp = new Float32Array(tq * tk), dropped = mv ? new Float32Array(tq * tk) : null;
+  const blas = backend.blas;
+  for (let bi = 0; bi < b; bi++) {
+    for (let hi = 0; hi < h; hi++) {
+      const pOff = (bi * h + hi) * tq * tk, p = pv.subarray(pOff, pOff + tq * tk);
+      const qOff = bi * tq * c + hi * d, kOff = bi * tk * c + hi * d;
+      const dyBlock = dyv.subarray(qOff);
+      if (dropped) { for (let i = 0; i < tq * tk; i++) dropped[i] = p[i] * mv![pOff + i]; }
+      // dV = P̃ᵀ·dY and dP̃ = dY·Vᵀ, with P̃ the probabilities after dropout.
+      blas.sgemm(true, false, tk, d, tq, 1, dropped ?? p, dyBlock, 0, dv.subarray(kOff), tk, c, c);
+      blas.sgemm(false, true, tq, tk, d, 1, dyBlock, vv.subarray(kOff), 0, dp, c, c, tk);
+      // Softmax gradient, in place: dS = P ⊙ (dP − Σⱼ dP·P) with dP = dP̃ ⊙ mask.
+      for (let i = 0; i < tq; i++) {
+        const row = i * tk;
+        if (mv) { for (let j = 0; j < tk; j++) dp[row + j] *= mv[pOff + row + j]; }
+        let dot = 0;
+        for (let j = 0; j < tk; j++) dot += dp[row + j] * p[row + j];
+        for (let j = 0; j < tk; j++) dp[row + j] = p[row + j] * (dp[row + j] - dot);
+      }
+      // S = scale·QKᵀ, so dQ = scale·dS·K and dK = scale·dSᵀ·Q.
+      blas.sgemm(false, false, tq, d, tk, scale, dp, kv.subarray(kOff), 0, dq.subarray(qOff), tk, c, c);
+      blas.sgemm(true, false, tk, d, tq, scale, dp, qv.subarray(qOff), 0, dk.subarray(kOff), tk, c, c);
+    }
+  }
+  return [
+    backend.makeTensorInfo(q.shape, "float32", dq),
+    backend.makeTensorInfo(k.shape, "float32", dk),
+    backend.makeTensorInfo(v.shape, "float32", dv),
+  ];
+}
+
+/** The attention kernels. */
+export const ATTENTION_KERNELS: tf.KernelConfig[] = [
+  nativeKernel(ATTENTION, attention),
+  nativeKernel(ATTENTION_GRAD, attentionGrad),
+];
