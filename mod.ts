@@ -31,6 +31,7 @@ export {
   gelu as fusedGelu,
   kernelProfile,
   layerNorm as fusedLayerNorm,
+  logSoftmax as fusedLogSoftmax,
   profileKernels,
   setNativeThreads,
 } from "./lib/backend/native/mod.ts";

@@ -7,6 +7,7 @@
  */
 import { tf } from "../backend/tf.ts";
 import type { Scalar, Tensor1D, Tensor2D } from "../backend/tf.ts";
+import { logSoftmax } from "../backend/native/mod.ts";
 import { gatherRows } from "./layers.ts";
 
 /** Options of `crossEntropy`. */
@@ -46,7 +47,7 @@ export function crossEntropy(
     }
   }
   const eps = options.labelSmoothing ?? 0;
-  const logp = tf.logSoftmax(logits); // (N, V)
+  const logp = logSoftmax(logits); // (N, V)
   // log p at each row's label, picked as rows of the flattened (N·V, 1) matrix: no (N, V) one-hot.
   const index = Int32Array.from(labels, (label, i) => i * v + label);
   const picked = tf.reshape(gatherRows(tf.reshape(logp, [n * v, 1]), index), [n]) as Tensor1D;

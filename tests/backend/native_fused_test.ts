@@ -6,7 +6,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import { HAS_BLAS, seeded } from "./_native.ts";
-import { adamwStep, affine, gelu, layerNorm } from "../../lib/backend/native/fused_ops.ts";
+import { adamwStep, affine, gelu, layerNorm, logSoftmax } from "../../lib/backend/native/fused_ops.ts";
 
 function assertClose(what: string, got: Float32Array, want: Float32Array, rtol = 1e-4): void {
   let scale = 0, worst = 0;
@@ -40,6 +40,12 @@ type Fn = (...xs: tf.Tensor[]) => tf.Tensor;
 const FUSED_CASES: { name: string; fused: Fn; ref: Fn; shapes: number[][] }[] = [
   { name: "gelu", fused: (x) => gelu(x), ref: refGelu, shapes: [[6, 10]] },
   {
+    name: "logSoftmax",
+    fused: (x) => logSoftmax(x),
+    ref: (x) => tf.logSoftmax(tf.mul(x, 1)),
+    shapes: [[5, 9]],
+  },
+  {
     name: "layerNorm",
     fused: (x, g, b) => layerNorm(x, g, b, 1e-5),
     ref: (x, g, b) => refLayerNorm(x, g, b, 1e-5),
@@ -48,7 +54,7 @@ const FUSED_CASES: { name: string; fused: Fn; ref: Fn; shapes: number[][] }[] = 
 ];
 
 Deno.test({
-  name: "gelu() and layerNorm() on native match the composite ops on cpu, with gradients",
+  name: "gelu(), logSoftmax() and layerNorm() on native match the composite ops on cpu, with gradients",
   ignore: !HAS_BLAS,
 }, async () => {
   for (const { name, fused, ref, shapes } of FUSED_CASES) {

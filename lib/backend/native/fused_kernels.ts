@@ -16,6 +16,7 @@ import { fastExp } from "./fast_exp.ts";
 export const GELU = "TrainlargeGelu", GELU_GRAD = "TrainlargeGeluGrad";
 export const LAYER_NORM = "TrainlargeLayerNorm", LAYER_NORM_GRAD = "TrainlargeLayerNormGrad";
 export const ADAMW = "TrainlargeAdamW";
+export const LOG_SOFTMAX = "TrainlargeLogSoftmax", LOG_SOFTMAX_GRAD = "TrainlargeLogSoftmaxGrad";
 
 const INV_SQRT2 = Math.SQRT1_2, INV_SQRT_2PI = 0.3989422804014327;
 
@@ -141,6 +142,32 @@ function adamw({ inputs: { param, grad, m, v }, backend, attrs }: NativeArgs): t
   ];
 }
 
+// log-softmax over the last axis: x − max − log Σ exp(x − max), the sum in float64.
+function logSoftmax({ inputs: { x }, backend }: NativeArgs): tf.TensorInfo {
+  const xv = f32(backend, x), n = x.shape[x.shape.length - 1], out = new Float32Array(xv.length);
+  for (let base = 0; base < xv.length; base += n) {
+    let max = -Infinity;
+    for (let j = 0; j < n; j++) if (xv[base + j] > max) max = xv[base + j];
+    let sum = 0;
+    for (let j = 0; j < n; j++) sum += fastExp(xv[base + j] - max);
+    const shift = max + Math.log(sum);
+    for (let j = 0; j < n; j++) out[base + j] = xv[base + j] - shift;
+  }
+  return backend.makeTensorInfo(x.shape, "float32", out);
+}
+
+// dx = dy − softmax(x)·Σ dy per row, with softmax(x) = exp(y) from the saved output y.
+function logSoftmaxGrad({ inputs: { dy, y }, backend }: NativeArgs): tf.TensorInfo {
+  const gv = f32(backend, dy), yv = f32(backend, y), n = y.shape[y.shape.length - 1];
+  const out = new Float32Array(yv.length);
+  for (let base = 0; base < yv.length; base += n) {
+    let sum = 0;
+    for (let j = 0; j < n; j++) sum += gv[base + j];
+    for (let j = 0; j < n; j++) out[base + j] = gv[base + j] - fastExp(yv[base + j]) * sum;
+  }
+  return backend.makeTensorInfo(y.shape, "float32", out);
+}
+
 /** The fused kernels. */
 export const FUSED_KERNELS: tf.KernelConfig[] = [
   nativeKernel(GELU, gelu),
@@ -148,4 +175,6 @@ export const FUSED_KERNELS: tf.KernelConfig[] = [
   nativeKernel(LAYER_NORM, layerNorm),
   nativeKernel(LAYER_NORM_GRAD, layerNormGrad),
   nativeKernel(ADAMW, adamw),
+  nativeKernel(LOG_SOFTMAX, logSoftmax),
+  nativeKernel(LOG_SOFTMAX_GRAD, logSoftmaxGrad),
 ];

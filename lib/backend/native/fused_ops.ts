@@ -10,7 +10,15 @@
  */
 import { tf } from "../tf.ts";
 import type { Tensor, Tensor1D, Tensor2D } from "../tf.ts";
-import { ADAMW, GELU, GELU_GRAD, LAYER_NORM, LAYER_NORM_GRAD } from "./fused_kernels.ts";
+import {
+  ADAMW,
+  GELU,
+  GELU_GRAD,
+  LAYER_NORM,
+  LAYER_NORM_GRAD,
+  LOG_SOFTMAX,
+  LOG_SOFTMAX_GRAD,
+} from "./fused_kernels.ts";
 
 function fusedHere(kernel: string): boolean {
   return tf.getKernel(kernel, tf.getBackend()) !== undefined;
@@ -27,6 +35,13 @@ export function registerFusedGradients(): void {
     inputsToSave: ["x"],
     gradFunc: (dy, saved) => ({
       x: () => tf.engine().runKernel(GELU_GRAD, { dy: dy as Tensor, x: saved[0] }, {}) as Tensor,
+    }),
+  });
+  tf.registerGradient({
+    kernelName: LOG_SOFTMAX,
+    outputsToSave: [true],
+    gradFunc: (dy, saved) => ({
+      x: () => tf.engine().runKernel(LOG_SOFTMAX_GRAD, { dy: dy as Tensor, y: saved[0] }, {}) as Tensor,
     }),
   });
   tf.registerGradient({
@@ -85,6 +100,27 @@ export function affine(x: Tensor2D, weight: Tensor2D, bias: Tensor1D): Tensor2D 
     return tf.fused.matMul({ a: x, b: weight, transposeB: true, bias }) as Tensor2D;
   }
   return tf.tidy(() => tf.add(tf.matMul(x, weight, false, true), bias) as Tensor2D);
+}
+
+/**
+ * log-softmax over the last axis, `x − log Σ exp(x)` per row: one kernel forward and one backward on
+ * `native` (tfjs composes it from 6 ops forward and 4 backward), `tf.logSoftmax` elsewhere.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../tf.ts";
+ * import { logSoftmax } from "./fused_ops.ts";
+ * const y = logSoftmax(tf.tensor2d([[0, 0]]));
+ * assert(Math.abs((await y.data())[0] - Math.log(0.5)) < 1e-6);
+ * ```
+ */
+export function logSoftmax<T extends Tensor>(x: T): T {
+  if (x.dtype === "float32" && x.rank >= 1 && fusedHere(LOG_SOFTMAX)) {
+    registerFusedGradients();
+    return tf.engine().runKernel(LOG_SOFTMAX, { x }, {}) as T;
+  }
+  return tf.logSoftmax(x) as T;
 }
 
 /**
