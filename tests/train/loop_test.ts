@@ -1,5 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
-import { tf } from "../../lib/backend/tf.ts";
+import { tf, useBackend } from "../../lib/backend/mod.ts";
+import { HAS_BLAS } from "../backend/_native.ts";
 import { initEncoder } from "../../lib/model/encoder.ts";
 import { disposeParams } from "../../lib/model/params.ts";
 import { createAdamW, disposeAdamW } from "../../lib/train/adamw.ts";
@@ -135,26 +136,36 @@ function mlmSetup(seed = 0) {
   return { config, params, task: mlmTask(params, config), optimizer: createAdamW(params), batches };
 }
 
-Deno.test("train() leaks no tensors: numTensors after 200 steps equals that after 1", async () => {
-  const s = mlmSetup();
-  const counts: number[] = [];
-  await train({
-    task: s.task,
-    optimizer: s.optimizer,
-    source: arraySource(s.batches),
-    validation: s.batches.slice(0, 2),
-    schedule: schedule({ peakLr: 1e-3, unit: "steps", warmup: 20, total: 200 }),
-    maxSteps: 200,
-    logEverySteps: 1,
-    evalEvery: { steps: 50 },
-  }, (r) => {
-    if (r.step === 1 || r.step === 200) counts.push(tf.memory().numTensors);
+for (const backend of ["cpu", "native"]) {
+  Deno.test({
+    name: `train() leaks no tensors on ${backend}: numTensors after 200 steps equals that after 1`,
+    ignore: backend === "native" && !HAS_BLAS,
+  }, async () => {
+    await useBackend(backend);
+    try {
+      const s = mlmSetup();
+      const counts: number[] = [];
+      await train({
+        task: s.task,
+        optimizer: s.optimizer,
+        source: arraySource(s.batches),
+        validation: s.batches.slice(0, 2),
+        schedule: schedule({ peakLr: 1e-3, unit: "steps", warmup: 20, total: 200 }),
+        maxSteps: 200,
+        logEverySteps: 1,
+        evalEvery: { steps: 50 },
+      }, (r) => {
+        if (r.step === 1 || r.step === 200) counts.push(tf.memory().numTensors);
+      });
+      assertEquals(counts.length, 2);
+      assertEquals(counts[1], counts[0]);
+      disposeAdamW(s.optimizer);
+      disposeParams(s.params);
+    } finally {
+      await useBackend("cpu");
+    }
   });
-  assertEquals(counts.length, 2);
-  assertEquals(counts[1], counts[0]);
-  disposeAdamW(s.optimizer);
-  disposeParams(s.params);
-});
+}
 
 Deno.test("train() is repeatable with the same seed (dropout on)", async () => {
   const losses: number[][] = [];
