@@ -34,6 +34,7 @@ export {
   logSoftmax as fusedLogSoftmax,
   profileKernels,
   setNativeThreads,
+  sumSquares,
 } from "./lib/backend/native/mod.ts";
 export type { AdamWStep, AttentionCoreDims, KernelTime } from "./lib/backend/native/mod.ts";
 export type { Rng, RngState } from "./lib/util/random.ts";

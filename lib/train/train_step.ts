@@ -7,6 +7,7 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import { sumSquares } from "../backend/native/mod.ts";
 import type { Scalar, Tensor } from "../backend/tf.ts";
 import type { Params } from "../model/params.ts";
 import { type AdamW, adamwUpdate } from "./adamw.ts";
@@ -76,7 +77,7 @@ export function trainStep(
     const grads: Record<string, Tensor> = {};
     for (const [name, g] of Object.entries(sums)) grads[name] = k === 1 ? g : tf.div(g, k);
     // A chain of adds, not tf.addN: tfjs-webgpu 4.22's AddN returns wrong sums for more than 4 inputs.
-    const squares = Object.values(grads).map((g) => tf.sum(tf.square(g)));
+    const squares = Object.values(grads).map((g) => sumSquares(g));
     const gradNorm = tf.sqrt(squares.reduce((a, b) => tf.add(a, b))) as Scalar;
     if (options.maxGradNorm && options.maxGradNorm > 0) {
       // torch.nn.utils.clip_grad_norm_: scale by min(1, max / (norm + 1e-6)).

@@ -6,7 +6,14 @@
 import { assert, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import { HAS_BLAS, seeded } from "./_native.ts";
-import { adamwStep, affine, gelu, layerNorm, logSoftmax } from "../../lib/backend/native/fused_ops.ts";
+import {
+  adamwStep,
+  affine,
+  gelu,
+  layerNorm,
+  logSoftmax,
+  sumSquares,
+} from "../../lib/backend/native/fused_ops.ts";
 
 function assertClose(what: string, got: Float32Array, want: Float32Array, rtol = 1e-4): void {
   let scale = 0, worst = 0;
@@ -203,3 +210,23 @@ Deno.test("affine() agrees on cpu and wasm (tfjs-wasm's own _FusedMatMul mis-bro
   await useBackend("cpu");
   assertClose("affine wasm", got, want, 1e-6);
 });
+
+Deno.test(
+  { name: "sumSquares() on native and on cpu equal Σx² summed in float64", ignore: !HAS_BLAS },
+  async () => {
+    const xs = seeded(100_003, 17, 6);
+    let want = 0;
+    for (const x of xs) want += x * x;
+    try {
+      for (const backend of ["native", "cpu"]) {
+        await useBackend(backend);
+        const x = tf.tensor1d(xs), s = sumSquares(x);
+        const got = (await s.data())[0];
+        tf.dispose([x, s]);
+        assert(Math.abs(got - want) <= 1e-5 * want, `${backend}: ${got} vs ${want}`);
+      }
+    } finally {
+      await useBackend("cpu");
+    }
+  },
+);

@@ -17,6 +17,7 @@ export const GELU = "TrainlargeGelu", GELU_GRAD = "TrainlargeGeluGrad";
 export const LAYER_NORM = "TrainlargeLayerNorm", LAYER_NORM_GRAD = "TrainlargeLayerNormGrad";
 export const ADAMW = "TrainlargeAdamW";
 export const LOG_SOFTMAX = "TrainlargeLogSoftmax", LOG_SOFTMAX_GRAD = "TrainlargeLogSoftmaxGrad";
+export const SUM_SQUARES = "TrainlargeSumSquares";
 
 const INV_SQRT2 = Math.SQRT1_2, INV_SQRT_2PI = 0.3989422804014327;
 
@@ -168,6 +169,14 @@ function logSoftmaxGrad({ inputs: { dy, y }, backend }: NativeArgs): tf.TensorIn
   return backend.makeTensorInfo(y.shape, "float32", out);
 }
 
+// Σ x² over every element, in float64 (the gradient-norm pieces): one read, no squared copy.
+function sumSquares({ inputs: { x }, backend }: NativeArgs): tf.TensorInfo {
+  const xv = f32(backend, x);
+  let sum = 0;
+  for (let i = 0; i < xv.length; i++) sum += xv[i] * xv[i];
+  return backend.makeTensorInfo([], "float32", Float32Array.of(sum));
+}
+
 /** The fused kernels. */
 export const FUSED_KERNELS: tf.KernelConfig[] = [
   nativeKernel(GELU, gelu),
@@ -177,4 +186,5 @@ export const FUSED_KERNELS: tf.KernelConfig[] = [
   nativeKernel(ADAMW, adamw),
   nativeKernel(LOG_SOFTMAX, logSoftmax),
   nativeKernel(LOG_SOFTMAX_GRAD, logSoftmaxGrad),
+  nativeKernel(SUM_SQUARES, sumSquares),
 ];

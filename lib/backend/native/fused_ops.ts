@@ -9,7 +9,7 @@
  * @module
  */
 import { tf } from "../tf.ts";
-import type { Tensor, Tensor1D, Tensor2D } from "../tf.ts";
+import type { Scalar, Tensor, Tensor1D, Tensor2D } from "../tf.ts";
 import {
   ADAMW,
   GELU,
@@ -18,6 +18,7 @@ import {
   LAYER_NORM_GRAD,
   LOG_SOFTMAX,
   LOG_SOFTMAX_GRAD,
+  SUM_SQUARES,
 } from "./fused_kernels.ts";
 
 function fusedHere(kernel: string): boolean {
@@ -121,6 +122,25 @@ export function logSoftmax<T extends Tensor>(x: T): T {
     return tf.engine().runKernel(LOG_SOFTMAX, { x }, {}) as T;
   }
   return tf.logSoftmax(x) as T;
+}
+
+/**
+ * Σ x² over all elements as a scalar (no gradient): one pass on `native`, `sum(square(x))` elsewhere. The
+ * global gradient norm for clipping is the square root of these summed over the parameters.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../tf.ts";
+ * import { sumSquares } from "./fused_ops.ts";
+ * assert((await sumSquares(tf.tensor1d([3, 4])).data())[0] === 25);
+ * ```
+ */
+export function sumSquares(x: Tensor): Scalar {
+  if (x.dtype === "float32" && fusedHere(SUM_SQUARES)) {
+    return tf.engine().runKernel(SUM_SQUARES, { x }, {}) as Scalar;
+  }
+  return tf.tidy(() => tf.sum(tf.square(x)));
 }
 
 /**

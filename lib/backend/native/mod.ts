@@ -6,7 +6,7 @@
  *
  * @module
  */
-export { adamwStep, affine, gelu, layerNorm, logSoftmax } from "./fused_ops.ts";
+export { adamwStep, affine, gelu, layerNorm, logSoftmax, sumSquares } from "./fused_ops.ts";
 export { attentionCore } from "./attention_op.ts";
 export type { AttentionCoreDims } from "./attention_op.ts";
 export type { AdamWStep } from "./fused_ops.ts";
