@@ -59,6 +59,9 @@ export interface QuantParams {
 /** torch.finfo(torch.float32).eps */
 const F32_EPS = Math.fround(2 ** -23);
 const f = Math.fround;
+// Adding and subtracting 1.5·2^52 rounds a double to an integer, ties to even, exactly (|x| < 2^51): the hot
+// loops' round-half-even without a call or branches. (Codes are bounded by the MinMax range anyway.)
+const RHE = 6755399441055744;
 
 /**
  * quant_min / quant_max of a k-bit scheme.
@@ -84,6 +87,20 @@ function channelLayout(shape: readonly number[], axis: number): { channels: numb
     throw new Error(`quantize: channelAxis ${axis} out of range for shape [${shape}]`);
   }
   return { channels: shape[axis], inner: shape.slice(axis + 1).reduce((a, b) => a * b, 1) };
+}
+
+// Calls visit(start, end, c) for each contiguous run of elements of channel c (the whole array for
+// per-tensor), so the hot loops carry no per-element index arithmetic.
+function channelRuns(
+  n: number,
+  channels: number,
+  inner: number,
+  visit: (start: number, end: number, c: number) => void,
+): void {
+  if (channels === 1) return visit(0, n, 0);
+  for (let start = 0, c = 0; start < n; start += inner, c = c + 1 === channels ? 0 : c + 1) {
+    visit(start, start + inner, c);
+  }
 }
 
 /**
@@ -113,13 +130,24 @@ export function quantParams(
   const axis = o.granularity === "per-tensor" ? -1 : o.channelAxis;
   const { channels, inner } = channelLayout(shape, axis);
   const min = new Float32Array(channels).fill(Infinity), max = new Float32Array(channels).fill(-Infinity);
-  for (let i = 0; i < values.length; i++) {
-    const c = axis < 0 ? 0 : Math.floor(i / inner) % channels;
-    const v = values[i];
-    if (!Number.isFinite(v)) throw new Error(`quantize: non-finite value ${v} at flat index ${i}`);
-    if (v < min[c]) min[c] = v;
-    if (v > max[c]) max[c] = v;
-  }
+  channelRuns(values.length, channels, inner, (start, end, c) => {
+    let lo = min[c], hi = max[c], bad = 0;
+    for (let i = start; i < end; i++) {
+      const v = values[i];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      bad += v * 0; // NaN once any value is NaN or infinite
+    }
+    if (bad !== 0) {
+      for (let i = start; i < end; i++) {
+        if (!Number.isFinite(values[i])) {
+          throw new Error(`quantize: non-finite value ${values[i]} at flat index ${i}`);
+        }
+      }
+    }
+    min[c] = lo;
+    max[c] = hi;
+  });
   const scale = new Float32Array(channels), zeroPoint = new Int32Array(channels);
   for (let c = 0; c < channels; c++) {
     const minNeg = Math.min(min[c], 0), maxPos = Math.max(max[c], 0);
@@ -153,11 +181,14 @@ export function quantizeCodes(values: Float32Array, shape: readonly number[], qp
   const { channels, inner } = channelLayout(shape, qp.axis);
   const inv = Float32Array.from(qp.scale, (s) => f(1 / s));
   const codes = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const c = qp.axis < 0 ? 0 : Math.floor(i / inner) % channels;
-    const q = qp.zeroPoint[c] + roundHalfEven(f(values[i] * inv[c]));
-    codes[i] = q < qp.quantMin ? qp.quantMin : q > qp.quantMax ? qp.quantMax : q;
-  }
+  const { quantMin, quantMax } = qp;
+  channelRuns(values.length, channels, inner, (start, end, c) => {
+    const zp = qp.zeroPoint[c], ic = inv[c];
+    for (let i = start; i < end; i++) {
+      const q = zp + ((f(values[i] * ic) + RHE) - RHE);
+      codes[i] = q < quantMin ? quantMin : q > quantMax ? quantMax : q;
+    }
+  });
   return codes;
 }
 
@@ -175,10 +206,10 @@ export function quantizeCodes(values: Float32Array, shape: readonly number[], qp
 export function dequantizeCodes(codes: Int32Array, shape: readonly number[], qp: QuantParams): Float32Array {
   const { channels, inner } = channelLayout(shape, qp.axis);
   const out = new Float32Array(codes.length);
-  for (let i = 0; i < codes.length; i++) {
-    const c = qp.axis < 0 ? 0 : Math.floor(i / inner) % channels;
-    out[i] = (codes[i] - qp.zeroPoint[c]) * qp.scale[c];
-  }
+  channelRuns(codes.length, channels, inner, (start, end, c) => {
+    const zp = qp.zeroPoint[c], sc = qp.scale[c];
+    for (let i = start; i < end; i++) out[i] = (codes[i] - zp) * sc;
+  });
   return out;
 }
 
@@ -200,7 +231,18 @@ export function fakeQuantizeValues(
   options: QuantizeOptions,
 ): { values: Float32Array; params: QuantParams } {
   const params = quantParams(values, shape, options);
-  return { values: dequantizeCodes(quantizeCodes(values, shape, params), shape, params), params };
+  // quantizeCodes then dequantizeCodes, in one pass and without the codes array.
+  const { channels, inner } = channelLayout(shape, params.axis);
+  const { quantMin, quantMax } = params;
+  const out = new Float32Array(values.length);
+  channelRuns(values.length, channels, inner, (start, end, c) => {
+    const zp = params.zeroPoint[c], sc = params.scale[c], ic = f(1 / sc);
+    for (let i = start; i < end; i++) {
+      const q = zp + ((f(values[i] * ic) + RHE) - RHE);
+      out[i] = ((q < quantMin ? quantMin : q > quantMax ? quantMax : q) - zp) * sc;
+    }
+  });
+  return { values: out, params };
 }
 
 /**

@@ -74,3 +74,11 @@ Deno.test("fakeQuantizeRecord() quantizes selected tensors, reports storage bits
   assertEquals([r.totalBits, r.denseBits], [64 + 80 + 32, 7 * 32]);
   tf.dispose([...Object.values(p), ...Object.values(r.params)]);
 });
+
+Deno.test("fakeQuantizeValues() rounds ties to even and clamps, like torch.round and quant_max", () => {
+  // Symmetric 8-bit per-tensor with max |v| = 127.5: scale = 127.5 / 127.5 = 1, so codes are round(v).
+  const v = new Float32Array([127.5, 0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 3.5, -127.5]);
+  const { values, params } = fakeQuantizeValues(v, [v.length], { bits: 8, granularity: "per-tensor" });
+  assertEquals(params.scale[0], 1);
+  assertEquals(Array.from(values), [127, 0, 2, 2, 0, -2, -2, 4, -128]);
+});
