@@ -45,7 +45,7 @@ function attention({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] {
   const qv = f32(backend, q)!, kv = f32(backend, k)!, vv = f32(backend, v)!;
   const bv = f32(backend, bias), mv = f32(backend, mask);
   const biasBatch = bias ? bias.shape[0] : 0, biasRows = bias ? bias.shape[2] : 0;
-  const probs = new Float32Array(b * h * tq * tk), ctx = new Float32Array(b * tq * c);
+  const probs = backend.pool.take(b * h * tq * tk), ctx = backend.pool.take(b * tq * c);
   const dropped = mv ? new Float32Array(tq * tk) : null;
   const blas = backend.blas;
   for (let bi = 0; bi < b; bi++) {
@@ -99,9 +99,10 @@ function attentionGrad({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] 
   const { b, h, scale, c, tq, tk, d } = sizes(q, k, attrs);
   const dyv = f32(backend, dy)!, qv = f32(backend, q)!, kv = f32(backend, k)!, vv = f32(backend, v)!;
   const pv = f32(backend, probs)!, mv = f32(backend, mask);
-  const dq = new Float32Array(b * tq * c),
-    dk = new Float32Array(b * tk * c),
-    dv = new Float32Array(b * tk * c);
+  // Every element of the outputs is written: each (sequence, head) block covers its rows' D columns.
+  const dq = backend.pool.take(b * tq * c),
+    dk = backend.pool.take(b * tk * c),
+    dv = backend.pool.take(b * tk * c);
   const dp = new Float32Array(tq * tk), dropped = mv ? new Float32Array(tq * tk) : null;
   const blas = backend.blas;
   for (let bi = 0; bi < b; bi++) {

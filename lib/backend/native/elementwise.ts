@@ -94,7 +94,7 @@ function binary(name: string, expr: string): tf.KernelConfig {
     if (a.dtype !== "float32" || b.dtype !== "float32") return runKernel(name, backend, inputs, attrs, "cpu");
     const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const av = valuesOf(backend, a) as Float32Array, bv = valuesOf(backend, b) as Float32Array;
-    const out = new Float32Array(tf.util.sizeFromShape(shape));
+    const out = backend.pool.take(tf.util.sizeFromShape(shape));
     if (out.length > 0) broadcastLoop(inner, av, bv, out, collapseBroadcast(a.shape, b.shape, shape));
     return backend.makeTensorInfo(shape, "float32", out);
   });
@@ -143,7 +143,7 @@ function unary(name: string, expr: string, prelude = ""): tf.KernelConfig {
     const x = inputs.x;
     if (x.dtype !== "float32") return runKernel(name, backend, inputs, attrs, "cpu");
     const xv = valuesOf(backend, x) as Float32Array;
-    const out = new Float32Array(xv.length);
+    const out = backend.pool.take(xv.length);
     loop(xv, out, fastExp);
     return backend.makeTensorInfo(x.shape, "float32", out);
   });

@@ -46,7 +46,7 @@ function f32(backend: NativeArgs["backend"], t: tf.TensorInfo): Float32Array {
 }
 
 function gelu({ inputs: { x }, backend }: NativeArgs): tf.TensorInfo {
-  const xv = f32(backend, x), out = new Float32Array(xv.length);
+  const xv = f32(backend, x), out = backend.pool.take(xv.length);
   for (let i = 0; i < xv.length; i++) {
     const v = xv[i];
     out[i] = 0.5 * v * (1 + erf(v * INV_SQRT2));
@@ -55,7 +55,7 @@ function gelu({ inputs: { x }, backend }: NativeArgs): tf.TensorInfo {
 }
 
 function geluGrad({ inputs: { dy, x }, backend }: NativeArgs): tf.TensorInfo {
-  const xv = f32(backend, x), gv = f32(backend, dy), out = new Float32Array(xv.length);
+  const xv = f32(backend, x), gv = f32(backend, dy), out = backend.pool.take(xv.length);
   for (let i = 0; i < xv.length; i++) {
     const v = xv[i];
     // d/dx x·Φ(x) = Φ(x) + x·φ(x), Φ(x) = ½(1 + erf(x/√2)), φ(x) = exp(−x²/2)/√(2π)
@@ -83,7 +83,7 @@ function rowStats(xv: Float32Array, base: number, c: number, eps: number): void 
 function layerNorm({ inputs: { x, gamma, beta }, backend, attrs }: NativeArgs): tf.TensorInfo {
   const xv = f32(backend, x), g = f32(backend, gamma), b = f32(backend, beta);
   const c = x.shape[x.shape.length - 1], eps = attrs.eps as number;
-  const out = new Float32Array(xv.length);
+  const out = backend.pool.take(xv.length);
   for (let base = 0; base < xv.length; base += c) {
     rowStats(xv, base, c, eps);
     const mean = stats[0], rstd = stats[1];
@@ -95,7 +95,7 @@ function layerNorm({ inputs: { x, gamma, beta }, backend, attrs }: NativeArgs): 
 function layerNormGrad({ inputs: { dy, x, gamma }, backend, attrs }: NativeArgs): tf.TensorInfo[] {
   const xv = f32(backend, x), gv = f32(backend, dy), g = f32(backend, gamma);
   const c = x.shape[x.shape.length - 1], eps = attrs.eps as number;
-  const dx = new Float32Array(xv.length);
+  const dx = backend.pool.take(xv.length);
   const dgamma = new Float64Array(c), dbeta = new Float64Array(c);
   const xhat = new Float64Array(c);
   for (let base = 0; base < xv.length; base += c) {
@@ -125,7 +125,9 @@ function layerNormGrad({ inputs: { dy, x, gamma }, backend, attrs }: NativeArgs)
 function adamw({ inputs: { param, grad, m, v }, backend, attrs }: NativeArgs): tf.TensorInfo[] {
   const pv = f32(backend, param), gv = f32(backend, grad), mv = f32(backend, m), vv = f32(backend, v);
   const { lr, beta1, beta2, epsilon, weightDecay, c1, c2 } = attrs as Record<string, number>;
-  const p2 = new Float32Array(pv.length), m2 = new Float32Array(pv.length), v2 = new Float32Array(pv.length);
+  const p2 = backend.pool.take(pv.length),
+    m2 = backend.pool.take(pv.length),
+    v2 = backend.pool.take(pv.length);
   // PyTorch's operation order: p ← p·(1 − lr·λ) − (lr / c1) · m' / (√v' / √c2 + ε).
   const shrink = 1 - lr * weightDecay, stepSize = lr / c1, invSqrtC2 = 1 / Math.sqrt(c2);
   for (let i = 0; i < pv.length; i++) {
@@ -145,7 +147,7 @@ function adamw({ inputs: { param, grad, m, v }, backend, attrs }: NativeArgs): t
 
 // log-softmax over the last axis: x − max − log Σ exp(x − max), the sum in float64.
 function logSoftmax({ inputs: { x }, backend }: NativeArgs): tf.TensorInfo {
-  const xv = f32(backend, x), n = x.shape[x.shape.length - 1], out = new Float32Array(xv.length);
+  const xv = f32(backend, x), n = x.shape[x.shape.length - 1], out = backend.pool.take(xv.length);
   for (let base = 0; base < xv.length; base += n) {
     let max = -Infinity;
     for (let j = 0; j < n; j++) if (xv[base + j] > max) max = xv[base + j];
@@ -160,7 +162,7 @@ function logSoftmax({ inputs: { x }, backend }: NativeArgs): tf.TensorInfo {
 // dx = dy − softmax(x)·Σ dy per row, with softmax(x) = exp(y) from the saved output y.
 function logSoftmaxGrad({ inputs: { dy, y }, backend }: NativeArgs): tf.TensorInfo {
   const gv = f32(backend, dy), yv = f32(backend, y), n = y.shape[y.shape.length - 1];
-  const out = new Float32Array(yv.length);
+  const out = backend.pool.take(yv.length);
   for (let base = 0; base < yv.length; base += n) {
     let sum = 0;
     for (let j = 0; j < n; j++) sum += gv[base + j];

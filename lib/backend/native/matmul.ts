@@ -40,7 +40,8 @@ function product(
     batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
   const batch = Math.max(batchA, batchB);
   const av = valuesOf(backend, a) as Float32Array, bv = valuesOf(backend, b) as Float32Array;
-  const out = new Float32Array(batch * m * n);
+  // BLAS with β = 0 writes every element; only an empty inner dimension without a bias needs zeros.
+  const out = k === 0 && !bias ? backend.pool.takeZeroed(batch * m * n) : backend.pool.take(batch * m * n);
   const beta = bias ? 1 : 0;
   if (bias) { for (let row = 0; row < batch * m; row++) out.set(bias, row * n); }
   const blas = backend.blas;

@@ -9,17 +9,46 @@
 import { tf } from "../tf.ts";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { Blas } from "./blas.ts";
+import { BufferPool } from "./buffer_pool.ts";
 
 /** The tfjs backend name. */
 export const NATIVE = "native";
 
-/** MathBackendCPU plus the loaded BLAS. */
+type DataId = object;
+type Values = tf.backend_util.BackendValues;
+
+/** MathBackendCPU plus the loaded BLAS and a pool that recycles kernel output arrays. */
 export class NativeBackend extends MathBackendCPU {
   /** The BLAS that the matmul kernels call. */
   readonly blas: Blas;
+  /** Output arrays for native kernels (`pool.take(n)`), recycled when their tensor is freed. */
+  readonly pool: BufferPool = new BufferPool();
   constructor(blas: Blas) {
     super();
     this.blas = blas;
+  }
+
+  override write(values: Values, shape: number[], dtype: tf.DataType): DataId {
+    this.pool.stored(values);
+    return super.write(values, shape, dtype);
+  }
+
+  override move(dataId: DataId, values: Values, shape: number[], dtype: tf.DataType, refCount: number): void {
+    this.pool.stored(values);
+    super.move(dataId, values, shape, dtype, refCount);
+  }
+
+  override readSync(dataId: DataId): Values {
+    const values = super.readSync(dataId);
+    this.pool.escaped(this.data.get(dataId)?.values);
+    return values;
+  }
+
+  override disposeData(dataId: DataId, force = false): boolean {
+    const values = this.data.get(dataId)?.values;
+    const freed = super.disposeData(dataId, force);
+    if (freed && values !== undefined && !this.data.has(dataId)) this.pool.released(values);
+    return freed;
   }
 }
 

@@ -33,7 +33,7 @@ function reduce(name: "Sum" | "Mean"): tf.KernelConfig {
     const r = tf.util.sizeFromShape(shape.slice(lo, hi));
     const q = tf.util.sizeFromShape(shape.slice(hi));
     const xv = valuesOf(backend, x) as Float32Array;
-    const out = new Float32Array(p * q);
+    const out = backend.pool.take(p * q);
     const scale = name === "Mean" ? 1 / r : 1;
     if (axes.length === 0) {
       for (let i = 0; i < xv.length; i++) out[i] = xv[i];
@@ -79,7 +79,7 @@ function max({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo {
   }
   const xv = valuesOf(backend, x) as Float32Array;
   const r = shape[rank - 1], p = xv.length / r;
-  const out = new Float32Array(p);
+  const out = backend.pool.take(p);
   for (let i = 0; i < p; i++) {
     let m = -Infinity;
     for (let j = i * r; j < (i + 1) * r; j++) {

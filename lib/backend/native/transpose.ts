@@ -34,7 +34,7 @@ function transpose({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo {
     return runKernel("Transpose", backend, inputs, attrs, "cpu");
   }
   const xv = valuesOf(backend, x) as Float32Array | Int32Array;
-  const out = x.dtype === "float32" ? new Float32Array(xv.length) : new Int32Array(xv.length);
+  const out = x.dtype === "float32" ? backend.pool.take(xv.length) : new Int32Array(xv.length);
   const c = collapsePerm(x.shape, perm);
   const r = c.shape.length;
   const inStrides = new Array<number>(r);
@@ -71,7 +71,7 @@ function softmax({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo {
   }
   const xv = valuesOf(backend, logits) as Float32Array;
   const n = logits.shape[rank - 1];
-  const out = new Float32Array(xv.length);
+  const out = backend.pool.take(xv.length);
   for (let base = 0; base < xv.length; base += n) {
     let max = -Infinity;
     for (let i = 0; i < n; i++) if (xv[base + i] > max) max = xv[base + i];
@@ -95,7 +95,7 @@ function gatherV2({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo {
   }
   const xv = valuesOf(backend, x) as Float32Array, iv = valuesOf(backend, indices) as Int32Array;
   const rows = x.shape[0], width = tf.util.sizeFromShape(x.shape.slice(1));
-  const out = new Float32Array(iv.length * width);
+  const out = backend.pool.take(iv.length * width);
   for (let i = 0; i < iv.length; i++) {
     const r = iv[i];
     if (!(r >= 0 && r < rows)) {
