@@ -15,16 +15,14 @@
  * @module
  */
 import type { tf } from "../tf.ts";
-import { type NativeArgs, nativeKernel, valuesOf } from "./native_backend.ts";
-import { fastExp } from "./fast_exp.ts";
+import { float32Values, type NativeArgs, nativeKernel } from "./native_backend.ts";
+import { softmaxRow } from "./fast_exp.ts";
 
 /** Kernel names (registered on `native` only). */
 export const ATTENTION = "TrainlargeAttention", ATTENTION_GRAD = "TrainlargeAttentionGrad";
 
 function f32(backend: NativeArgs["backend"], t: tf.TensorInfo | undefined): Float32Array | null {
-  if (t === undefined) return null;
-  if (t.dtype !== "float32") throw new Error(`native attention: expected float32, got ${t.dtype}`);
-  return valuesOf(backend, t) as Float32Array;
+  return t === undefined ? null : float32Values(backend, t, "attention");
 }
 
 /** Sizes shared by both kernels, checked against the inputs. */
@@ -59,16 +57,7 @@ function attention({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] {
           const bRow = ((biasBatch === 1 ? 0 : bi) * biasRows + (biasRows === 1 ? 0 : i)) * tk;
           for (let j = 0; j < tk; j++) p[row + j] += bv[bRow + j];
         }
-        let max = -Infinity;
-        for (let j = 0; j < tk; j++) if (p[row + j] > max) max = p[row + j];
-        let sum = 0;
-        for (let j = 0; j < tk; j++) {
-          const e = fastExp(p[row + j] - max);
-          p[row + j] = e;
-          sum += e;
-        }
-        const inv = 1 / sum;
-        for (let j = 0; j < tk; j++) p[row + j] *= inv;
+        softmaxRow(p, p, row, tk);
         if (dropped) { for (let j = 0; j < tk; j++) dropped[row + j] = p[row + j] * mv![pOff + row + j]; }
       }
       blas.sgemm(

@@ -9,7 +9,7 @@
  * @module
  */
 import type { tf } from "../tf.ts";
-import { type NativeArgs, nativeKernel, valuesOf } from "./native_backend.ts";
+import { float32Values, type NativeArgs, nativeKernel } from "./native_backend.ts";
 import { fastExp } from "./fast_exp.ts";
 
 /** Kernel names (registered on `native` only). */
@@ -41,8 +41,7 @@ function erf(x0: number): number {
 }
 
 function f32(backend: NativeArgs["backend"], t: tf.TensorInfo): Float32Array {
-  if (t.dtype !== "float32") throw new Error(`native fused kernel: expected float32, got ${t.dtype}`);
-  return valuesOf(backend, t) as Float32Array;
+  return float32Values(backend, t, "fused kernel");
 }
 
 function gelu({ inputs: { x }, backend }: NativeArgs): tf.TensorInfo {

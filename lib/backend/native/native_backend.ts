@@ -52,6 +52,12 @@ export class NativeBackend extends MathBackendCPU {
   }
 }
 
+/** The float32 array behind a tensor (no copy); other dtypes are an error naming `kernel`. */
+export function float32Values(backend: NativeBackend, t: tf.TensorInfo, kernel: string): Float32Array {
+  if (t.dtype !== "float32") throw new Error(`native ${kernel}: expected float32, got ${t.dtype}`);
+  return valuesOf(backend, t) as Float32Array;
+}
+
 /** The typed array behind a tensor on the native backend (no copy). */
 export function valuesOf(backend: NativeBackend, t: tf.TensorInfo): tf.backend_util.BackendValues {
   return backend.data.get(t.dataId).values as tf.backend_util.BackendValues;

@@ -6,7 +6,7 @@
  */
 import { tf } from "../tf.ts";
 import { type NativeArgs, nativeKernel, runKernel, valuesOf } from "./native_backend.ts";
-import { fastExp } from "./fast_exp.ts";
+import { softmaxRow } from "./fast_exp.ts";
 
 /** Merges input axes that stay neighbours under `perm`; returns the smaller shape and permutation. */
 export function collapsePerm(shape: number[], perm: number[]): { shape: number[]; perm: number[] } {
@@ -72,18 +72,7 @@ function softmax({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo {
   const xv = valuesOf(backend, logits) as Float32Array;
   const n = logits.shape[rank - 1];
   const out = backend.pool.take(xv.length);
-  for (let base = 0; base < xv.length; base += n) {
-    let max = -Infinity;
-    for (let i = 0; i < n; i++) if (xv[base + i] > max) max = xv[base + i];
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const e = fastExp(xv[base + i] - max);
-      out[base + i] = e;
-      sum += e;
-    }
-    const inv = 1 / sum;
-    for (let i = 0; i < n; i++) out[base + i] *= inv;
-  }
+  for (let base = 0; base < xv.length; base += n) softmaxRow(xv, out, base, n);
   return backend.makeTensorInfo(logits.shape, "float32", out);
 }
 
