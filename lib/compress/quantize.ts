@@ -89,6 +89,12 @@ function channelLayout(shape: readonly number[], axis: number): { channels: numb
   return { channels: shape[axis], inner: shape.slice(axis + 1).reduce((a, b) => a * b, 1) };
 }
 
+// One weight's integer code: zero point plus round-half-even of v·(1/scale) in float32, clamped.
+function codeOf(v: number, invScale: number, zp: number, quantMin: number, quantMax: number): number {
+  const q = zp + ((f(v * invScale) + RHE) - RHE);
+  return q < quantMin ? quantMin : q > quantMax ? quantMax : q;
+}
+
 // Calls visit(start, end, c) for each contiguous run of elements of channel c (the whole array for
 // per-tensor), so the hot loops carry no per-element index arithmetic.
 function channelRuns(
@@ -185,8 +191,7 @@ export function quantizeCodes(values: Float32Array, shape: readonly number[], qp
   channelRuns(values.length, channels, inner, (start, end, c) => {
     const zp = qp.zeroPoint[c], ic = inv[c];
     for (let i = start; i < end; i++) {
-      const q = zp + ((f(values[i] * ic) + RHE) - RHE);
-      codes[i] = q < quantMin ? quantMin : q > quantMax ? quantMax : q;
+      codes[i] = codeOf(values[i], ic, zp, quantMin, quantMax);
     }
   });
   return codes;
@@ -238,8 +243,7 @@ export function fakeQuantizeValues(
   channelRuns(values.length, channels, inner, (start, end, c) => {
     const zp = params.zeroPoint[c], sc = params.scale[c], ic = f(1 / sc);
     for (let i = start; i < end; i++) {
-      const q = zp + ((f(values[i] * ic) + RHE) - RHE);
-      out[i] = ((q < quantMin ? quantMin : q > quantMax ? quantMax : q) - zp) * sc;
+      out[i] = (codeOf(values[i], ic, zp, quantMin, quantMax) - zp) * sc;
     }
   });
   return { values: out, params };
