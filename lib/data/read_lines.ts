@@ -47,8 +47,8 @@ export async function* readLines(path: string, what = "text"): AsyncGenerator<Nu
   try {
     for (;;) {
       const { done, value } = await lines.read();
-      const line = value as string;
       if (done) return;
+      const line = value as string;
       lineNo++;
       yield { line: lineNo === 1 ? line.replace(/^\uFEFF/, "") : line, lineNo };
     }
