@@ -139,7 +139,8 @@ function erf64(x: number): number {
 }
 
 Deno.test({
-  name: "gelu() on native: value and derivative within 2e-7·max(1,|x|) of float64 over [-12, 12]",
+  name:
+    "gelu() on native: value within 2e-7·max(1,|x|), derivative within 3 float32 ulps of 1, of float64 on [-12, 12]",
   ignore: !HAS_BLAS,
 }, async () => {
   await useBackend("native");
@@ -158,7 +159,7 @@ Deno.test({
     worstD = Math.max(worstD, Math.abs(dv[i] - (cdf + v * pdf)));
   }
   assert(worstY < 2e-7, `GELU value error ${worstY}`);
-  assert(worstD < 2e-7, `GELU derivative error ${worstD}`);
+  assert(worstD < 3 * 2 ** -23, `GELU derivative error ${worstD}`); // float32 arithmetic: a few ulps
 });
 
 Deno.test({

@@ -46,18 +46,26 @@ function attention({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] {
   const probs = backend.pool.take(b * h * tq * tk), ctx = backend.pool.take(b * tq * c);
   const dropped = mv ? new Float32Array(tq * tk) : null;
   const blas = backend.blas;
+  // The SIMD softmax needs rows of a multiple of 4 in the arena (the bias too, when there is one).
+  const simd = tk % 4 === 0 && backend.simdReady(probs, ...(bv ? [bv] : [])) ? backend.simd! : undefined;
   for (let bi = 0; bi < b; bi++) {
     for (let hi = 0; hi < h; hi++) {
       const pOff = (bi * h + hi) * tq * tk, p = probs.subarray(pOff, pOff + tq * tk);
       const qOff = bi * tq * c + hi * d, kOff = bi * tk * c + hi * d;
       blas.sgemm(false, true, tq, tk, d, scale, qv.subarray(qOff), kv.subarray(kOff), 0, p, c, c, tk);
+      if (simd) {
+        const bias = bv ? bv.byteOffset + (biasBatch === 1 ? 0 : bi) * biasRows * tk * 4 : 0;
+        simd.softmax_rows(p.byteOffset, bias, biasRows === 1 ? 0 : tk * 4, tq, tk);
+      }
       for (let i = 0; i < tq; i++) {
         const row = i * tk;
-        if (bv) {
-          const bRow = ((biasBatch === 1 ? 0 : bi) * biasRows + (biasRows === 1 ? 0 : i)) * tk;
-          for (let j = 0; j < tk; j++) p[row + j] += bv[bRow + j];
+        if (!simd) {
+          if (bv) {
+            const bRow = ((biasBatch === 1 ? 0 : bi) * biasRows + (biasRows === 1 ? 0 : i)) * tk;
+            for (let j = 0; j < tk; j++) p[row + j] += bv[bRow + j];
+          }
+          softmaxRow(p, p, row, tk);
         }
-        softmaxRow(p, p, row, tk);
         if (dropped) { for (let j = 0; j < tk; j++) dropped[row + j] = p[row + j] * mv![pOff + row + j]; }
       }
       blas.sgemm(
@@ -92,8 +100,9 @@ function attentionGrad({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] 
   const dq = backend.pool.take(b * tq * c),
     dk = backend.pool.take(b * tk * c),
     dv = backend.pool.take(b * tk * c);
-  const dp = new Float32Array(tq * tk), dropped = mv ? new Float32Array(tq * tk) : null;
+  const dp = backend.pool.take(tq * tk), dropped = mv ? new Float32Array(tq * tk) : null;
   const blas = backend.blas;
+  const simd = tk % 4 === 0 && backend.simdReady(dp, pv) ? backend.simd! : undefined;
   for (let bi = 0; bi < b; bi++) {
     for (let hi = 0; hi < h; hi++) {
       const pOff = (bi * h + hi) * tq * tk, p = pv.subarray(pOff, pOff + tq * tk);
@@ -104,18 +113,22 @@ function attentionGrad({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] 
       blas.sgemm(true, false, tk, d, tq, 1, dropped ?? p, dyBlock, 0, dv.subarray(kOff), tk, c, c);
       blas.sgemm(false, true, tq, tk, d, 1, dyBlock, vv.subarray(kOff), 0, dp, c, c, tk);
       // Softmax gradient, in place: dS = P ⊙ (dP − Σⱼ dP·P) with dP = dP̃ ⊙ mask.
-      for (let i = 0; i < tq; i++) {
-        const row = i * tk;
-        if (mv) { for (let j = 0; j < tk; j++) dp[row + j] *= mv[pOff + row + j]; }
-        let dot = 0;
-        for (let j = 0; j < tk; j++) dot += dp[row + j] * p[row + j];
-        for (let j = 0; j < tk; j++) dp[row + j] = p[row + j] * (dp[row + j] - dot);
+      if (mv) { for (let i = 0; i < tq * tk; i++) dp[i] *= mv[pOff + i]; }
+      if (simd) simd.softmax_grad_rows(dp.byteOffset, p.byteOffset, tq, tk);
+      else {
+        for (let i = 0; i < tq; i++) {
+          const row = i * tk;
+          let dot = 0;
+          for (let j = 0; j < tk; j++) dot += dp[row + j] * p[row + j];
+          for (let j = 0; j < tk; j++) dp[row + j] = p[row + j] * (dp[row + j] - dot);
+        }
       }
       // S = scale·QKᵀ, so dQ = scale·dS·K and dK = scale·dSᵀ·Q.
       blas.sgemm(false, false, tq, d, tk, scale, dp, kv.subarray(kOff), 0, dq.subarray(qOff), tk, c, c);
       blas.sgemm(true, false, tk, d, tq, scale, dp, qv.subarray(qOff), 0, dk.subarray(kOff), tk, c, c);
     }
   }
+  backend.pool.giveBack(dp);
   return [
     backend.makeTensorInfo(q.shape, "float32", dq),
     backend.makeTensorInfo(k.shape, "float32", dk),

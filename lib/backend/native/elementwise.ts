@@ -87,7 +87,7 @@ export function collapseBroadcast(
   return { dims, sa, sb };
 }
 
-function binary(name: string, expr: string): tf.KernelConfig {
+function binary(name: string, expr: string, simdOp?: "add" | "sub" | "mul"): tf.KernelConfig {
   const inner = innerLoop(expr);
   return nativeKernel(name, ({ inputs, backend, attrs }: NativeArgs) => {
     const { a, b } = inputs;
@@ -95,7 +95,9 @@ function binary(name: string, expr: string): tf.KernelConfig {
     const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const av = valuesOf(backend, a) as Float32Array, bv = valuesOf(backend, b) as Float32Array;
     const out = backend.pool.take(tf.util.sizeFromShape(shape));
-    if (out.length > 0) broadcastLoop(inner, av, bv, out, collapseBroadcast(a.shape, b.shape, shape));
+    if (simdOp && av.length === out.length && bv.length === out.length && backend.simdReady(av, bv, out)) {
+      backend.simd![simdOp](av.byteOffset, bv.byteOffset, out.byteOffset, out.length); // same shapes
+    } else if (out.length > 0) broadcastLoop(inner, av, bv, out, collapseBroadcast(a.shape, b.shape, shape));
     return backend.makeTensorInfo(shape, "float32", out);
   });
 }
@@ -158,9 +160,9 @@ const erfExpr = "const w = v < 0 ? -v : v, t = 1 / (1 + p * w); " +
 
 /** The element-wise kernels. */
 export const ELEMENTWISE_KERNELS: tf.KernelConfig[] = [
-  binary("Add", "A + B"),
-  binary("Sub", "A - B"),
-  binary("Multiply", "A * B"),
+  binary("Add", "A + B", "add"),
+  binary("Sub", "A - B", "sub"),
+  binary("Multiply", "A * B", "mul"),
   binary("RealDiv", "A / B"),
   binary("Maximum", "Math.max(A, B)"),
   binary("Minimum", "Math.min(A, B)"),

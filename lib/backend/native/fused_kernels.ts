@@ -46,6 +46,10 @@ function f32(backend: NativeArgs["backend"], t: tf.TensorInfo): Float32Array {
 
 function gelu({ inputs: { x }, backend }: NativeArgs): tf.TensorInfo {
   const xv = f32(backend, x), out = backend.pool.take(xv.length);
+  if (backend.simdReady(xv, out)) {
+    backend.simd!.gelu(xv.byteOffset, out.byteOffset, xv.length);
+    return backend.makeTensorInfo(x.shape, "float32", out);
+  }
   for (let i = 0; i < xv.length; i++) {
     const v = xv[i];
     out[i] = 0.5 * v * (1 + erf(v * INV_SQRT2));
@@ -55,6 +59,10 @@ function gelu({ inputs: { x }, backend }: NativeArgs): tf.TensorInfo {
 
 function geluGrad({ inputs: { dy, x }, backend }: NativeArgs): tf.TensorInfo {
   const xv = f32(backend, x), gv = f32(backend, dy), out = backend.pool.take(xv.length);
+  if (backend.simdReady(xv, gv, out)) {
+    backend.simd!.gelu_grad(gv.byteOffset, xv.byteOffset, out.byteOffset, xv.length);
+    return backend.makeTensorInfo(x.shape, "float32", out);
+  }
   for (let i = 0; i < xv.length; i++) {
     const v = xv[i];
     // d/dx x·Φ(x) = Φ(x) + x·φ(x), Φ(x) = ½(1 + erf(x/√2)), φ(x) = exp(−x²/2)/√(2π)
@@ -83,6 +91,18 @@ function layerNorm({ inputs: { x, gamma, beta }, backend, attrs }: NativeArgs): 
   const xv = f32(backend, x), g = f32(backend, gamma), b = f32(backend, beta);
   const c = x.shape[x.shape.length - 1], eps = attrs.eps as number;
   const out = backend.pool.take(xv.length);
+  if (c % 4 === 0 && backend.simdReady(xv, g, b, out)) {
+    backend.simd!.layer_norm(
+      xv.byteOffset,
+      g.byteOffset,
+      b.byteOffset,
+      out.byteOffset,
+      xv.length / c,
+      c,
+      eps,
+    );
+    return backend.makeTensorInfo(x.shape, "float32", out);
+  }
   for (let base = 0; base < xv.length; base += c) {
     rowStats(xv, base, c, eps);
     const mean = stats[0], rstd = stats[1];
@@ -96,6 +116,65 @@ function layerNormGrad({ inputs: { dy, x, gamma }, backend, attrs }: NativeArgs)
   const c = x.shape[x.shape.length - 1], eps = attrs.eps as number;
   const dx = backend.pool.take(xv.length);
   const dgamma = new Float64Array(c), dbeta = new Float64Array(c);
+  if (c % 4 === 0 && backend.simdReady(xv, gv, g, dx)) {
+    simdLayerNormGrad(backend, xv, gv, g, dx, dgamma, dbeta, c, eps);
+  } else layerNormGradJs(xv, gv, g, dx, dgamma, dbeta, c, eps);
+  return [
+    backend.makeTensorInfo(x.shape, "float32", dx),
+    backend.makeTensorInfo(gamma.shape, "float32", Float32Array.from(dgamma)),
+    backend.makeTensorInfo(gamma.shape, "float32", Float32Array.from(dbeta)),
+  ];
+}
+
+// Rows per SIMD call: dγ and dβ are summed in float32 over this many rows, then in float64 across chunks.
+const LN_CHUNK = 32;
+
+function simdLayerNormGrad(
+  backend: NativeArgs["backend"],
+  xv: Float32Array,
+  gv: Float32Array,
+  g: Float32Array,
+  dx: Float32Array,
+  dgamma: Float64Array,
+  dbeta: Float64Array,
+  c: number,
+  eps: number,
+): void {
+  const dg = backend.pool.take(c), db = backend.pool.take(c), rows = xv.length / c;
+  for (let r0 = 0; r0 < rows; r0 += LN_CHUNK) {
+    const off = r0 * c * 4;
+    dg.fill(0);
+    db.fill(0);
+    backend.simd!.layer_norm_grad(
+      gv.byteOffset + off,
+      xv.byteOffset + off,
+      g.byteOffset,
+      dx.byteOffset + off,
+      dg.byteOffset,
+      db.byteOffset,
+      Math.min(LN_CHUNK, rows - r0),
+      c,
+      eps,
+    );
+    for (let j = 0; j < c; j++) {
+      dgamma[j] += dg[j];
+      dbeta[j] += db[j];
+    }
+  }
+  backend.pool.giveBack(dg);
+  backend.pool.giveBack(db);
+}
+
+function layerNormGradJs(
+  xv: Float32Array,
+  gv: Float32Array,
+  g: Float32Array,
+  dx: Float32Array,
+  dgamma: Float64Array,
+  dbeta: Float64Array,
+  c: number,
+  eps: number,
+): void {
   const xhat = new Float64Array(c);
   for (let base = 0; base < xv.length; base += c) {
     rowStats(xv, base, c, eps);
@@ -114,11 +193,6 @@ function layerNormGrad({ inputs: { dy, x, gamma }, backend, attrs }: NativeArgs)
     sumDX /= c;
     for (let j = 0; j < c; j++) dx[base + j] = rstd * (gv[base + j] * g[j] - sumD - xhat[j] * sumDX);
   }
-  return [
-    backend.makeTensorInfo(x.shape, "float32", dx),
-    backend.makeTensorInfo(gamma.shape, "float32", Float32Array.from(dgamma)),
-    backend.makeTensorInfo(gamma.shape, "float32", Float32Array.from(dbeta)),
-  ];
 }
 
 function adamw({ inputs: { param, grad, m, v }, backend, attrs }: NativeArgs): tf.TensorInfo[] {
@@ -129,6 +203,46 @@ function adamw({ inputs: { param, grad, m, v }, backend, attrs }: NativeArgs): t
     v2 = backend.pool.take(pv.length);
   // PyTorch's operation order: p ← p·(1 − lr·λ) − (lr / c1) · m' / (√v' / √c2 + ε).
   const shrink = 1 - lr * weightDecay, stepSize = lr / c1, invSqrtC2 = 1 / Math.sqrt(c2);
+  if (backend.simdReady(pv, gv, mv, vv, p2, m2, v2)) {
+    backend.simd!.adamw(
+      pv.byteOffset,
+      gv.byteOffset,
+      mv.byteOffset,
+      vv.byteOffset,
+      p2.byteOffset,
+      m2.byteOffset,
+      v2.byteOffset,
+      pv.length,
+      beta1,
+      beta2,
+      shrink,
+      stepSize,
+      invSqrtC2,
+      epsilon,
+    );
+  } else adamwJs(pv, gv, mv, vv, p2, m2, v2, beta1, beta2, shrink, stepSize, invSqrtC2, epsilon);
+  return [
+    backend.makeTensorInfo(param.shape, "float32", p2),
+    backend.makeTensorInfo(param.shape, "float32", m2),
+    backend.makeTensorInfo(param.shape, "float32", v2),
+  ];
+}
+
+function adamwJs(
+  pv: Float32Array,
+  gv: Float32Array,
+  mv: Float32Array,
+  vv: Float32Array,
+  p2: Float32Array,
+  m2: Float32Array,
+  v2: Float32Array,
+  beta1: number,
+  beta2: number,
+  shrink: number,
+  stepSize: number,
+  invSqrtC2: number,
+  epsilon: number,
+): void {
   for (let i = 0; i < pv.length; i++) {
     const g = gv[i];
     const mi = beta1 * mv[i] + (1 - beta1) * g;
@@ -137,16 +251,21 @@ function adamw({ inputs: { param, grad, m, v }, backend, attrs }: NativeArgs): t
     v2[i] = vi;
     p2[i] = pv[i] * shrink - stepSize * mi / (Math.sqrt(vi) * invSqrtC2 + epsilon);
   }
-  return [
-    backend.makeTensorInfo(param.shape, "float32", p2),
-    backend.makeTensorInfo(param.shape, "float32", m2),
-    backend.makeTensorInfo(param.shape, "float32", v2),
-  ];
 }
 
 // log-softmax over the last axis: x − max − log Σ exp(x − max), the sum in float64.
 function logSoftmax({ inputs: { x }, backend }: NativeArgs): tf.TensorInfo {
   const xv = f32(backend, x), n = x.shape[x.shape.length - 1], out = backend.pool.take(xv.length);
+  const rows = xv.length / n;
+  if (n % 4 === 0 && backend.simdReady(xv, out)) {
+    // Max and Σ exp per row in SIMD, the shift max + log Σ here, the subtraction in SIMD.
+    const stats = backend.pool.take(2 * rows);
+    backend.simd!.row_max_sumexp(xv.byteOffset, stats.byteOffset, rows, n);
+    for (let r = 0; r < rows; r++) stats[r] = stats[2 * r] + Math.log(stats[2 * r + 1]);
+    backend.simd!.sub_rows(xv.byteOffset, stats.byteOffset, out.byteOffset, rows, n);
+    backend.pool.giveBack(stats);
+    return backend.makeTensorInfo(x.shape, "float32", out);
+  }
   for (let base = 0; base < xv.length; base += n) {
     let max = -Infinity;
     for (let j = 0; j < n; j++) if (xv[base + j] > max) max = xv[base + j];
@@ -162,6 +281,10 @@ function logSoftmax({ inputs: { x }, backend }: NativeArgs): tf.TensorInfo {
 function logSoftmaxGrad({ inputs: { dy, y }, backend }: NativeArgs): tf.TensorInfo {
   const gv = f32(backend, dy), yv = f32(backend, y), n = y.shape[y.shape.length - 1];
   const out = backend.pool.take(yv.length);
+  if (n % 4 === 0 && backend.simdReady(gv, yv, out)) {
+    backend.simd!.log_softmax_grad_rows(gv.byteOffset, yv.byteOffset, out.byteOffset, yv.length / n, n);
+    return backend.makeTensorInfo(y.shape, "float32", out);
+  }
   for (let base = 0; base < yv.length; base += n) {
     let sum = 0;
     for (let j = 0; j < n; j++) sum += gv[base + j];

@@ -10,6 +10,7 @@ import { tf } from "../tf.ts";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { Blas } from "./blas.ts";
 import { BufferPool } from "./buffer_pool.ts";
+import { type SimdKernels, simdKernels } from "./simd/simd.ts";
 
 /** The tfjs backend name. */
 export const NATIVE = "native";
@@ -23,25 +24,32 @@ export class NativeBackend extends MathBackendCPU {
   readonly blas: Blas;
   /** Output arrays for native kernels (`pool.take(n)`), recycled when their tensor is freed. */
   readonly pool: BufferPool = new BufferPool();
+  /**
+   * The WebAssembly SIMD kernels on the pool's arena (absent where the runtime lacks SIMD). Set it to
+   * `undefined` to run the JavaScript versions of the same kernels instead (to compare them).
+   */
+  simd: SimdKernels | undefined;
   constructor(blas: Blas) {
     super();
     this.blas = blas;
+    this.simd = this.pool.arena && simdKernels(this.pool.arena);
+  }
+
+  /** Whether the SIMD kernels can address every array in `arrays` (all live in the arena). */
+  simdReady(...arrays: ArrayBufferView[]): boolean {
+    return this.simd !== undefined && arrays.every((a) => this.pool.inArena(a));
   }
 
   override write(values: Values, shape: number[], dtype: tf.DataType): DataId {
-    this.pool.stored(values);
-    return super.write(values, shape, dtype);
+    return super.write(this.pool.storable(values), shape, dtype);
   }
 
   override move(dataId: DataId, values: Values, shape: number[], dtype: tf.DataType, refCount: number): void {
-    this.pool.stored(values);
-    super.move(dataId, values, shape, dtype, refCount);
+    super.move(dataId, this.pool.storable(values), shape, dtype, refCount);
   }
 
   override readSync(dataId: DataId): Values {
-    const values = super.readSync(dataId);
-    this.pool.escaped(this.data.get(dataId)?.values);
-    return values;
+    return this.pool.exposed(super.readSync(dataId));
   }
 
   override disposeData(dataId: DataId, force = false): boolean {

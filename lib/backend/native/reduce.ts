@@ -44,6 +44,10 @@ function reduce(name: "Sum" | "Mean"): tf.KernelConfig {
         for (let j = 0; j < r; j++) s += xv[base + j];
         out[i] = s * scale;
       }
+    } else if (q % 4 === 0 && backend.simdReady(xv, out)) {
+      for (let i = 0; i < p; i++) {
+        backend.simd!.col_sum(xv.byteOffset + i * r * q * 4, out.byteOffset + i * q * 4, r, q, scale);
+      }
     } else if (r * q >= BLAS_MIN) {
       // Column sums of each (R, Q) block as one GEMM, ones(1, R) · X: multi-threaded and vectorised.
       const ones = onesOf(r);

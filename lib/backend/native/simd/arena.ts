@@ -1,0 +1,105 @@
+/**
+ * A float32 allocator inside one shared `WebAssembly.Memory`, so that the SIMD kernels (WebAssembly) and
+ * BLAS (FFI) both work on tensor data in place.
+ *
+ * Blocks are 64-byte aligned and their capacity is rounded up to a size class (multiples of 16 floats up
+ * to 4096 floats, then eighths of a power of two), so a freed block serves any later request of its class
+ * and a vector loop may run over the padding. Memory grows in steps and is never returned to the
+ * operating system (WebAssembly memories cannot shrink); once `maxBytes` is reached `take` returns
+ * `undefined` and the caller uses an ordinary array instead.
+ *
+ * Offset 0 is never handed out, so kernels can use 0 as "no array".
+ *
+ * @module
+ */
+
+const PAGE = 65536, ALIGN = 64;
+
+/** The capacity in floats of the size class that holds `n` floats. */
+export function sizeClass(n: number): number {
+  if (n <= 4096) return Math.max(16, Math.ceil(n / 16) * 16);
+  const step = 2 ** (Math.floor(Math.log2(n)) - 3);
+  return Math.ceil(n / step) * step;
+}
+
+/**
+ * Float32 blocks in a shared WebAssembly memory.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { Arena } from "./arena.ts";
+ * const arena = new Arena();
+ * const a = arena.take(10)!;
+ * assert(a.length === 10 && arena.contains(a) && a.byteOffset % 64 === 0);
+ * arena.free(a);
+ * assert(arena.take(12)!.byteOffset === a.byteOffset); // same size class
+ * ```
+ */
+export class Arena {
+  /** The memory that every block lives in. */
+  readonly memory: WebAssembly.Memory;
+  #buffers = new WeakSet<ArrayBufferLike>();
+  #top = ALIGN;
+  #free = new Map<number, number[]>();
+  #idle = 0;
+
+  /** `maxBytes` caps the memory (at most 4 GiB, WebAssembly's 32-bit limit). */
+  constructor(readonly maxBytes: number = 4 * 2 ** 30 - PAGE) {
+    const maximum = Math.min(65536, Math.floor(maxBytes / PAGE));
+    this.memory = new WebAssembly.Memory({ initial: Math.min(256, maximum), maximum, shared: true });
+    this.#buffers.add(this.memory.buffer);
+  }
+
+  /** A block of `n` floats with arbitrary contents, or `undefined` when the memory is full. */
+  take(n: number): Float32Array | undefined {
+    const cap = sizeClass(n);
+    let offset = this.#free.get(cap)?.pop();
+    if (offset !== undefined) this.#idle -= cap * 4;
+    else offset = this.#bump(cap * 4);
+    return offset === undefined ? undefined : new Float32Array(this.memory.buffer, offset, n);
+  }
+
+  /** Gives block `a` (from `take`) back; nothing may use it afterwards. */
+  free(a: Float32Array): void {
+    const cap = sizeClass(a.length);
+    const list = this.#free.get(cap);
+    if (list) list.push(a.byteOffset);
+    else this.#free.set(cap, [a.byteOffset]);
+    this.#idle += cap * 4;
+  }
+
+  /** Whether `a` views this arena's memory. */
+  contains(a: ArrayBufferView): boolean {
+    return this.#buffers.has(a.buffer);
+  }
+
+  /** Bytes in use by the arena (blocks handed out or idle). */
+  get usedBytes(): number {
+    return this.#top;
+  }
+
+  /** Bytes in freed blocks waiting for reuse. */
+  get idleBytes(): number {
+    return this.#idle;
+  }
+
+  #bump(bytes: number): number | undefined {
+    const offset = this.#top, end = offset + bytes;
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      const limit = Math.min(65536, Math.floor(this.maxBytes / PAGE)) * PAGE;
+      if (end > limit) return undefined;
+      // Grow by at least a quarter of the current size, so growth stays rare.
+      const want = Math.min(limit, Math.max(end, have + have / 4));
+      try {
+        this.memory.grow(Math.ceil((want - have) / PAGE));
+      } catch {
+        return undefined;
+      }
+      this.#buffers.add(this.memory.buffer);
+    }
+    this.#top = end;
+    return offset;
+  }
+}

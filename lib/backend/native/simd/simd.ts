@@ -1,0 +1,96 @@
+/**
+ * The SIMD kernels (`wat.ts`), instantiated on an arena's memory, with typed entry points.
+ *
+ * @module
+ */
+import { decodeBase64 } from "@std/encoding/base64";
+import { MODULE_BASE64 } from "./module_bytes.ts";
+import type { Arena } from "./arena.ts";
+
+let compiled: WebAssembly.Module | undefined;
+
+/**
+ * The kernels' exports (documented in `wat.ts`). Every pointer is a byte offset into the arena's memory;
+ * element-wise kernels run over whole vectors of 4 (arena blocks are padded for it); row kernels need a
+ * row length that is a multiple of 4.
+ */
+export interface SimdKernels {
+  /** y = GELU(x) over n elements. */
+  gelu(x: number, y: number, n: number): void;
+  /** dx = dy·GELU'(x) over n elements. */
+  gelu_grad(dy: number, x: number, dx: number, n: number): void;
+  /** out = a + b over n elements. */
+  add(a: number, b: number, out: number, n: number): void;
+  /** out = a − b over n elements. */
+  sub(a: number, b: number, out: number, n: number): void;
+  /** out = a · b over n elements. */
+  mul(a: number, b: number, out: number, n: number): void;
+  /** LayerNorm of rows of c: y = (x − mean)·rstd·γ + β. */
+  layer_norm(x: number, g: number, b: number, y: number, rows: number, c: number, eps: number): void;
+  /** LayerNorm backward: writes dx; adds dγ and dβ into dg and db. */
+  layer_norm_grad(
+    dy: number,
+    x: number,
+    g: number,
+    dx: number,
+    dg: number,
+    db: number,
+    rows: number,
+    c: number,
+    eps: number,
+  ): void;
+  /** In-place softmax of rows of n after adding a bias row (bias 0: none; stride in bytes, 0: shared). */
+  softmax_rows(p: number, bias: number, biasStride: number, rows: number, n: number): void;
+  /** In-place softmax backward: dp ← p·(dp − Σ dp·p) per row. */
+  softmax_grad_rows(dp: number, p: number, rows: number, n: number): void;
+  /** Per row: max and Σ e^(x − max), two floats per row at out. */
+  row_max_sumexp(x: number, out: number, rows: number, n: number): void;
+  /** y = x − shift[row]. */
+  sub_rows(x: number, shift: number, y: number, rows: number, n: number): void;
+  /** Log-softmax backward: dx = dy − e^y·Σ dy per row. */
+  log_softmax_grad_rows(dy: number, y: number, dx: number, rows: number, n: number): void;
+  /** out = scale·(column sums of a (rows, q) block). */
+  col_sum(x: number, out: number, rows: number, q: number, scale: number): void;
+  /** One AdamW update (PyTorch's order) of n parameters into p2, m2, v2. */
+  adamw(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    p2: number,
+    m2: number,
+    v2: number,
+    n: number,
+    beta1: number,
+    beta2: number,
+    shrink: number,
+    step: number,
+    invSqrtC2: number,
+    eps: number,
+  ): void;
+}
+
+/**
+ * The SIMD kernels bound to `arena`'s memory, or `undefined` where this runtime lacks WebAssembly SIMD.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { Arena } from "./arena.ts";
+ * import { simdKernels } from "./simd.ts";
+ * const arena = new Arena(), k = simdKernels(arena)!;
+ * const x = arena.take(3)!, y = arena.take(3)!;
+ * x.set([-1, 0, 2]);
+ * k.gelu(x.byteOffset, y.byteOffset, 3);
+ * assert(Math.abs(y[2] - 1.9545) < 1e-4 && y[1] === 0);
+ * ```
+ */
+export function simdKernels(arena: Arena): SimdKernels | undefined {
+  try {
+    compiled ??= new WebAssembly.Module(decodeBase64(MODULE_BASE64));
+  } catch {
+    return undefined;
+  }
+  const instance = new WebAssembly.Instance(compiled, { env: { memory: arena.memory } });
+  return instance.exports as unknown as SimdKernels;
+}

@@ -1,0 +1,479 @@
+/**
+ * The WebAssembly text of the native backend's SIMD kernels (the source of `module_bytes.ts`).
+ *
+ * Each kernel works on float32 data in a shared `WebAssembly.Memory` (the arena, `arena.ts`) addressed by
+ * byte offsets, four lanes at a time (`f32x4`). Element-wise kernels run over whole vectors: arena blocks
+ * are padded to 16 floats, so the last vector stays inside the block. Row kernels need a row length that
+ * is a multiple of 4 (the callers fall back to JavaScript otherwise). Math shared by several kernels (erf,
+ * exp, horizontal sums) is spliced in as text, so each loop is one straight-line function.
+ *
+ * Rebuild `module_bytes.ts` after editing: `deno run -A lib/backend/native/simd/build.ts`.
+ *
+ * @module
+ */
+
+const num = (c: number) => (c === -Infinity ? "-inf" : Number.isInteger(c) ? `${c}.0` : String(c));
+// The vector constants of the function being generated: each becomes a local set once before the loops
+// (V8 would otherwise rebuild every constant on every iteration).
+let constants = new Map<number, string>();
+/** A vector of four copies of `c` (a local of the current function). */
+const v = (c: number) => {
+  let name = constants.get(c);
+  if (name === undefined) constants.set(c, name = `$k${constants.size}`);
+  return `(local.get ${name})`;
+};
+/** A function: `signature` is its export and parameters, `body()` its locals and code (called once). */
+function func(signature: string, body: () => string): string {
+  constants = new Map();
+  const code = body();
+  const decls = [...constants.values()].map((name) => `(local ${name} v128)`).join(" ");
+  const sets = [...constants].map(([c, name]) =>
+    `(local.set ${name} (v128.const f32x4 ${num(c)} ${num(c)} ${num(c)} ${num(c)}))`
+  ).join("\n  ");
+  // The body starts with its local declarations; the constants are declared and set after them.
+  const split = code.match(/^\s*(\(local \$\w+ \w+\)\s*)*/)![0].length;
+  return `(func ${signature}\n  ${code.slice(0, split)} ${decls}\n  ${sets}\n  ${code.slice(split)})`;
+}
+const get = (name: string) => `(local.get $${name})`;
+const mul = (a: string, b: string) => `(f32x4.mul ${a} ${b})`;
+const add = (a: string, b: string) => `(f32x4.add ${a} ${b})`;
+const sub = (a: string, b: string) => `(f32x4.sub ${a} ${b})`;
+const load = (ptr: string) => `(v128.load ${ptr})`;
+/** Horner's rule in vector `x`, coefficients from the highest power down. */
+const horner = (x: string, coeffs: number[]) =>
+  coeffs.slice(1).reduce((acc, c) => add(mul(acc, x), v(c)), v(coeffs[0]));
+
+// erf(x) = x·P(x²)/Q(x²) on [−4, 4] (Eigen's and XLA's float32 erf), as `erf()` in `fused_kernels.ts`.
+const ERF_P = [
+  -2.72614225801306e-10,
+  2.77068142495902e-8,
+  -2.10102402082508e-6,
+  -5.69250639462346e-5,
+  -7.34990630326855e-4,
+  -2.95459980854025e-3,
+  -1.60960333262415e-2,
+];
+const ERF_Q = [
+  -1.45660718464996e-5,
+  -2.13374055278905e-4,
+  -1.68282697438203e-3,
+  -7.37332916720468e-3,
+  -1.42647390514189e-2,
+];
+const ERF_LOCALS = "(local $ex v128) (local $ex2 v128)";
+/** Statements that set local `dst` to erf(`x`). */
+const erfInto = (dst: string, x: string) =>
+  `(local.set $ex (f32x4.pmin (f32x4.pmax ${x} ${v(-4)}) ${v(4)}))
+   (local.set $ex2 ${mul(get("ex"), get("ex"))})
+   (local.set $${dst} (f32x4.div ${mul(get("ex"), horner(get("ex2"), ERF_P))} ${horner(get("ex2"), ERF_Q)}))`;
+
+// e^x (Cephes expf): x = k·ln2 + r, |r| ≤ ln2/2, e^r = 1 + r + r²·P(r), 2^k from the exponent bits.
+// Inputs are clamped to [−87.3, 88], so results stay normal (e^−87.3 ≈ 1e-38 stands in for 0). k is
+// rounded by adding 1.5·2²³, which leaves k in the low mantissa bits (cheaper than nearest + truncate).
+const EXP_P = [
+  1.9875691500e-4,
+  1.3981999507e-3,
+  8.3334519073e-3,
+  4.1665795894e-2,
+  1.6666665459e-1,
+  5.0000001201e-1,
+];
+const EXP_LOCALS = "(local $qx v128) (local $qm v128) (local $qk v128) (local $qr v128)";
+const ROUNDER = 12582912; // 1.5·2²³, whose bits are 0x4b400000
+/** Statements that set local `dst` to e^`x`. */
+const expInto = (dst: string, x: string) =>
+  `(local.set $qx (f32x4.pmin (f32x4.pmax ${x} ${v(-87.3)}) ${v(88)}))
+   (local.set $qm ${add(mul(get("qx"), v(1.4426950408889634)), v(ROUNDER))})
+   (local.set $qk ${sub(get("qm"), v(ROUNDER))})
+   (local.set $qr ${add(sub(get("qx"), mul(get("qk"), v(0.693359375))), mul(get("qk"), v(2.12194440e-4)))})
+   (local.set $${dst} (f32x4.mul
+     ${add(add(mul(mul(horner(get("qr"), EXP_P), get("qr")), get("qr")), get("qr")), v(1))}
+     (i32x4.shl (i32x4.sub ${get("qm")} (v128.const i32x4 0x4b3fff81 0x4b3fff81 0x4b3fff81 0x4b3fff81))
+       (i32.const 23))))`;
+
+/** f32: the sum of the four lanes of `x`. */
+const hsum = (x: string) =>
+  `(f32.add (f32.add (f32x4.extract_lane 0 ${x}) (f32x4.extract_lane 1 ${x}))
+     (f32.add (f32x4.extract_lane 2 ${x}) (f32x4.extract_lane 3 ${x})))`;
+/** f32: the largest of the four lanes of `x`. */
+const hmax = (x: string) =>
+  `(f32.max (f32.max (f32x4.extract_lane 0 ${x}) (f32x4.extract_lane 1 ${x}))
+     (f32.max (f32x4.extract_lane 2 ${x}) (f32x4.extract_lane 3 ${x})))`;
+
+/**
+ * A loop over `count` vectors: `body` sees `$i` as the byte offset of the current vector (0, 16, …).
+ * Nested loops pass their own index name.
+ */
+const forVectors = (count: string, body: string, i = "i") =>
+  `(local.set $${i} (i32.const 0))
+   (block $done_${i} (loop $next_${i}
+     (br_if $done_${i} (i32.ge_u ${get(i)} (i32.shl ${count} (i32.const 4))))
+     ${body}
+     (local.set $${i} (i32.add ${get(i)} (i32.const 16)))
+     (br $next_${i})))`;
+/** Byte address `base + $i`. */
+const at = (base: string, i = "i") => `(i32.add ${get(base)} ${get(i)})`;
+/** Vectors in n elements, rounded up. */
+const vectorsUp = (n: string) => `(i32.shr_u (i32.add ${n} (i32.const 3)) (i32.const 2))`;
+/** Vectors in a row of n elements (n is a multiple of 4). */
+const vectorsIn = (n: string) => `(i32.shr_u ${n} (i32.const 2))`;
+/** Splat of the f32 local `name`. */
+const splat = (name: string) => `(f32x4.splat ${get(name)})`;
+/**
+ * A loop over `rows` rows (local `$r`): after each, every pointer in `advance` moves on by its byte stride.
+ */
+const forRows = (rows: string, advance: [string, string][], body: string) =>
+  `(local.set $r (i32.const 0))
+   (block $done_r (loop $next_r
+     (br_if $done_r (i32.ge_u ${get("r")} ${rows}))
+     ${body}
+     ${advance.map(([ptr, bytes]) => `(local.set $${ptr} (i32.add ${get(ptr)} ${bytes}))`).join("\n     ")}
+     (local.set $r (i32.add ${get("r")} (i32.const 1)))
+     (br $next_r)))`;
+/** Bytes in a row of n floats. */
+const rowBytes = (n: string) => `(i32.shl ${n} (i32.const 2))`;
+
+const INV_SQRT2 = Math.SQRT1_2, INV_SQRT_2PI = 0.3989422804014327;
+
+// y = x·Φ(x) = ½·x·(1 + erf(x/√2)), n elements.
+const gelu = func(
+  `(export "gelu") (param $x i32) (param $y i32) (param $n i32)`,
+  () =>
+    `(local $i i32) (local $xv v128) (local $e v128) ${ERF_LOCALS}
+  ${
+      forVectors(
+        vectorsUp(get("n")),
+        `(local.set $xv ${load(at("x"))})
+     ${erfInto("e", mul(get("xv"), v(INV_SQRT2)))}
+     (v128.store ${at("y")} ${mul(mul(get("xv"), v(0.5)), add(get("e"), v(1)))})`,
+      )
+    }`,
+);
+
+// dx = dy·(Φ(x) + x·φ(x)), φ(x) = e^(−x²/2)/√(2π), n elements.
+const geluGrad = func(
+  `(export "gelu_grad") (param $dy i32) (param $x i32) (param $dx i32) (param $n i32)`,
+  () =>
+    `(local $i i32) (local $xv v128) (local $e v128) (local $g v128) ${ERF_LOCALS} ${EXP_LOCALS}
+  ${
+      forVectors(
+        vectorsUp(get("n")),
+        `(local.set $xv ${load(at("x"))})
+     ${erfInto("e", mul(get("xv"), v(INV_SQRT2)))}
+     ${expInto("g", mul(mul(get("xv"), get("xv")), v(-0.5)))}
+     (v128.store ${at("dx")} ${
+          mul(
+            load(at("dy")),
+            add(mul(add(get("e"), v(1)), v(0.5)), mul(mul(get("xv"), v(INV_SQRT_2PI)), get("g"))),
+          )
+        })`,
+      )
+    }`,
+);
+
+/** Element-wise binary ops on same-shape operands, n elements. */
+const binary = (name: string, op: string) =>
+  func(
+    `(export "${name}") (param $a i32) (param $b i32) (param $out i32) (param $n i32)`,
+    () =>
+      `(local $i i32)
+  ${forVectors(vectorsUp(get("n")), `(v128.store ${at("out")} (${op} ${load(at("a"))} ${load(at("b"))}))`)}`,
+  );
+
+// LayerNorm over rows of c (a multiple of 4): y = (x − mean)·rstd·γ + β, rstd = 1/√(var + eps).
+const MEAN_RSTD_LOCALS = "(local $acc v128) (local $d v128) (local $mean f32) (local $rstd f32)";
+/** Statements that set $mean and $rstd of the row at $x (two passes, as PyTorch). */
+const meanRstd = () =>
+  `(local.set $acc ${v(0)})
+     ${forVectors(vectorsIn(get("c")), `(local.set $acc ${add(get("acc"), load(at("x")))})`)}
+     (local.set $mean (f32.div ${hsum(get("acc"))} (f32.convert_i32_u ${get("c")})))
+     (local.set $acc ${v(0)})
+     ${
+    forVectors(
+      vectorsIn(get("c")),
+      `(local.set $d ${sub(load(at("x")), splat("mean"))})
+      (local.set $acc ${add(get("acc"), mul(get("d"), get("d")))})`,
+    )
+  }
+     (local.set $rstd (f32.div (f32.const 1)
+       (f32.sqrt (f32.add (f32.div ${hsum(get("acc"))} (f32.convert_i32_u ${get("c")})) ${get("eps")}))))`;
+
+const layerNorm = () =>
+  func(
+    `(export "layer_norm") (param $x i32) (param $g i32) (param $b i32) (param $y i32) (param $rows i32)
+   (param $c i32) (param $eps f32)`,
+    () =>
+      `(local $i i32) (local $r i32) ${MEAN_RSTD_LOCALS}
+  ${
+        forRows(
+          get("rows"),
+          [["x", rowBytes(get("c"))], ["y", rowBytes(get("c"))]],
+          `${meanRstd()}
+     ${
+            forVectors(
+              vectorsIn(get("c")),
+              `(v128.store ${at("y")}
+        ${add(mul(mul(sub(load(at("x")), splat("mean")), splat("rstd")), load(at("g"))), load(at("b")))})`,
+            )
+          }`,
+        )
+      }`,
+  );
+
+// LayerNorm backward over rows of c: dx = rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), dx̂ = dy·γ; dγ += dy·x̂
+// and dβ += dy are added into (not written over) `dg` and `db`.
+const layerNormGrad = () =>
+  func(
+    `(export "layer_norm_grad") (param $dy i32) (param $x i32) (param $g i32) (param $dx i32) (param $dg i32)
+   (param $db i32) (param $rows i32) (param $c i32) (param $eps f32)`,
+    () =>
+      `(local $i i32) (local $r i32) ${MEAN_RSTD_LOCALS} (local $h v128) (local $gy v128) (local $dh v128)
+   (local $sd v128) (local $sdx v128) (local $md f32) (local $mdx f32)
+  ${
+        forRows(
+          get("rows"),
+          [["x", rowBytes(get("c"))], ["dy", rowBytes(get("c"))], ["dx", rowBytes(get("c"))]],
+          `${meanRstd()}
+     (local.set $sd ${v(0)})
+     (local.set $sdx ${v(0)})
+     ${
+            forVectors(
+              vectorsIn(get("c")),
+              `(local.set $h ${mul(sub(load(at("x")), splat("mean")), splat("rstd"))})
+      (local.set $gy ${load(at("dy"))})
+      (local.set $dh ${mul(get("gy"), load(at("g")))})
+      (local.set $sd ${add(get("sd"), get("dh"))})
+      (local.set $sdx ${add(get("sdx"), mul(get("dh"), get("h")))})
+      (v128.store ${at("dg")} ${add(load(at("dg")), mul(get("gy"), get("h")))})
+      (v128.store ${at("db")} ${add(load(at("db")), get("gy"))})`,
+            )
+          }
+     (local.set $md (f32.div ${hsum(get("sd"))} (f32.convert_i32_u ${get("c")})))
+     (local.set $mdx (f32.div ${hsum(get("sdx"))} (f32.convert_i32_u ${get("c")})))
+     ${
+            forVectors(
+              vectorsIn(get("c")),
+              `(local.set $h ${mul(sub(load(at("x")), splat("mean")), splat("rstd"))})
+      (v128.store ${at("dx")} ${
+                mul(
+                  splat("rstd"),
+                  sub(sub(mul(load(at("dy")), load(at("g"))), splat("md")), mul(get("h"), splat("mdx"))),
+                )
+              })`,
+            )
+          }`,
+        )
+      }`,
+  );
+
+// Softmax of each row of n (a multiple of 4) in place at $p, after adding the row at $bias (0: none),
+// which moves on by $biasStride bytes per row (0: the same bias row for every row).
+const softmaxRows = () =>
+  func(
+    `(export "softmax_rows") (param $p i32) (param $bias i32) (param $biasStride i32) (param $rows i32)
+   (param $n i32)`,
+    () =>
+      `(local $i i32) (local $r i32) (local $acc v128) (local $e v128) (local $max f32) ${EXP_LOCALS}
+  ${
+        forRows(
+          get("rows"),
+          [["p", rowBytes(get("n"))], ["bias", get("biasStride")]],
+          `
+     (if (i32.ne ${get("bias")} (i32.const 0)) (then
+       ${forVectors(vectorsIn(get("n")), `(v128.store ${at("p")} ${add(load(at("p")), load(at("bias")))})`)}))
+     (local.set $acc ${v(-Infinity)})
+     ${forVectors(vectorsIn(get("n")), `(local.set $acc (f32x4.max ${get("acc")} ${load(at("p"))}))`)}
+     (local.set $max ${hmax(get("acc"))})
+     (local.set $acc ${v(0)})
+     ${
+            forVectors(
+              vectorsIn(get("n")),
+              `${expInto("e", sub(load(at("p")), splat("max")))}
+      (v128.store ${at("p")} ${get("e")})
+      (local.set $acc ${add(get("acc"), get("e"))})`,
+            )
+          }
+     (local.set $max (f32.div (f32.const 1) ${hsum(get("acc"))}))
+     ${forVectors(vectorsIn(get("n")), `(v128.store ${at("p")} ${mul(load(at("p")), splat("max"))})`)}`,
+        )
+      }`,
+  );
+
+// Softmax backward in place on rows of n: dp ← p·(dp − Σ dp·p).
+const softmaxGradRows = () =>
+  func(
+    `(export "softmax_grad_rows") (param $dp i32) (param $p i32) (param $rows i32) (param $n i32)`,
+    () =>
+      `(local $i i32) (local $r i32) (local $acc v128) (local $dot f32)
+  ${
+        forRows(
+          get("rows"),
+          [["dp", rowBytes(get("n"))], ["p", rowBytes(get("n"))]],
+          `
+     (local.set $acc ${v(0)})
+     ${
+            forVectors(
+              vectorsIn(get("n")),
+              `(local.set $acc ${add(get("acc"), mul(load(at("dp")), load(at("p"))))})`,
+            )
+          }
+     (local.set $dot ${hsum(get("acc"))})
+     ${
+            forVectors(
+              vectorsIn(get("n")),
+              `(v128.store ${at("dp")} ${mul(load(at("p")), sub(load(at("dp")), splat("dot")))})`,
+            )
+          }`,
+        )
+      }`,
+  );
+
+// Per row of n: max and Σ e^(x − max), written as two floats per row at $out (log-softmax's first pass;
+// the logarithm is taken in JavaScript).
+const rowMaxSumExp = () =>
+  func(
+    `(export "row_max_sumexp") (param $x i32) (param $out i32) (param $rows i32) (param $n i32)`,
+    () =>
+      `(local $i i32) (local $r i32) (local $acc v128) (local $e v128) (local $max f32) ${EXP_LOCALS}
+  ${
+        forRows(
+          get("rows"),
+          [["x", rowBytes(get("n"))], ["out", "(i32.const 8)"]],
+          `
+     (local.set $acc ${v(-Infinity)})
+     ${forVectors(vectorsIn(get("n")), `(local.set $acc (f32x4.max ${get("acc")} ${load(at("x"))}))`)}
+     (local.set $max ${hmax(get("acc"))})
+     (local.set $acc ${v(0)})
+     ${
+            forVectors(
+              vectorsIn(get("n")),
+              `${expInto("e", sub(load(at("x")), splat("max")))}
+      (local.set $acc ${add(get("acc"), get("e"))})`,
+            )
+          }
+     (f32.store ${get("out")} ${get("max")})
+     (f32.store offset=4 ${get("out")} ${hsum(get("acc"))})`,
+        )
+      }`,
+  );
+
+// y = x − shift[row] for rows of n.
+const subRows = () =>
+  func(
+    `(export "sub_rows") (param $x i32) (param $shift i32) (param $y i32) (param $rows i32) (param $n i32)`,
+    () =>
+      `(local $i i32) (local $r i32) (local $s f32)
+  ${
+        forRows(
+          get("rows"),
+          [["x", rowBytes(get("n"))], ["y", rowBytes(get("n"))], ["shift", "(i32.const 4)"]],
+          `
+     (local.set $s (f32.load ${get("shift")}))
+     ${forVectors(vectorsIn(get("n")), `(v128.store ${at("y")} ${sub(load(at("x")), splat("s"))})`)}`,
+        )
+      }`,
+  );
+
+// Log-softmax backward on rows of n: dx = dy − e^y·Σ dy.
+const logSoftmaxGradRows = () =>
+  func(
+    `(export "log_softmax_grad_rows") (param $dy i32) (param $y i32) (param $dx i32) (param $rows i32)
+   (param $n i32)`,
+    () =>
+      `(local $i i32) (local $r i32) (local $acc v128) (local $e v128) (local $sum f32) ${EXP_LOCALS}
+  ${
+        forRows(
+          get("rows"),
+          [["dy", rowBytes(get("n"))], ["y", rowBytes(get("n"))], ["dx", rowBytes(get("n"))]],
+          `
+     (local.set $acc ${v(0)})
+     ${forVectors(vectorsIn(get("n")), `(local.set $acc ${add(get("acc"), load(at("dy")))})`)}
+     (local.set $sum ${hsum(get("acc"))})
+     ${
+            forVectors(
+              vectorsIn(get("n")),
+              `${expInto("e", load(at("y")))}
+      (v128.store ${at("dx")} ${sub(load(at("dy")), mul(get("e"), splat("sum")))})`,
+            )
+          }`,
+        )
+      }`,
+  );
+
+// Column sums of a (rows, q) block, q a multiple of 4: out = scale·Σ_rows x.
+const colSum = () =>
+  func(
+    `(export "col_sum") (param $x i32) (param $out i32) (param $rows i32) (param $q i32) (param $scale f32)`,
+    () =>
+      `(local $i i32) (local $r i32)
+  ${forVectors(vectorsIn(get("q")), `(v128.store ${at("out")} ${v(0)})`)}
+  ${
+        forRows(
+          get("rows"),
+          [["x", rowBytes(get("q"))]],
+          `
+     ${forVectors(vectorsIn(get("q")), `(v128.store ${at("out")} ${add(load(at("out")), load(at("x")))})`)}`,
+        )
+      }
+  ${forVectors(vectorsIn(get("q")), `(v128.store ${at("out")} ${mul(load(at("out")), splat("scale"))})`)}`,
+  );
+
+// AdamW in PyTorch's order over n elements: m' = β1·m + (1 − β1)·g, v' = β2·v + (1 − β2)·g²,
+// p' = p·shrink − step·m' / (√v'·invSqrtC2 + ε).
+const adamw = () =>
+  func(
+    `(export "adamw") (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $p2 i32) (param $m2 i32)
+   (param $v2 i32) (param $n i32) (param $beta1 f32) (param $beta2 f32) (param $shrink f32) (param $step f32)
+   (param $invSqrtC2 f32) (param $eps f32)`,
+    () =>
+      `(local $i i32) (local $gv v128) (local $mv v128) (local $vv v128) (local $b1 v128) (local $c1 v128)
+   (local $b2 v128) (local $c2 v128) (local $sh v128) (local $st v128) (local $is v128) (local $ep v128)
+  (local.set $b1 ${splat("beta1")})
+  (local.set $c1 (f32x4.splat (f32.sub (f32.const 1) ${get("beta1")})))
+  (local.set $b2 ${splat("beta2")})
+  (local.set $c2 (f32x4.splat (f32.sub (f32.const 1) ${get("beta2")})))
+  (local.set $sh ${splat("shrink")})
+  (local.set $st ${splat("step")})
+  (local.set $is ${splat("invSqrtC2")})
+  (local.set $ep ${splat("eps")})
+  ${
+        forVectors(
+          vectorsUp(get("n")),
+          `(local.set $gv ${load(at("g"))})
+     (local.set $mv ${add(mul(get("b1"), load(at("m"))), mul(get("c1"), get("gv")))})
+     (local.set $vv ${add(mul(get("b2"), load(at("v"))), mul(mul(get("c2"), get("gv")), get("gv")))})
+     (v128.store ${at("m2")} ${get("mv")})
+     (v128.store ${at("v2")} ${get("vv")})
+     (v128.store ${at("p2")} ${
+            sub(
+              mul(load(at("p")), get("sh")),
+              `(f32x4.div ${mul(get("st"), get("mv"))} ${
+                add(mul(`(f32x4.sqrt ${get("vv")})`, get("is")), get("ep"))
+              })`,
+            )
+          })`,
+        )
+      }`,
+  );
+
+/** The module's text. */
+export function watSource(): string {
+  return `(module
+  (import "env" "memory" (memory 1 65536 shared))
+  ${gelu}
+  ${geluGrad}
+  ${binary("add", "f32x4.add")}
+  ${binary("sub", "f32x4.sub")}
+  ${binary("mul", "f32x4.mul")}
+  ${layerNorm()}
+  ${layerNormGrad()}
+  ${softmaxRows()}
+  ${softmaxGradRows()}
+  ${rowMaxSumExp()}
+  ${subRows()}
+  ${logSoftmaxGradRows()}
+  ${colSum()}
+  ${adamw()}
+)
+`;
+}
