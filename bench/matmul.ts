@@ -32,19 +32,23 @@ export function rawBlasGflops(m: number, n: number, k: number, ms = 400): number
   return (2 * m * n * k) / timeIt(() => blas.sgemm(false, false, m, n, k, 1, a, b, 0, c), ms) / 1e9;
 }
 
-/** GFLOP/s of `tf.matMul` on the current backend (result read back, as a training step would). */
+/**
+ * GFLOP/s of `tf.matMul` on the current backend. One element of each result is read back (which waits for
+ * asynchronous backends), not the whole product: a training step reads back its loss, not its matmuls.
+ */
 export async function tfMatmulGflops(m: number, n: number, k: number, ms = 400): Promise<number> {
   const a = tf.fill([m, k], 0.5), b = tf.fill([k, n], 0.25);
-  const run = () => tf.matMul(a, b);
-  const warm = run();
-  await warm.data();
-  warm.dispose();
+  const run = async () => {
+    const c = tf.matMul(a, b);
+    const first = tf.slice(tf.reshape(c, [-1]), 0, 1);
+    await first.data();
+    tf.dispose([c, first]);
+  };
+  await run();
   let count = 0;
   const t0 = performance.now();
   while (count === 0 || performance.now() - t0 < ms) {
-    const c = run();
-    await c.data();
-    c.dispose();
+    await run();
     count++;
   }
   tf.dispose([a, b]);

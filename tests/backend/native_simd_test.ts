@@ -7,7 +7,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import type { NativeBackend } from "../../lib/backend/native/native_backend.ts";
-import { adamwStep, gelu, layerNorm, logSoftmax } from "../../lib/backend/native/fused_ops.ts";
+import { adamwStep, gelu, layerNorm, logSoftmax, sumSquares } from "../../lib/backend/native/fused_ops.ts";
 import { attentionCore } from "../../lib/backend/native/attention_op.ts";
 import { compileWat, moduleBytesFile } from "../../lib/backend/native/simd/build.ts";
 import { Arena, sizeClass } from "../../lib/backend/native/simd/arena.ts";
@@ -120,6 +120,13 @@ Deno.test({ name: "every SIMD kernel agrees with its JavaScript path", ignore: !
     );
     assertClose("layerNorm", ...await bothPaths(grads((a, gg, bb) => layerNorm(a, gg, bb, 1e-5), [x, g, b])));
     assertClose("logSoftmax", ...await bothPaths(grads((a) => logSoftmax(a), [x])));
+    const long = tf.tensor1d(seeded(3 * 4096 + 7, 11, 2)); // several float32 runs, and a tail
+    assertClose(
+      "sumSquares",
+      ...await bothPaths(() => [sumSquares(x), sumSquares(odd), sumSquares(long)]),
+      1e-6,
+    );
+    long.dispose();
     assertClose("add, sub, mul", ...await bothPaths(() => [tf.add(x, w), tf.sub(x, w), tf.mul(x, w)]));
     assertClose(
       "sum over rows",

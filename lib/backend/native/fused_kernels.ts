@@ -296,6 +296,13 @@ function logSoftmaxGrad({ inputs: { dy, y }, backend }: NativeArgs): tf.TensorIn
 // Σ x² over every element, in float64 (the gradient-norm pieces): one read, no squared copy.
 function sumSquares({ inputs: { x }, backend }: NativeArgs): tf.TensorInfo {
   const xv = f32(backend, x);
+  if (backend.simdReady(xv)) {
+    return backend.makeTensorInfo(
+      [],
+      "float32",
+      Float32Array.of(backend.simd!.sum_squares(xv.byteOffset, xv.length)),
+    );
+  }
   let sum = 0;
   for (let i = 0; i < xv.length; i++) sum += xv[i] * xv[i];
   return backend.makeTensorInfo([], "float32", Float32Array.of(sum));

@@ -49,7 +49,10 @@ export class NativeBackend extends MathBackendCPU {
   }
 
   override readSync(dataId: DataId): Values {
-    return this.pool.exposed(super.readSync(dataId));
+    // Kernels (cpu ones read their inputs through bufferSync) get the array itself: they only read it
+    // while they run, and anything they store from it is copied by `write`. Everyone else gets a copy.
+    const values = super.readSync(dataId);
+    return kernelDepth > 0 ? values : this.pool.exposed(values);
   }
 
   override disposeData(dataId: DataId, force = false): boolean {
@@ -58,6 +61,20 @@ export class NativeBackend extends MathBackendCPU {
     if (freed && values !== undefined && !this.data.has(dataId)) this.pool.released(values);
     return freed;
   }
+}
+
+let kernelDepth = 0;
+
+/** Wraps a kernel function of `native` so that `readSync` knows a kernel is running. */
+export function asNativeKernel<F extends (...args: never[]) => unknown>(f: F): F {
+  return ((...args: Parameters<F>) => {
+    kernelDepth++;
+    try {
+      return f(...args);
+    } finally {
+      kernelDepth--;
+    }
+  }) as F;
 }
 
 /** The float32 array behind a tensor (no copy); other dtypes are an error naming `kernel`. */

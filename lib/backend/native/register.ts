@@ -7,7 +7,7 @@
 import { tf } from "../tf.ts";
 import "@tensorflow/tfjs-backend-cpu";
 import type { Blas } from "./blas.ts";
-import { NATIVE, NativeBackend } from "./native_backend.ts";
+import { asNativeKernel, NATIVE, NativeBackend } from "./native_backend.ts";
 import { timed } from "./profile.ts";
 import { NATIVE_KERNELS } from "./kernels.ts";
 
@@ -24,10 +24,18 @@ export function registerNative(blas: Blas): string[] {
   const ownSet = new Set(own);
   for (const k of tf.getKernelsForBackend("cpu")) {
     if (ownSet.has(k.kernelName)) continue;
-    tf.registerKernel({ ...k, backendName: NATIVE, kernelFunc: timed(k.kernelName, k.kernelFunc) });
+    tf.registerKernel({
+      ...k,
+      backendName: NATIVE,
+      kernelFunc: asNativeKernel(timed(k.kernelName, k.kernelFunc)),
+    });
   }
   for (const k of NATIVE_KERNELS) {
-    tf.registerKernel({ ...k, backendName: NATIVE, kernelFunc: timed(k.kernelName, k.kernelFunc) });
+    tf.registerKernel({
+      ...k,
+      backendName: NATIVE,
+      kernelFunc: asNativeKernel(timed(k.kernelName, k.kernelFunc)),
+    });
   }
   registered = true;
   return own;

@@ -15,7 +15,16 @@
 
 const PAGE = 65536, ALIGN = 64;
 
-/** The capacity in floats of the size class that holds `n` floats. */
+/**
+ * The capacity in floats of the size class that holds `n` floats.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { sizeClass } from "./arena.ts";
+ * assert(sizeClass(5) === 16 && sizeClass(4097) === 4608); // 4096 + 4096/8
+ * ```
+ */
 export function sizeClass(n: number): number {
   if (n <= 4096) return Math.max(16, Math.ceil(n / 16) * 16);
   const step = 2 ** (Math.floor(Math.log2(n)) - 3);

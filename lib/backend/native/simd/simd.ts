@@ -51,6 +51,8 @@ export interface SimdKernels {
   log_softmax_grad_rows(dy: number, y: number, dx: number, rows: number, n: number): void;
   /** out = scale·(column sums of a (rows, q) block). */
   col_sum(x: number, out: number, rows: number, q: number, scale: number): void;
+  /** Σ x² over n elements (float32 runs added in float64). */
+  sum_squares(x: number, n: number): number;
   /** One AdamW update (PyTorch's order) of n parameters into p2, m2, v2. */
   adamw(
     p: number,

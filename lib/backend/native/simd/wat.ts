@@ -456,7 +456,47 @@ const adamw = () =>
       }`,
   );
 
-/** The module's text. */
+// Σ x² over n elements, returned in float64: float32 vector sums over runs of 1024 vectors, each run then
+// added in float64 (the gradient-norm pieces). The last n mod 4 elements are added one by one.
+const sumSquares = () =>
+  func(
+    `(export "sum_squares") (param $x i32) (param $n i32) (result f64)`,
+    () =>
+      `(local $i i32) (local $end i32) (local $run i32) (local $acc v128) (local $total f64) (local $t f32)
+  (local.set $end (i32.add ${get("x")} (i32.shl (i32.shr_u ${get("n")} (i32.const 2)) (i32.const 4))))
+  (block $done (loop $next
+    (br_if $done (i32.ge_u ${get("x")} ${get("end")}))
+    (local.set $run (i32.add ${get("x")} (i32.const 16384)))
+    (if (i32.gt_u ${get("run")} ${get("end")}) (then (local.set $run ${get("end")})))
+    (local.set $acc ${v(0)})
+    (block $run_done (loop $run_next
+      (br_if $run_done (i32.ge_u ${get("x")} ${get("run")}))
+      (local.set $acc ${add(get("acc"), mul(load(get("x")), load(get("x"))))})
+      (local.set $x (i32.add ${get("x")} (i32.const 16)))
+      (br $run_next)))
+    (local.set $total (f64.add ${get("total")} (f64.promote_f32 ${hsum(get("acc"))})))
+    (br $next)))
+  (local.set $i (i32.and ${get("n")} (i32.const 3)))
+  (block $tail_done (loop $tail
+    (br_if $tail_done (i32.eqz ${get("i")}))
+    (local.set $t (f32.load ${get("x")}))
+    (local.set $total (f64.add ${get("total")} (f64.promote_f32 (f32.mul ${get("t")} ${get("t")}))))
+    (local.set $x (i32.add ${get("x")} (i32.const 4)))
+    (local.set $i (i32.sub ${get("i")} (i32.const 1)))
+    (br $tail)))
+  ${get("total")}`,
+  );
+
+/**
+ * The module's text.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { watSource } from "./wat.ts";
+ * assert(watSource().includes(`(export "gelu")`));
+ * ```
+ */
 export function watSource(): string {
   return `(module
   (import "env" "memory" (memory 1 65536 shared))
@@ -474,6 +514,7 @@ export function watSource(): string {
   ${logSoftmaxGradRows()}
   ${colSum()}
   ${adamw()}
+  ${sumSquares()}
 )
 `;
 }
