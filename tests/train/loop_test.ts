@@ -1,3 +1,4 @@
+import type { NativeBackend } from "../../lib/backend/native/native_backend.ts";
 import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import { HAS_BLAS } from "../backend/_native.ts";
@@ -138,13 +139,15 @@ function mlmSetup(seed = 0) {
 
 for (const backend of ["cpu", "native"]) {
   Deno.test({
-    name: `train() leaks no tensors on ${backend}: numTensors after 200 steps equals that after 1`,
+    name: `train() leaks no tensors on ${backend}: numTensors after 200 steps equals that after 1` +
+      (backend === "native" ? ", and the arena stops growing" : ""),
     ignore: backend === "native" && !HAS_BLAS,
   }, async () => {
     await useBackend(backend);
     try {
       const s = mlmSetup();
-      const counts: number[] = [];
+      const counts: number[] = [], arenaBytes: number[] = [];
+      const arena = (tf.backend() as unknown as Partial<NativeBackend>).pool?.arena;
       await train({
         task: s.task,
         optimizer: s.optimizer,
@@ -156,9 +159,15 @@ for (const backend of ["cpu", "native"]) {
         evalEvery: { steps: 50 },
       }, (r) => {
         if (r.step === 1 || r.step === 200) counts.push(tf.memory().numTensors);
+        // Every shape has been seen (and evaluated) by step 60: blocks are reused from then on.
+        if (arena && (r.step === 60 || r.step === 190)) arenaBytes.push(arena.usedBytes);
       });
       assertEquals(counts.length, 2);
       assertEquals(counts[1], counts[0]);
+      if (backend === "native") {
+        assertEquals(arenaBytes.length, 2);
+        assertEquals(arenaBytes[1], arenaBytes[0], "arena bytes at steps 60 and 190");
+      }
       disposeAdamW(s.optimizer);
       disposeParams(s.params);
     } finally {
