@@ -116,9 +116,9 @@ function layerNormGrad({ inputs: { dy, x, gamma }, backend, attrs }: NativeArgs)
   const c = x.shape[x.shape.length - 1], eps = attrs.eps as number;
   const dx = backend.pool.take(xv.length);
   const dgamma = new Float64Array(c), dbeta = new Float64Array(c);
-  if (c % 4 === 0 && backend.simdReady(xv, gv, g, dx)) {
-    simdLayerNormGrad(backend, xv, gv, g, dx, dgamma, dbeta, c, eps);
-  } else layerNormGradJs(xv, gv, g, dx, dgamma, dbeta, c, eps);
+  const args = { xv, gv, g, dx, dgamma, dbeta, c, eps };
+  if (c % 4 === 0 && backend.simdReady(xv, gv, g, dx)) simdLayerNormGrad(backend, args);
+  else layerNormGradJs(args);
   return [
     backend.makeTensorInfo(x.shape, "float32", dx),
     backend.makeTensorInfo(gamma.shape, "float32", Float32Array.from(dgamma)),
@@ -129,16 +129,21 @@ function layerNormGrad({ inputs: { dy, x, gamma }, backend, attrs }: NativeArgs)
 // Rows per SIMD call: dγ and dβ are summed in float32 over this many rows, then in float64 across chunks.
 const LN_CHUNK = 32;
 
+/** The arrays and sizes of one LayerNorm backward: dx is written, dγ and dβ are added into. */
+interface LayerNormGradArgs {
+  xv: Float32Array;
+  gv: Float32Array;
+  g: Float32Array;
+  dx: Float32Array;
+  dgamma: Float64Array;
+  dbeta: Float64Array;
+  c: number;
+  eps: number;
+}
+
 function simdLayerNormGrad(
   backend: NativeArgs["backend"],
-  xv: Float32Array,
-  gv: Float32Array,
-  g: Float32Array,
-  dx: Float32Array,
-  dgamma: Float64Array,
-  dbeta: Float64Array,
-  c: number,
-  eps: number,
+  { xv, gv, g, dx, dgamma, dbeta, c, eps }: LayerNormGradArgs,
 ): void {
   const dg = backend.pool.take(c), db = backend.pool.take(c), rows = xv.length / c;
   for (let r0 = 0; r0 < rows; r0 += LN_CHUNK) {
@@ -165,16 +170,7 @@ function simdLayerNormGrad(
   backend.pool.giveBack(db);
 }
 
-function layerNormGradJs(
-  xv: Float32Array,
-  gv: Float32Array,
-  g: Float32Array,
-  dx: Float32Array,
-  dgamma: Float64Array,
-  dbeta: Float64Array,
-  c: number,
-  eps: number,
-): void {
+function layerNormGradJs({ xv, gv, g, dx, dgamma, dbeta, c, eps }: LayerNormGradArgs): void {
   const xhat = new Float64Array(c);
   for (let base = 0; base < xv.length; base += c) {
     rowStats(xv, base, c, eps);
