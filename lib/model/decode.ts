@@ -10,7 +10,7 @@ import { tf } from "../backend/tf.ts";
 import type { Tensor2D } from "../backend/tf.ts";
 import type { Memory } from "./block.ts";
 import type { Params } from "./params.ts";
-import { seq2seqDecode, seq2seqEncode, type SourceInput } from "./seq2seq.ts";
+import { seq2seqDecoderStates, seq2seqEncode, seq2seqLogits, type SourceInput } from "./seq2seq.ts";
 import type { Seq2SeqConfig } from "./seq2seq_config.ts";
 
 /** Options shared by both decoders. */
@@ -58,16 +58,17 @@ async function nextLogProbs(
   memory: Memory,
   config: Seq2SeqConfig,
 ): Promise<Float32Array> {
-  const rows = prefixes.length, t = prefixes[0].length, v = config.vocabSize;
+  const rows = prefixes.length, t = prefixes[0].length, c = config.hiddenSize;
   const out = tf.tidy(() => {
-    const logits = seq2seqDecode(params, Int32Array.from(prefixes.flat()), rows, memory, config, {
+    const states = seq2seqDecoderStates(params, Int32Array.from(prefixes.flat()), rows, memory, config, {
       training: false,
     });
-    const last = tf.reshape(tf.slice(tf.reshape(logits, [rows, t, v]), [0, t - 1, 0], [rows, 1, v]), [
+    // Only the last position of each row is projected to the vocabulary.
+    const last = tf.reshape(tf.slice(tf.reshape(states, [rows, t, c]), [0, t - 1, 0], [rows, 1, c]), [
       rows,
-      v,
+      c,
     ]);
-    return tf.logSoftmax(last);
+    return tf.logSoftmax(seq2seqLogits(params, last as Tensor2D, config));
   });
   const data = (await out.data()) as Float32Array;
   out.dispose();

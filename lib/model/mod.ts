@@ -25,7 +25,15 @@ export { classificationLoss, classifierLogits, initClassifier } from "./classifi
 export type { InitClassifierOptions } from "./classifier.ts";
 export { DEFAULT_SEQ2SEQ_CONFIG, seq2seqConfig, seq2seqParamCount } from "./seq2seq_config.ts";
 export type { Seq2SeqConfig } from "./seq2seq_config.ts";
-export { embeddingName, initSeq2Seq, seq2seqDecode, seq2seqEncode, seq2seqLoss } from "./seq2seq.ts";
+export {
+  embeddingName,
+  initSeq2Seq,
+  seq2seqDecode,
+  seq2seqDecoderStates,
+  seq2seqEncode,
+  seq2seqLogits,
+  seq2seqLoss,
+} from "./seq2seq.ts";
 export type { Seq2SeqLossOptions, SourceInput } from "./seq2seq.ts";
 export { beamSearch, greedyDecode } from "./decode.ts";
 export type { BeamOptions, DecodeOptions } from "./decode.ts";

@@ -195,7 +195,7 @@ export function seq2seqEncode(
 
 /**
  * Decoder logits (B·T, V) for decoder inputs `decoderIds` (B, T) attending causally to themselves and to
- * `memory`. Synchronous.
+ * `memory`: `seq2seqLogits` of `seq2seqDecoderStates`. Synchronous.
  *
  * @example
  * ```ts
@@ -225,6 +225,42 @@ export function seq2seqDecode(
   options: ForwardOptions,
   drop: Dropout = makeDropout(options),
 ): Tensor2D {
+  const states = seq2seqDecoderStates(params, decoderIds, batchSize, memory, config, options, drop);
+  return seq2seqLogits(params, states, config);
+}
+
+/**
+ * The decoder's final hidden states (B·T, C) for decoder inputs `decoderIds` (B, T), before the output
+ * projection (`seq2seqLogits`). Decoding projects only the last position of each row.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { disposeParams } from "./params.ts";
+ * import { initSeq2Seq, seq2seqDecoderStates, seq2seqEncode } from "./seq2seq.ts";
+ * import { seq2seqConfig } from "./seq2seq_config.ts";
+ * const config = seq2seqConfig({ vocabSize: 20, encoderLayers: 1, decoderLayers: 1, hiddenSize: 8, numHeads: 2, intermediateSize: 16 });
+ * const params = initSeq2Seq(config, 0);
+ * const source = { batchSize: 1, srcLen: 2, srcIds: new Int32Array([5, 2]), srcMask: new Uint8Array([1, 1]) };
+ * const states = tf.tidy(() => {
+ *   const memory = seq2seqEncode(params, source, config, { training: false });
+ *   return seq2seqDecoderStates(params, new Int32Array([0, 9, 4]), 1, memory, config, { training: false });
+ * });
+ * assert(states.shape.join() === "3,8"); // (B·T, C)
+ * states.dispose();
+ * disposeParams(params);
+ * ```
+ */
+export function seq2seqDecoderStates(
+  params: Params,
+  decoderIds: Int32Array,
+  batchSize: number,
+  memory: Memory,
+  config: Seq2SeqConfig,
+  options: ForwardOptions,
+  drop: Dropout = makeDropout(options),
+): Tensor2D {
   const t = decoderIds.length / batchSize;
   if (!Number.isInteger(t)) {
     throw new Error(`seq2seq: ${decoderIds.length} decoder ids do not split into ${batchSize} rows`);
@@ -245,8 +281,30 @@ export function seq2seqDecode(
     );
   }
   if (config.layerNorm === "pre") x = layerNorm(params, "model.decoder.layer_norm", x, config.layerNormEps);
+  return x;
+}
+
+/**
+ * Logits (N, V) from decoder states (N, C): the tied output projection plus `final_logits_bias`.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { disposeParams } from "./params.ts";
+ * import { initSeq2Seq, seq2seqLogits } from "./seq2seq.ts";
+ * import { seq2seqConfig } from "./seq2seq_config.ts";
+ * const config = seq2seqConfig({ vocabSize: 20, encoderLayers: 1, decoderLayers: 1, hiddenSize: 8, numHeads: 2, intermediateSize: 16 });
+ * const params = initSeq2Seq(config, 0);
+ * const logits = tf.tidy(() => seq2seqLogits(params, tf.zeros([3, 8]), config));
+ * assert(logits.shape.join() === "3,20" && (await logits.data()).every((v) => v === 0)); // bias starts at 0
+ * logits.dispose();
+ * disposeParams(params);
+ * ```
+ */
+export function seq2seqLogits(params: Params, states: Tensor2D, config: Seq2SeqConfig): Tensor2D {
   const table = param(params, embeddingName(config, "decoder"));
-  return tf.add(tf.matMul(x, table, false, true), param(params, "final_logits_bias")) as Tensor2D;
+  return tf.add(tf.matMul(states, table, false, true), param(params, "final_logits_bias")) as Tensor2D;
 }
 
 /** Options of `seq2seqLoss`. */
