@@ -41,8 +41,60 @@ export interface AttentionDims {
 }
 
 /**
+ * Keys and values (B·T, C) that decoding keeps between steps for one attention sublayer, rows grouped by
+ * sequence. `null` until the first step fills them.
+ */
+export interface KeyValues {
+  /** Keys. */
+  k: Tensor2D | null;
+  /** Values. */
+  v: Tensor2D | null;
+}
+
+/**
+ * How an attention call uses a `KeyValues` cache: `"append"` (self-attention while decoding: the keys and
+ * values of `keyValue`, the new positions, are appended to the cached ones) or `"reuse"` (cross-attention:
+ * the memory's keys and values are computed on the first call and reused after). The cache's new tensors are
+ * `tf.keep`-ed; whoever owns the cache disposes the ones it replaces.
+ */
+export interface AttentionCache {
+  /** The cached keys and values, updated in place. */
+  kv: KeyValues;
+  /** Append the new positions, or reuse what is there. */
+  mode: "append" | "reuse";
+}
+
+function keysAndValues(
+  params: Params,
+  names: AttentionNames,
+  keyValue: Tensor2D,
+  b: number,
+  cache: AttentionCache | undefined,
+): [Tensor2D, Tensor2D] {
+  if (cache?.mode === "reuse" && cache.kv.k && cache.kv.v) return [cache.kv.k, cache.kv.v];
+  let k = linear(params, names.key, keyValue), v = linear(params, names.value, keyValue);
+  if (cache) {
+    if (cache.mode === "append" && cache.kv.k && cache.kv.v) {
+      k = appendPositions(cache.kv.k, k, b);
+      v = appendPositions(cache.kv.v, v, b);
+    }
+    cache.kv.k = tf.keep(k);
+    cache.kv.v = tf.keep(v);
+  }
+  return [k, v];
+}
+
+// (B·T, C) and (B·T', C), both grouped by sequence, to (B·(T + T'), C).
+function appendPositions(past: Tensor2D, next: Tensor2D, b: number): Tensor2D {
+  const c = past.shape[1];
+  const joined = tf.concat([tf.reshape(past, [b, -1, c]), tf.reshape(next, [b, -1, c])], 1);
+  return tf.reshape(joined, [-1, c]) as Tensor2D;
+}
+
+/**
  * Attention of `query` rows over `keyValue` rows: softmax(QKᵀ/√hs + bias)·V, then the output projection.
- * Self-attention passes the same tensor twice. `bias` broadcasts to (B, H, Tq, Tk) or is null.
+ * Self-attention passes the same tensor twice. `bias` broadcasts to (B, H, Tq, Tk) or is null. With a
+ * `cache` (decoding), the keys and values come from it and `dims.keyLen` is ignored.
  *
  * @example
  * ```ts
@@ -74,11 +126,12 @@ export function multiHeadAttention(
   bias: Tensor | null,
   dropout: Dropout,
   dropoutRate: number,
+  cache?: AttentionCache,
 ): Tensor2D {
-  const { batchSize: b, queryLen: tq, keyLen: tk, numHeads: h } = dims;
+  const { batchSize: b, queryLen: tq, numHeads: h } = dims;
   const q = linear(params, names.query, query); // (B·Tq, C)
-  const k = linear(params, names.key, keyValue); // (B·Tk, C)
-  const v = linear(params, names.value, keyValue); // (B·Tk, C)
+  const [k, v] = keysAndValues(params, names, keyValue, b, cache); // (B·Tk, C) each
+  const tk = cache ? k.shape[0] / b : dims.keyLen;
   // Dropout on the probabilities as a keep mask: the same draws as dropout(probs) would make.
   const mask = dropout.active && dropoutRate > 0 ? dropout(tf.ones([b, h, tq, tk]), dropoutRate) : null;
   const context = attentionCore(q, k, v, bias, mask, { batchSize: b, numHeads: h }); // (B·Tq, C)
@@ -108,19 +161,22 @@ export function paddingBias(mask: Uint8Array, batchSize: number, seqLen: number)
 }
 
 /**
- * Causal bias (1, 1, T, T): position t may attend to positions ≤ t only.
+ * Causal bias (1, 1, T, past + T): position t (counted after `past` earlier positions, which decoding keeps
+ * in a cache) may attend to positions ≤ past + t only.
  *
  * @example
  * ```ts
  * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
  * import { causalBias } from "./attention.ts";
- * const bias = causalBias(2);
+ * const bias = causalBias(2), next = causalBias(1, 2);
  * assert((await bias.data()).join() === [0, -1e9, 0, 0].join());
- * bias.dispose();
+ * assert((await next.data()).join() === [0, 0, 0].join()); // the newest position sees all three
+ * tf.dispose([bias, next]);
  * ```
  */
-export function causalBias(seqLen: number): Tensor4D {
-  const values = new Float32Array(seqLen * seqLen);
-  for (let i = 0; i < seqLen; i++) for (let j = i + 1; j < seqLen; j++) values[i * seqLen + j] = MASKED_SCORE;
-  return tf.tensor4d(values, [1, 1, seqLen, seqLen]);
+export function causalBias(seqLen: number, past = 0): Tensor4D {
+  const tk = past + seqLen, values = new Float32Array(seqLen * tk);
+  for (let i = 0; i < seqLen; i++) for (let j = past + i + 1; j < tk; j++) values[i * tk + j] = MASKED_SCORE;
+  return tf.tensor4d(values, [1, 1, seqLen, tk]);
 }

@@ -10,7 +10,7 @@
  */
 import { tf } from "../backend/tf.ts";
 import type { Tensor, Tensor2D } from "../backend/tf.ts";
-import { type AttentionNames, multiHeadAttention } from "./attention.ts";
+import { type AttentionNames, type KeyValues, multiHeadAttention } from "./attention.ts";
 import { type Dropout, gelu, layerNorm, linear } from "./layers.ts";
 import type { Params } from "./params.ts";
 
@@ -60,8 +60,18 @@ export interface Memory {
   bias: Tensor | null;
 }
 
+/** What a decoder block keeps between decoding steps: its self-attention and cross-attention keys and values. */
+export interface BlockCache {
+  /** Self-attention: grows by the new positions each step. */
+  self: KeyValues;
+  /** Cross-attention over the encoder memory: computed on the first step. */
+  cross: KeyValues;
+}
+
 /**
- * Applies one block to `x` (B·T, C). `selfBias` masks self-attention (padding, causal). Synchronous.
+ * Applies one block to `x` (B·T, C). `selfBias` masks self-attention (padding, causal). With `cache`
+ * (decoding), `x` holds only the new positions and self-attention also sees the cached earlier ones;
+ * `cache` is updated in place. Synchronous.
  *
  * @example
  * ```ts
@@ -91,6 +101,7 @@ export function transformerBlock(
   memory: Memory | null,
   s: BlockSettings,
   drop: Dropout,
+  cache?: BlockCache,
 ): Tensor2D {
   const eps = s.layerNormEps, pre = s.layerNorm === "pre";
   const residual = (input: Tensor2D, norm: string, f: (y: Tensor2D) => Tensor2D): Tensor2D => {
@@ -105,7 +116,17 @@ export function transformerBlock(
     x,
     names.selfAttentionNorm,
     (y) =>
-      multiHeadAttention(params, names.selfAttention, y, y, selfDims, selfBias, drop, s.attentionDropout),
+      multiHeadAttention(
+        params,
+        names.selfAttention,
+        y,
+        y,
+        selfDims,
+        selfBias,
+        drop,
+        s.attentionDropout,
+        cache && { kv: cache.self, mode: "append" },
+      ),
   );
   if (names.crossAttention) {
     if (memory === null) throw new Error("transformerBlock: a cross-attention block needs encoder memory");
@@ -123,6 +144,7 @@ export function transformerBlock(
           memory.bias,
           drop,
           s.attentionDropout,
+          cache && { kv: cache.cross, mode: "reuse" },
         ),
     );
   }

@@ -1,8 +1,10 @@
 /**
  * Autoregressive decoding for the encoder-decoder: greedy and beam search, both stopping on EOS.
  *
- * Each step re-runs the decoder over the whole prefix (no key/value cache): simple and exact, and cheap at
- * the sequence lengths the experiments use. Logits are read back asynchronously once per step.
+ * Each step runs the decoder on the newest token only: every layer keeps its self-attention keys and values
+ * and the cross-attention keys and values of the encoder memory (`DecoderCache`), and only the last
+ * position is projected to the vocabulary. `cache: false` recomputes the whole prefix instead (the same
+ * numbers up to float32 rounding; for checking). Logits are read back asynchronously once per step.
  *
  * @module
  */
@@ -10,7 +12,16 @@ import { tf } from "../backend/tf.ts";
 import type { Tensor2D } from "../backend/tf.ts";
 import type { Memory } from "./block.ts";
 import type { Params } from "./params.ts";
-import { seq2seqDecoderStates, seq2seqEncode, seq2seqLogits, type SourceInput } from "./seq2seq.ts";
+import {
+  type DecoderCache,
+  decoderCache,
+  disposeDecoderCache,
+  selectCachedRows,
+  seq2seqDecoderStates,
+  seq2seqEncode,
+  seq2seqLogits,
+  type SourceInput,
+} from "./seq2seq.ts";
 import type { Seq2SeqConfig } from "./seq2seq_config.ts";
 
 /** Options shared by both decoders. */
@@ -21,6 +32,8 @@ export interface DecodeOptions {
   eos: number;
   /** Most tokens generated per sentence, EOS included. */
   maxLength: number;
+  /** Keep keys and values between steps (default true); false re-runs the decoder over the whole prefix. */
+  cache?: boolean;
 }
 
 /** Options of `beamSearch`. */
@@ -51,18 +64,31 @@ function checkDecode(o: DecodeOptions, config: Seq2SeqConfig): void {
   }
 }
 
-/** Log-probabilities (rows, V) of the next token after each prefix row, read back. */
+/**
+ * Log-probabilities (rows, V) of the next token after each prefix row, read back. With `cache`, only the
+ * newest token of each prefix is fed (the cache holds the rest) and the cache is extended.
+ */
 async function nextLogProbs(
   params: Params,
   prefixes: number[][],
   memory: Memory,
   config: Seq2SeqConfig,
+  cache: DecoderCache | null,
 ): Promise<Float32Array> {
-  const rows = prefixes.length, t = prefixes[0].length, c = config.hiddenSize;
+  const rows = prefixes.length, c = config.hiddenSize;
+  const fed = cache ? prefixes.map((p) => p.slice(cache.length)) : prefixes;
+  const t = fed[0].length;
   const out = tf.tidy(() => {
-    const states = seq2seqDecoderStates(params, Int32Array.from(prefixes.flat()), rows, memory, config, {
-      training: false,
-    });
+    const states = seq2seqDecoderStates(
+      params,
+      Int32Array.from(fed.flat()),
+      rows,
+      memory,
+      config,
+      { training: false },
+      undefined,
+      cache ?? undefined,
+    );
     // Only the last position of each row is projected to the vocabulary.
     const last = tf.reshape(tf.slice(tf.reshape(states, [rows, t, c]), [0, t - 1, 0], [rows, 1, c]), [
       rows,
@@ -102,11 +128,12 @@ export async function greedyDecode(
   checkDecode(options, config);
   const b = source.batchSize, v = config.vocabSize;
   const memory = encodeOnce(params, source, config);
+  const cache = options.cache === false ? null : decoderCache(config);
   try {
     const prefixes = Array.from({ length: b }, () => [options.bos]);
     const done = new Array(b).fill(false);
     for (let step = 0; step < options.maxLength && done.includes(false); step++) {
-      const logp = await nextLogProbs(params, prefixes, memory, config);
+      const logp = await nextLogProbs(params, prefixes, memory, config, cache);
       for (let r = 0; r < b; r++) {
         let best = 0;
         for (let k = 1; k < v; k++) if (logp[r * v + k] > logp[r * v + best]) best = k;
@@ -121,12 +148,28 @@ export async function greedyDecode(
     });
   } finally {
     tf.dispose([memory.states, memory.bias!]);
+    if (cache) disposeDecoderCache(cache);
   }
+}
+
+// The m best tokens of row logp[base, base + v), best first; ties keep the lower token first.
+function topTokens(logp: Float32Array, base: number, v: number, m: number): number[] {
+  const best: number[] = [];
+  for (let t = 0; t < v; t++) {
+    const x = logp[base + t];
+    if (best.length === m && !(x > logp[base + best[m - 1]])) continue;
+    let i = best.length === m ? m - 1 : best.length;
+    while (i > 0 && x > logp[base + best[i - 1]]) i--;
+    if (best.length === m) best.pop();
+    best.splice(i, 0, t);
+  }
+  return best;
 }
 
 interface Hypothesis {
   tokens: number[]; // generated so far, without BOS
   logProb: number;
+  from: number; // the row of the hypothesis it extends, in the previous step's beam
 }
 
 /**
@@ -174,30 +217,41 @@ export async function beamSearch(
         if (!memories.has(rows)) memories.set(rows, tf.tidy(() => tf.tile(states, [rows, 1]) as Tensor2D));
         return memories.get(rows)!;
       };
+      const cache = options.cache === false ? null : decoderCache(config);
       try {
-        let alive: Hypothesis[] = [{ tokens: [], logProb: 0 }];
+        let alive: Hypothesis[] = [{ tokens: [], logProb: 0, from: 0 }];
         const finished: Hypothesis[] = [];
         for (let step = 0; step < options.maxLength && alive.length > 0; step++) {
+          // The cached rows follow the beam: row i continues the hypothesis it was extended from.
+          if (cache && step > 0) selectCachedRows(cache, alive.map((h) => h.from));
           const memory = { states: tiled(alive.length), length: s, bias };
           const logp = await nextLogProbs(
             params,
             alive.map((h) => [options.bos, ...h.tokens]),
             memory,
             config,
+            cache,
           );
-          const candidates: Array<{ from: number; token: number; logProb: number }> = [];
-          alive.forEach((h, r) => {
-            for (let t = 0; t < v; t++) {
-              candidates.push({ from: r, token: t, logProb: h.logProb + logp[r * v + t] });
-            }
-          });
-          candidates.sort((a, b) => b.logProb - a.logProb);
+          // At most k continuing and k EOS candidates are consumed below (one EOS token per row), so each
+          // row's best 2k tokens are all that can matter; sorted as a stable sort of all k·V would order them.
+          const candidates = alive.flatMap((h, r) =>
+            topTokens(logp, r * v, v, 2 * k).map((token) => ({
+              from: r,
+              token,
+              logProb: h.logProb + logp[r * v + token],
+            }))
+          );
+          candidates.sort((a, b) => b.logProb - a.logProb || a.from - b.from || a.token - b.token);
           // EOS candidates ranked above the k-th continuing one end their hypothesis; the rest are pruned.
           const next: Hypothesis[] = [];
           for (const cand of candidates) {
             if (next.length >= k) break;
             const tokens = [...alive[cand.from].tokens, cand.token];
-            (cand.token === options.eos ? finished : next).push({ tokens, logProb: cand.logProb });
+            (cand.token === options.eos ? finished : next).push({
+              tokens,
+              logProb: cand.logProb,
+              from: cand.from,
+            });
           }
           alive = next;
           // Done when k hypotheses have ended and no live one ranks above the k-th of them (HF's
@@ -214,6 +268,7 @@ export async function beamSearch(
         results.push(best.at(-1) === options.eos ? best.slice(0, -1) : best);
       } finally {
         tf.dispose([states, bias, ...memories.values()]);
+        if (cache) disposeDecoderCache(cache);
       }
     }
   } finally {

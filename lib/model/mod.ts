@@ -11,9 +11,9 @@ export type { Params } from "./params.ts";
 export { gatherRows, gelu, layerNorm, linear, makeDropout, param } from "./layers.ts";
 export type { Dropout, ForwardOptions } from "./layers.ts";
 export { causalBias, MASKED_SCORE, multiHeadAttention, paddingBias } from "./attention.ts";
-export type { AttentionDims, AttentionNames } from "./attention.ts";
+export type { AttentionCache, AttentionDims, AttentionNames, KeyValues } from "./attention.ts";
 export { transformerBlock } from "./block.ts";
-export type { BlockNames, BlockSettings, Memory } from "./block.ts";
+export type { BlockCache, BlockNames, BlockSettings, Memory } from "./block.ts";
 export { checkEncoderInput, encoderForward, initEncoder } from "./encoder.ts";
 export type { EncoderInput, InitEncoderOptions } from "./encoder.ts";
 export { mlmLogits, mlmLoss } from "./mlm.ts";
@@ -26,14 +26,17 @@ export type { InitClassifierOptions } from "./classifier.ts";
 export { DEFAULT_SEQ2SEQ_CONFIG, seq2seqConfig, seq2seqParamCount } from "./seq2seq_config.ts";
 export type { Seq2SeqConfig } from "./seq2seq_config.ts";
 export {
+  decoderCache,
+  disposeDecoderCache,
   embeddingName,
   initSeq2Seq,
+  selectCachedRows,
   seq2seqDecode,
   seq2seqDecoderStates,
   seq2seqEncode,
   seq2seqLogits,
   seq2seqLoss,
 } from "./seq2seq.ts";
-export type { Seq2SeqLossOptions, SourceInput } from "./seq2seq.ts";
+export type { DecoderCache, Seq2SeqLossOptions, SourceInput } from "./seq2seq.ts";
 export { beamSearch, greedyDecode } from "./decode.ts";
 export type { BeamOptions, DecodeOptions } from "./decode.ts";

@@ -9,11 +9,11 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
-import type { Scalar, Tensor2D } from "../backend/tf.ts";
+import type { Scalar, Tensor, Tensor2D } from "../backend/tf.ts";
 import type { Seq2SeqBatch } from "../data/types.ts";
 import { createRng } from "../util/random.ts";
 import { type AttentionNames, causalBias, paddingBias } from "./attention.ts";
-import { type BlockNames, type Memory, transformerBlock } from "./block.ts";
+import { type BlockCache, type BlockNames, type Memory, transformerBlock } from "./block.ts";
 import { type Dropout, type ForwardOptions, gatherRows, layerNorm, makeDropout, param } from "./layers.ts";
 import { crossEntropy } from "./loss.ts";
 import { ParamBuilder, type Params } from "./params.ts";
@@ -122,10 +122,12 @@ function embed(
   t: number,
   config: Seq2SeqConfig,
   drop: Dropout,
+  past = 0,
 ): Tensor2D {
   const c = config.hiddenSize;
   const tokens = gatherRows(param(params, embeddingName(config, side)), ids); // (B·T, C)
-  const pos = tf.slice(param(params, `model.${side}.embed_positions.weight`), [0, 0], [t, -1]); // (T, C)
+  // Positions past … past + T − 1 (past > 0 when decoding with a cache).
+  const pos = tf.slice(param(params, `model.${side}.embed_positions.weight`), [past, 0], [t, -1]); // (T, C)
   const x = tf.reshape(tf.add(tf.reshape(tokens, [b, t, c]), pos), [b * t, c]) as Tensor2D;
   return drop(layerNorm(params, `model.${side}.layernorm_embedding`, x, config.layerNormEps), config.dropout);
 }
@@ -230,8 +232,105 @@ export function seq2seqDecode(
 }
 
 /**
+ * What incremental decoding keeps between steps: every decoder layer's keys and values, and how many
+ * positions they cover. Start with `decoderCache(config)`; free with `disposeDecoderCache`.
+ */
+export interface DecoderCache {
+  /** One per decoder layer. */
+  layers: BlockCache[];
+  /** Positions already decoded (and cached). */
+  length: number;
+}
+
+/**
+ * An empty decoder cache for `config`.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { decoderCache, disposeDecoderCache } from "./seq2seq.ts";
+ * import { seq2seqConfig } from "./seq2seq_config.ts";
+ * const config = seq2seqConfig({ vocabSize: 20, decoderLayers: 2, hiddenSize: 8, numHeads: 2, intermediateSize: 16 });
+ * const cache = decoderCache(config);
+ * assert(cache.layers.length === 2 && cache.length === 0);
+ * disposeDecoderCache(cache);
+ * ```
+ */
+export function decoderCache(config: Seq2SeqConfig): DecoderCache {
+  const empty = () => ({ k: null, v: null });
+  return {
+    layers: Array.from({ length: config.decoderLayers }, () => ({ self: empty(), cross: empty() })),
+    length: 0,
+  };
+}
+
+function cachedTensors(cache: DecoderCache): Tensor[] {
+  return cache.layers.flatMap((l) => [l.self.k, l.self.v, l.cross.k, l.cross.v]).filter((t) => t !== null);
+}
+
+/**
+ * Frees every tensor in `cache` and empties it.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { decoderCache, disposeDecoderCache } from "./seq2seq.ts";
+ * import { seq2seqConfig } from "./seq2seq_config.ts";
+ * const cache = decoderCache(seq2seqConfig({ vocabSize: 20, hiddenSize: 8, numHeads: 2, intermediateSize: 16 }));
+ * disposeDecoderCache(cache);
+ * assert(cache.length === 0);
+ * ```
+ */
+export function disposeDecoderCache(cache: DecoderCache): void {
+  tf.dispose(cachedTensors(cache));
+  for (const l of cache.layers) l.self = l.cross = { k: null, v: null };
+  cache.length = 0;
+}
+
+/**
+ * Reorders (and repeats or drops) the cached sequences: row i of the result is sequence `rows[i]` of the
+ * cache. Beam search calls it when hypotheses are extended from different parents.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { decoderCache, disposeDecoderCache, selectCachedRows } from "./seq2seq.ts";
+ * import { seq2seqConfig } from "./seq2seq_config.ts";
+ * const cache = decoderCache(seq2seqConfig({ vocabSize: 20, decoderLayers: 1, hiddenSize: 2, numHeads: 1, intermediateSize: 4 }));
+ * cache.layers[0].self = { k: tf.tensor2d([[1, 1], [2, 2]]), v: tf.tensor2d([[3, 3], [4, 4]]) }; // 2 sequences, 1 position
+ * cache.length = 1;
+ * selectCachedRows(cache, [1, 1, 0]);
+ * assert((await cache.layers[0].self.k!.data()).join() === "2,2,2,2,1,1");
+ * disposeDecoderCache(cache);
+ * ```
+ */
+export function selectCachedRows(cache: DecoderCache, rows: number[]): void {
+  const first = cache.layers[0]?.self.k;
+  if (!first || cache.length === 0) return;
+  const sequences = first.shape[0] / cache.length;
+  const idx = tf.tensor1d(rows, "int32");
+  const pick = (t: Tensor2D | null): Tensor2D | null => {
+    if (t === null) return null;
+    const c = t.shape[1];
+    const out = tf.tidy(() =>
+      tf.reshape(tf.gather(tf.reshape(t, [sequences, -1, c]), idx), [-1, c]) as Tensor2D
+    );
+    t.dispose();
+    return tf.keep(out);
+  };
+  for (const l of cache.layers) {
+    l.self = { k: pick(l.self.k), v: pick(l.self.v) };
+    l.cross = { k: pick(l.cross.k), v: pick(l.cross.v) };
+  }
+  idx.dispose();
+}
+
+/**
  * The decoder's final hidden states (B·T, C) for decoder inputs `decoderIds` (B, T), before the output
- * projection (`seq2seqLogits`). Decoding projects only the last position of each row.
+ * projection (`seq2seqLogits`). Decoding projects only the last position of each row. With `cache`,
+ * `decoderIds` are only the new positions: they attend to the cached earlier ones, and the cache is extended
+ * in place.
  *
  * @example
  * ```ts
@@ -260,15 +359,19 @@ export function seq2seqDecoderStates(
   config: Seq2SeqConfig,
   options: ForwardOptions,
   drop: Dropout = makeDropout(options),
+  cache?: DecoderCache,
 ): Tensor2D {
   const t = decoderIds.length / batchSize;
   if (!Number.isInteger(t)) {
     throw new Error(`seq2seq: ${decoderIds.length} decoder ids do not split into ${batchSize} rows`);
   }
-  checkIds(decoderIds, "decoderInputIds", config, t);
+  const past = cache?.length ?? 0;
+  checkIds(decoderIds, "decoderInputIds", config, past + t);
   const settings = { ...config, batchSize, seqLen: t };
-  const self = causalBias(t);
-  let x = embed(params, "decoder", decoderIds, batchSize, t, config, drop);
+  // One new position sees every earlier one: no mask needed.
+  const self = t === 1 ? null : causalBias(t, past);
+  const before = cache ? cachedTensors(cache) : [];
+  let x = embed(params, "decoder", decoderIds, batchSize, t, config, drop, past);
   for (let i = 0; i < config.decoderLayers; i++) {
     x = transformerBlock(
       params,
@@ -278,7 +381,14 @@ export function seq2seqDecoderStates(
       memory,
       settings,
       drop,
+      cache?.layers[i],
     );
+  }
+  if (cache) {
+    // The self-attention keys and values that were extended are replaced: free the old ones.
+    const now = new Set(cachedTensors(cache));
+    tf.dispose(before.filter((tensor) => !now.has(tensor)));
+    cache.length = past + t;
   }
   if (config.layerNorm === "pre") x = layerNorm(params, "model.decoder.layer_norm", x, config.layerNormEps);
   return x;

@@ -3,7 +3,16 @@ import { tf } from "../../lib/backend/tf.ts";
 import type { Seq2SeqBatch } from "../../lib/data/types.ts";
 import { beamSearch, greedyDecode } from "../../lib/model/decode.ts";
 import { countParams, disposeParams } from "../../lib/model/params.ts";
-import { initSeq2Seq, seq2seqDecode, seq2seqEncode, seq2seqLoss } from "../../lib/model/seq2seq.ts";
+import {
+  decoderCache,
+  disposeDecoderCache,
+  initSeq2Seq,
+  seq2seqDecode,
+  seq2seqDecoderStates,
+  seq2seqEncode,
+  seq2seqLogits,
+  seq2seqLoss,
+} from "../../lib/model/seq2seq.ts";
 import { seq2seqConfig, seq2seqParamCount } from "../../lib/model/seq2seq_config.ts";
 import { createAdamW, disposeAdamW } from "../../lib/train/adamw.ts";
 import { trainStep } from "../../lib/train/train_step.ts";
@@ -159,4 +168,76 @@ Deno.test("beamSearch() with an exhaustive beam finds the most probable output o
   });
   assertEquals(found, best.seq.at(-1) === EOS ? best.seq.slice(0, -1) : best.seq);
   disposeParams(params);
+});
+
+Deno.test("decoding with the key/value cache matches re-running the whole prefix (post- and pre-LN)", async () => {
+  for (const layerNorm of ["post", "pre"] as const) {
+    const config = tiny({ initStd: 0.5, layerNorm, maxPositions: 8 });
+    const params = initSeq2Seq(config, 4);
+    const batch = makeBatch([[[3, 4, 5], [5, 4, 3, 6]], [[6], [7, 6, 9, 9]], [[8, 9, 10, 11], [
+      11,
+      3,
+      9,
+      8,
+    ]]]);
+    const b = batch.batchSize, t = batch.tgtLen, v = config.vocabSize;
+    // Logits position by position through the cache against one teacher-forced pass.
+    const full = tf.tidy(() => {
+      const memory = seq2seqEncode(params, batch, config, { training: false });
+      return seq2seqDecode(params, batch.decoderInputIds, b, memory, config, { training: false });
+    });
+    const want = await full.data();
+    full.dispose();
+    const cache = decoderCache(config);
+    const memory = tf.tidy(() => {
+      const m = seq2seqEncode(params, batch, config, { training: false });
+      return [m.states, m.bias!];
+    });
+    for (let pos = 0; pos < t; pos++) {
+      const ids = Int32Array.from({ length: b }, (_, r) => batch.decoderInputIds[r * t + pos]);
+      const step = tf.tidy(() =>
+        seq2seqLogits(
+          params,
+          seq2seqDecoderStates(
+            params,
+            ids,
+            b,
+            { states: memory[0] as tf.Tensor2D, length: batch.srcLen, bias: memory[1] },
+            config,
+            { training: false },
+            undefined,
+            cache,
+          ),
+          config,
+        )
+      );
+      const got = await step.data();
+      step.dispose();
+      for (let r = 0; r < b; r++) {
+        for (let k = 0; k < v; k++) {
+          assertAlmostEquals(
+            got[r * v + k],
+            want[(r * t + pos) * v + k],
+            1e-4,
+            `${layerNorm} row ${r} pos ${pos}`,
+          );
+        }
+      }
+    }
+    assertEquals(cache.length, t);
+    disposeDecoderCache(cache);
+    tf.dispose(memory);
+    const options = { bos: BOS, eos: EOS, maxLength: 7 };
+    const before = tf.memory().numTensors;
+    assertEquals(
+      await greedyDecode(params, batch, config, options),
+      await greedyDecode(params, batch, config, { ...options, cache: false }),
+    );
+    assertEquals(
+      await beamSearch(params, batch, config, { ...options, beamSize: 3 }),
+      await beamSearch(params, batch, config, { ...options, beamSize: 3, cache: false }),
+    );
+    assertEquals(tf.memory().numTensors, before, "decoding leaked tensors");
+    disposeParams(params);
+  }
 });
