@@ -46,6 +46,27 @@ Deno.test("the arena grows past its first pages, reuses freed blocks and refuses
   assertEquals(arena.idleBytes, 0);
 });
 
+Deno.test("a full arena merges idle blocks to serve other sizes, and never hands out live memory", () => {
+  const mb = 2 ** 18; // floats in 1 MB (its own size class)
+  const arena = new Arena(16 * 2 ** 20);
+  const blocks = Array.from({ length: 12 }, () => arena.take(mb)!);
+  const live = blocks[5];
+  live.fill(42);
+  for (const b of blocks) if (b !== live) arena.free(b);
+  // 6 MB: no idle block of its class, and the arena cannot grow that far; merged idle runs hold it.
+  const big = arena.take(6 * mb);
+  if (big === undefined) throw new Error("6 MB was not served from the merged runs");
+  const [a0, a1] = [big.byteOffset, big.byteOffset + big.byteLength];
+  const [l0, l1] = [live.byteOffset, live.byteOffset + live.byteLength];
+  assert(a1 <= l0 || l1 <= a0, "the new block overlaps a live one");
+  big.fill(-1);
+  assert(live.every((v) => v === 42));
+  // What is left (5 MB below the live block, 1 MB after it, the rest above) still serves 1 MB blocks.
+  const more = Array.from({ length: 5 }, () => arena.take(mb));
+  assert(more.every((b) => b !== undefined));
+  assertEquals(arena.take(8 * mb), undefined, "nothing left for 8 MB");
+});
+
 Deno.test("a full arena: the pool hands out ordinary arrays, and copies keep tensors apart", () => {
   const pool = new BufferPool(2 ** 20, new Arena(2 ** 20));
   const inArena = pool.take(1000);

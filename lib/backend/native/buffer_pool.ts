@@ -44,6 +44,7 @@ export class BufferPool {
   #idleBytes = 0;
   // Keyed by the array for arena arrays (they share one buffer), by the buffer for ordinary ones.
   #state = new WeakMap<object, State>();
+  #warned = false;
 
   /**
    * Idle ordinary arrays are dropped (left to the garbage collector) beyond `maxBytes`; `arena` supplies
@@ -59,6 +60,13 @@ export class BufferPool {
     if (block) {
       this.#state.set(block, "taken");
       return block;
+    }
+    if (this.arena && !this.#warned) {
+      this.#warned = true;
+      console.warn(
+        `native backend: the ${(this.arena.maxBytes / 2 ** 30).toFixed(1)} GiB tensor arena is full; ` +
+          "kernels fall back to ordinary arrays and slower JavaScript loops (dispose tensors you no longer need)",
+      );
     }
     const reused = this.#free.get(n)?.pop();
     if (reused) {

@@ -5,8 +5,10 @@
  * Blocks are 64-byte aligned and their capacity is rounded up to a size class (multiples of 16 floats up
  * to 4096 floats, then eighths of a power of two), so a freed block serves any later request of its class
  * and a vector loop may run over the padding. Memory grows in steps and is never returned to the
- * operating system (WebAssembly memories cannot shrink); once `maxBytes` is reached `take` returns
- * `undefined` and the caller uses an ordinary array instead.
+ * operating system (WebAssembly memories cannot shrink). When it cannot grow (`maxBytes`), the idle blocks
+ * are merged into runs of free space that serve requests of any size (a sweep over model sizes frees one
+ * model's shapes and then asks for another's); only when that fails too does `take` return `undefined`, and
+ * the caller uses an ordinary array instead.
  *
  * Offset 0 is never handed out, so kernels can use 0 as "no array".
  *
@@ -50,7 +52,8 @@ export class Arena {
   readonly memory: WebAssembly.Memory;
   #buffers = new WeakSet<ArrayBufferLike>();
   #top = ALIGN;
-  #free = new Map<number, number[]>();
+  #free = new Map<number, number[]>(); // size class (floats) → offsets of idle blocks
+  #runs: Array<[number, number]> = []; // merged idle space [start, end) in bytes, by address
   #idle = 0;
 
   /** `maxBytes` caps the memory (at most 4 GiB, WebAssembly's 32-bit limit). */
@@ -62,11 +65,47 @@ export class Arena {
 
   /** A block of `n` floats with arbitrary contents, or `undefined` when the memory is full. */
   take(n: number): Float32Array | undefined {
-    const cap = sizeClass(n);
+    const cap = sizeClass(n), bytes = cap * 4;
     let offset = this.#free.get(cap)?.pop();
-    if (offset !== undefined) this.#idle -= cap * 4;
-    else offset = this.#bump(cap * 4);
+    if (offset !== undefined) this.#idle -= bytes;
+    else offset = this.#fromRuns(bytes) ?? this.#bump(bytes);
+    if (offset === undefined && this.#idle >= bytes) {
+      this.#mergeIdle();
+      offset = this.#fromRuns(bytes) ?? this.#bump(bytes);
+    }
     return offset === undefined ? undefined : new Float32Array(this.memory.buffer, offset, n);
+  }
+
+  // First fit from the merged runs.
+  #fromRuns(bytes: number): number | undefined {
+    const i = this.#runs.findIndex(([start, end]) => end - start >= bytes);
+    if (i < 0) return undefined;
+    const run = this.#runs[i], offset = run[0];
+    run[0] += bytes;
+    if (run[0] === run[1]) this.#runs.splice(i, 1);
+    this.#idle -= bytes;
+    return offset;
+  }
+
+  // Every idle block and run, merged by address; a run that reaches the top lowers the top instead.
+  #mergeIdle(): void {
+    const pieces: Array<[number, number]> = [...this.#runs];
+    for (const [cap, offsets] of this.#free) for (const o of offsets) pieces.push([o, o + cap * 4]);
+    this.#free.clear();
+    pieces.sort((a, b) => a[0] - b[0]);
+    const runs: Array<[number, number]> = [];
+    for (const [start, end] of pieces) {
+      const last = runs.at(-1);
+      if (last && last[1] === start) last[1] = end;
+      else runs.push([start, end]);
+    }
+    const last = runs.at(-1);
+    if (last && last[1] === this.#top) {
+      this.#top = last[0];
+      this.#idle -= last[1] - last[0];
+      runs.pop();
+    }
+    this.#runs = runs;
   }
 
   /** Gives block `a` (from `take`) back; nothing may use it afterwards. */
@@ -83,7 +122,7 @@ export class Arena {
     return this.#buffers.has(a.buffer);
   }
 
-  /** Bytes in use by the arena (blocks handed out or idle). */
+  /** Bytes below the arena's top: blocks handed out, idle blocks and merged runs. */
   get usedBytes(): number {
     return this.#top;
   }
