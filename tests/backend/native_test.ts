@@ -70,6 +70,18 @@ const CASES: Case[] = [
   ],
   ["gather rows", [[7, 3]], (a) => tf.gather(a, tf.tensor1d([0, 6, 2, 2, 5], "int32"))],
   ["gather on axis 1 (cpu fallback)", [[4, 5]], (a) => tf.gather(a, tf.tensor1d([4, 0, 0], "int32"), 1)],
+  [
+    "scatterND rows, duplicates summed (embedding gradient)",
+    [[5, 3]],
+    (a) => tf.scatterND(tf.tensor2d([[1], [4], [1], [0], [1]], [5, 1], "int32"), a, [6, 3]),
+    true, // tfjs has no ScatterNd gradient
+  ],
+  [
+    "scatterND with 2-D indices into rank 3",
+    [[3, 4]],
+    (a) => tf.scatterND(tf.tensor2d([[0, 1], [2, 0], [0, 1]], [3, 2], "int32"), a, [3, 2, 4]),
+    true,
+  ],
 ];
 
 async function run(backend: string, c: Case): Promise<Float32Array[]> {
@@ -103,6 +115,19 @@ Deno.test(
       const want = await run("cpu", c);
       const got = await run("native", c);
       want.forEach((w, i) => assertClose(`${c[0]} ${i === 0 ? "forward" : `grad ${i - 1}`}`, got[i], w));
+    }
+    await useBackend("cpu");
+  },
+);
+
+Deno.test(
+  { name: "native scatterND rejects an index outside the shape as cpu does", ignore: !HAS_BLAS },
+  async () => {
+    for (const backend of ["cpu", "native"]) {
+      await useBackend(backend);
+      const idx = tf.tensor2d([[0], [3]], [2, 1], "int32"), upd = tf.ones([2, 2]);
+      assertThrows(() => tf.scatterND(idx, upd, [3, 2]), Error, "Invalid indices: 3 does not index into 3,2");
+      tf.dispose([idx, upd]);
     }
     await useBackend("cpu");
   },

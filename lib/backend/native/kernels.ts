@@ -10,6 +10,7 @@ import { REDUCE_KERNELS } from "./reduce.ts";
 import { LAYOUT_KERNELS } from "./transpose.ts";
 import { FUSED_KERNELS } from "./fused_kernels.ts";
 import { ATTENTION_KERNELS } from "./attention_kernels.ts";
+import { SCATTER_KERNELS } from "./scatter.ts";
 
 /** Kernels that override the cpu ones on `native`. */
 export const NATIVE_KERNELS: tf.KernelConfig[] = [
@@ -19,4 +20,5 @@ export const NATIVE_KERNELS: tf.KernelConfig[] = [
   ...LAYOUT_KERNELS,
   ...FUSED_KERNELS,
   ...ATTENTION_KERNELS,
+  ...SCATTER_KERNELS,
 ];
