@@ -70,6 +70,13 @@ const CASES: Case[] = [
   ],
   ["gather rows", [[7, 3]], (a) => tf.gather(a, tf.tensor1d([0, 6, 2, 2, 5], "int32"))],
   ["gather on axis 1 (cpu fallback)", [[4, 5]], (a) => tf.gather(a, tf.tensor1d([4, 0, 0], "int32"), 1)],
+  ["pad rank 3, constant 0 (a slice's gradient)", [[2, 3, 4]], (a) => tf.pad(a, [[1, 0], [0, 2], [3, 1]])],
+  ["pad rank 1 and 2 with a constant", [[3, 5]], (a) =>
+    tf.add(
+      tf.pad(a, [[2, 1], [0, 0]], -1.5),
+      tf.reshape(tf.pad(tf.reshape(a, [15]), [[0, 15]], 2), [6, 5]),
+    )],
+  ["slice of a table (gradient pads)", [[9, 4]], (a) => tf.slice(a, [2, 1], [5, 3])],
   [
     "scatterND rows, duplicates summed (embedding gradient)",
     [[5, 3]],

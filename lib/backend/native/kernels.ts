@@ -11,6 +11,7 @@ import { LAYOUT_KERNELS } from "./transpose.ts";
 import { FUSED_KERNELS } from "./fused_kernels.ts";
 import { ATTENTION_KERNELS } from "./attention_kernels.ts";
 import { SCATTER_KERNELS } from "./scatter.ts";
+import { PAD_KERNELS } from "./pad.ts";
 
 /** Kernels that override the cpu ones on `native`. */
 export const NATIVE_KERNELS: tf.KernelConfig[] = [
@@ -21,4 +22,5 @@ export const NATIVE_KERNELS: tf.KernelConfig[] = [
   ...FUSED_KERNELS,
   ...ATTENTION_KERNELS,
   ...SCATTER_KERNELS,
+  ...PAD_KERNELS,
 ];
