@@ -65,7 +65,18 @@ export class NativeBackend extends MathBackendCPU {
 
 let kernelDepth = 0;
 
-/** Wraps a kernel function of `native` so that `readSync` knows a kernel is running. */
+/**
+ * Wraps a kernel function of `native` so that `readSync` knows a kernel is running (kernels then read arena
+ * arrays in place; anyone else gets a copy). `registerNative` wraps every kernel with it.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { asNativeKernel } from "./native_backend.ts";
+ * const double = asNativeKernel((x: number) => 2 * x);
+ * assert(double(21) === 42);
+ * ```
+ */
 export function asNativeKernel<F extends (...args: never[]) => unknown>(f: F): F {
   return ((...args: Parameters<F>) => {
     kernelDepth++;
