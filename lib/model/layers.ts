@@ -9,7 +9,12 @@
 import { tf } from "../backend/tf.ts";
 import type { Tensor, Tensor1D, Tensor2D, Variable } from "../backend/tf.ts";
 import type { Params } from "./params.ts";
-import { affine, gelu as fusedGelu, layerNorm as fusedLayerNorm } from "../backend/native/mod.ts";
+import {
+  affine,
+  dropout as fusedDropout,
+  gelu as fusedGelu,
+  layerNorm as fusedLayerNorm,
+} from "../backend/native/mod.ts";
 
 /**
  * `x · Wᵀ + b` with `W = params[name.weight]` in PyTorch's (out, in) layout.
@@ -130,7 +135,7 @@ export function makeDropout(options: ForwardOptions): Dropout {
   const base = options.seed ?? 0;
   const drop = <T extends Tensor>(x: T, rate: number): T => {
     calls++;
-    return rate > 0 ? tf.dropout(x, rate, undefined, base + calls * 104729) as T : x;
+    return rate > 0 ? fusedDropout(x, rate, base + calls * 104729) : x;
   };
   return Object.assign(drop, { active: true });
 }

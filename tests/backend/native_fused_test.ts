@@ -9,6 +9,7 @@ import { HAS_BLAS, seeded } from "./_native.ts";
 import {
   adamwStep,
   affine,
+  dropout,
   gelu,
   layerNorm,
   logSoftmax,
@@ -231,3 +232,28 @@ Deno.test(
     }
   },
 );
+
+Deno.test({
+  name: "dropout() on native makes tf.dropout's exact draws and values on cpu, forward and gradient",
+  ignore: !HAS_BLAS,
+}, async () => {
+  const xs = seeded(3 * 1001, 21, 4), ws = seeded(3 * 1001, 22, 2);
+  const run = async (backend: string, rate: number, seed: number) => {
+    await useBackend(backend);
+    const x = tf.tensor2d(xs, [3, 1001]), w = tf.tensor2d(ws, [3, 1001]);
+    const f = (t: tf.Tensor) =>
+      backend === "cpu" ? tf.dropout(t, rate, undefined, seed) : dropout(t, rate, seed);
+    const y = f(x), g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), w)))(x);
+    const out = [await y.data(), await g.data()] as Float32Array[];
+    tf.dispose([x, w, y, g]);
+    return out;
+  };
+  for (const [rate, seed] of [[0.1, 104729], [0.5, 3], [0.9, 209458]]) {
+    const [want, got] = [await run("cpu", rate, seed), await run("native", rate, seed)];
+    assertEquals(Array.from(got[0]), Array.from(want[0]), `forward, rate ${rate}`);
+    assertEquals(Array.from(got[1]), Array.from(want[1]), `gradient, rate ${rate}`);
+    const kept = want[0].filter((v) => v !== 0).length / want[0].length;
+    assert(Math.abs(kept - (1 - rate)) < 0.05, `kept ${kept} at rate ${rate}`);
+  }
+  await useBackend("cpu");
+});

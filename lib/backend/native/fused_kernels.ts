@@ -11,6 +11,8 @@
 import type { tf } from "../tf.ts";
 import { float32Values, type NativeArgs, nativeKernel } from "./native_backend.ts";
 import { fastExp } from "./fast_exp.ts";
+// @deno-types="npm:@types/seedrandom@2.4.34"
+import seedrandom from "seedrandom";
 
 /** Kernel names (registered on `native` only). */
 export const GELU = "TrainlargeGelu", GELU_GRAD = "TrainlargeGeluGrad";
@@ -18,6 +20,7 @@ export const LAYER_NORM = "TrainlargeLayerNorm", LAYER_NORM_GRAD = "TrainlargeLa
 export const ADAMW = "TrainlargeAdamW";
 export const LOG_SOFTMAX = "TrainlargeLogSoftmax", LOG_SOFTMAX_GRAD = "TrainlargeLogSoftmaxGrad";
 export const SUM_SQUARES = "TrainlargeSumSquares";
+export const DROPOUT = "TrainlargeDropout";
 
 const INV_SQRT2 = Math.SQRT1_2, INV_SQRT_2PI = 0.3989422804014327;
 
@@ -304,6 +307,33 @@ function sumSquares({ inputs: { x }, backend }: NativeArgs): tf.TensorInfo {
   return backend.makeTensorInfo([], "float32", Float32Array.of(sum));
 }
 
+// Inverted dropout in one pass with exactly tf.dropout's draws and float32 roundings: u from seedrandom's
+// alea seeded with String(seed) (tfjs's randomUniform), mask = floor(u + keep) / keep, y = x · mask. The
+// alea recurrence is inlined (seedrandom 3.0.5, lib/alea.js: `next`), starting from the generator's state.
+function dropout({ inputs: { x }, backend, attrs }: NativeArgs): tf.TensorInfo[] {
+  const xv = f32(backend, x), rate = attrs.rate as number, seed = attrs.seed as number;
+  const keep = Math.fround(1 - rate), out = backend.pool.take(xv.length), mask = backend.pool.take(xv.length);
+  let { c, s0, s1, s2 } = seedrandom.alea(String(seed), { state: true }).state() as unknown as {
+    c: number;
+    s0: number;
+    s1: number;
+    s2: number;
+  };
+  for (let i = 0; i < xv.length; i++) {
+    const t = 2091639 * s0 + c * 2.3283064365386963e-10;
+    s0 = s1;
+    s1 = s2;
+    s2 = t - (c = t | 0);
+    const m = Math.fround(Math.floor(Math.fround(Math.fround(s2) + keep)) / keep);
+    mask[i] = m;
+    out[i] = xv[i] * m;
+  }
+  return [
+    backend.makeTensorInfo(x.shape, "float32", out),
+    backend.makeTensorInfo(x.shape, "float32", mask),
+  ];
+}
+
 /** The fused kernels. */
 export const FUSED_KERNELS: tf.KernelConfig[] = [
   nativeKernel(GELU, gelu),
@@ -314,4 +344,5 @@ export const FUSED_KERNELS: tf.KernelConfig[] = [
   nativeKernel(LOG_SOFTMAX, logSoftmax),
   nativeKernel(LOG_SOFTMAX_GRAD, logSoftmaxGrad),
   nativeKernel(SUM_SQUARES, sumSquares),
+  nativeKernel(DROPOUT, dropout),
 ];

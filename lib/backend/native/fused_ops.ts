@@ -12,6 +12,7 @@ import { tf } from "../tf.ts";
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from "../tf.ts";
 import {
   ADAMW,
+  DROPOUT,
   GELU,
   GELU_GRAD,
   LAYER_NORM,
@@ -80,6 +81,36 @@ export function gelu<T extends Tensor>(x: T): T {
     return tf.engine().runKernel(GELU, { x }, {}) as T;
   }
   return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))))) as T;
+}
+
+/**
+ * Inverted dropout, `tf.dropout(x, rate, undefined, seed)`: on `native` one kernel makes the same draws
+ * and the same float32 values as tfjs's composite (uniform draws, add, floor, divide, multiply) in one pass,
+ * and the gradient multiplies by the saved mask; elsewhere it is `tf.dropout`.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../tf.ts";
+ * import { dropout } from "./fused_ops.ts";
+ * const y = dropout(tf.ones([1000]), 0.25, 7);
+ * const kept = (await y.data()).filter((v) => v !== 0);
+ * assert(kept.every((v) => Math.abs(v - 4 / 3) < 1e-6) && Math.abs(kept.length - 750) < 60);
+ * ```
+ */
+export function dropout<T extends Tensor>(x: T, rate: number, seed: number): T {
+  if (!(x.dtype === "float32" && rate > 0 && rate < 1 && fusedHere(DROPOUT))) {
+    return tf.dropout(x, rate, undefined, seed) as T;
+  }
+  const run = tf.customGrad(
+    ((xi: Tensor, save: tf.GradSaveFunc) => {
+      const [y, mask] = tf.engine().runKernel(DROPOUT, { x: xi }, { rate, seed }) as Tensor[];
+      save([mask]);
+      mask.dispose(); // the saved copy lives until the backward pass
+      return { value: y, gradFunc: (dy: Tensor, saved: Tensor[]) => tf.mul(dy, saved[0]) };
+    }) as unknown as Parameters<typeof tf.customGrad>[0],
+  );
+  return run(x) as T;
 }
 
 /**

@@ -1,12 +1,12 @@
 /**
- * The native backend's public pieces: the fused Transformer ops (GELU, LayerNorm, AdamW step) that run as
+ * The native backend's public pieces: the fused Transformer ops (GELU, LayerNorm, dropout, AdamW step) that run as
  * single kernels on `native` and as composite tfjs ops elsewhere, the kernel profiler, and BLAS threads.
  *
  * `useBackend("native")` (in `../use_backend.ts`) starts the backend itself.
  *
  * @module
  */
-export { adamwStep, affine, gelu, layerNorm, logSoftmax, sumSquares } from "./fused_ops.ts";
+export { adamwStep, affine, dropout, gelu, layerNorm, logSoftmax, sumSquares } from "./fused_ops.ts";
 export { attentionCore } from "./attention_op.ts";
 export type { AttentionCoreDims } from "./attention_op.ts";
 export type { AdamWStep } from "./fused_ops.ts";
