@@ -1,8 +1,10 @@
 /**
- * The `native` tfjs backend class: tfjs-backend-cpu's storage with the loaded BLAS attached.
+ * The `native` tfjs backend class: tfjs-backend-cpu's storage with the loaded BLAS and the SIMD kernels
+ * attached.
  *
- * Tensor data lives in JS typed arrays exactly as on `cpu`, so every cpu kernel works unchanged on it and
- * BLAS reads and writes those arrays in place (no copies across FFI).
+ * Tensor data lives in typed arrays as on `cpu`, so every cpu kernel works unchanged on it; float32 arrays
+ * are views into one shared WebAssembly memory (the arena, see `buffer_pool.ts`), which BLAS (through FFI)
+ * and the WebAssembly SIMD kernels both read and write in place, without copies.
  *
  * @module
  */

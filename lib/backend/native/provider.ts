@@ -72,7 +72,7 @@ export const nativeProvider: Provider = {
       notes: [
         `BLAS: ${blas.path}`,
         `native kernels: ${own.join(", ")}; all others are tfjs-backend-cpu's`,
-        "JavaScript kernels run on one thread; BLAS uses `threads` (TRAINLARGE_THREADS or setNativeThreads)",
+        "SIMD and JavaScript kernels run on one thread; BLAS uses `threads` (TRAINLARGE_THREADS or setNativeThreads)",
       ],
     };
   },

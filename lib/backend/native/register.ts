@@ -1,6 +1,6 @@
 /**
  * Registers the `native` tfjs backend: every tfjs-backend-cpu kernel, with the heavy ones replaced by
- * system-BLAS calls (Deno FFI) and fused single-pass JavaScript loops.
+ * system-BLAS calls (Deno FFI), WebAssembly SIMD kernels and fused single-pass loops.
  *
  * @module
  */
