@@ -74,7 +74,9 @@ export function initClassifier(
   return { ...params, ...b.params };
 }
 
-/** Class logits (B, K). Synchronous. *
+/**
+ * Class logits (B, K). Synchronous.
+ *
  * @example
  * ```ts
  * import { assert } from "@std/assert";

@@ -78,7 +78,9 @@ export function initEncoder(config: EncoderConfig, seed: number, options: InitEn
   return b.params;
 }
 
-/** Checks a batch against the config, naming the field that is wrong. *
+/**
+ * Checks a batch against the config, naming the field that is wrong.
+ *
  * @example
  * ```ts
  * import { assertThrows } from "@std/assert";

@@ -19,7 +19,9 @@ import { crossEntropy } from "./loss.ts";
 import { ParamBuilder, type Params } from "./params.ts";
 import type { Seq2SeqConfig } from "./seq2seq_config.ts";
 
-/** Name of the token-embedding table used by `side`. *
+/**
+ * Name of the token-embedding table used by `side`.
+ *
  * @example
  * ```ts
  * import { assert } from "@std/assert";

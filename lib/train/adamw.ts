@@ -29,7 +29,9 @@ export interface AdamWConfig {
   decay: (name: string) => boolean;
 }
 
-/** No weight decay on biases and LayerNorm gains, as RoBERTa/fairseq/HF do. *
+/**
+ * No weight decay on biases and LayerNorm gains, as RoBERTa/fairseq/HF do.
+ *
  * @example
  * ```ts
  * import { assert } from "@std/assert";
@@ -96,7 +98,9 @@ export function createAdamW(params: Params, overrides: Partial<AdamWConfig> = {}
   return { config, step: 0, m, v };
 }
 
-/** Frees the moments. *
+/**
+ * Frees the moments.
+ *
  * @example
  * ```ts
  * import { assert } from "@std/assert";
