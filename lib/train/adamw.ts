@@ -139,29 +139,20 @@ export function adamwUpdate(params: Params, opt: AdamW, grads: Record<string, Te
   const { beta1, beta2, epsilon, weightDecay, decoupled, decay } = opt.config;
   opt.step++;
   const c1 = 1 - beta1 ** opt.step, c2 = 1 - beta2 ** opt.step;
-  // PyTorch's operation order: p ← p·(1 - lr·λ); p ← p - (lr / c1) · m / (√v / √c2 + ε).
-  const stepSize = lr / c1, invSqrtC2 = 1 / Math.sqrt(c2);
   for (const [name, p] of Object.entries(params)) {
     let g = grads[name];
     if (g === undefined) continue;
     const m = opt.m[name], v = opt.v[name];
     if (m === undefined) throw new Error(`AdamW: no optimizer state for parameter "${name}"`);
     const lambda = decay(name) ? weightDecay : 0;
-    if (decoupled) {
-      // One fused kernel on `native`; the same composite math on every other backend.
-      const [p2, m2, v2] = adamwStep(p, g, m, v, { lr, beta1, beta2, epsilon, weightDecay: lambda, c1, c2 });
-      m.assign(m2);
-      v.assign(v2);
-      p.assign(p2);
-      tf.dispose([p2, m2, v2]);
-      continue;
-    }
-    if (lambda > 0) g = tf.add(g, tf.mul(p, lambda));
-    const newM = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
-    const newV = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
-    const denom = tf.add(tf.mul(tf.sqrt(newV), invSqrtC2), epsilon);
-    m.assign(newM);
-    v.assign(newV);
-    p.assign(tf.sub(p, tf.mul(tf.div(newM, denom), stepSize)));
+    // Adam + L2 is Adam on g + λp; AdamW decays p itself. One fused kernel on `native`, the same composite
+    // math (in PyTorch's operation order) on every other backend.
+    if (!decoupled && lambda > 0) g = tf.add(g, tf.mul(p, lambda));
+    const step = { lr, beta1, beta2, epsilon, weightDecay: decoupled ? lambda : 0, c1, c2 };
+    const [p2, m2, v2] = adamwStep(p, g, m, v, step);
+    m.assign(m2);
+    v.assign(v2);
+    p.assign(p2);
+    tf.dispose([p2, m2, v2]);
   }
 }
