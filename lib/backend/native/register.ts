@@ -22,15 +22,8 @@ export function registerNative(blas: Blas): string[] {
   if (registered) return own;
   tf.registerBackend(NATIVE, () => new NativeBackend(blas), 0);
   const ownSet = new Set(own);
-  for (const k of tf.getKernelsForBackend("cpu")) {
-    if (ownSet.has(k.kernelName)) continue;
-    tf.registerKernel({
-      ...k,
-      backendName: NATIVE,
-      kernelFunc: asNativeKernel(timed(k.kernelName, k.kernelFunc)),
-    });
-  }
-  for (const k of NATIVE_KERNELS) {
+  const cpuOnly = tf.getKernelsForBackend("cpu").filter((k) => !ownSet.has(k.kernelName));
+  for (const k of [...cpuOnly, ...NATIVE_KERNELS]) {
     tf.registerKernel({
       ...k,
       backendName: NATIVE,
