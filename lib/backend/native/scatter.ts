@@ -22,7 +22,7 @@ function scatterNd({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo {
     shape,
   );
   const iv = valuesOf(backend, indices) as Int32Array, uv = valuesOf(backend, updates) as Float32Array;
-  const out = backend.pool.take(outputSize).fill(0);
+  const out = backend.pool.takeZeroed(outputSize);
   const rows = outputSize / sliceSize;
   for (let i = 0; i < numUpdates; i++) {
     let row = 0;
