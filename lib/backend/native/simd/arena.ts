@@ -55,10 +55,12 @@ export class Arena {
   #free = new Map<number, number[]>(); // size class (floats) → offsets of idle blocks
   #runs: Array<[number, number]> = []; // merged idle space [start, end) in bytes, by address
   #idle = 0;
+  #limit: number; // bytes the memory may grow to: maxBytes in whole pages, at most 4 GiB
 
   /** `maxBytes` caps the memory (at most 4 GiB, WebAssembly's 32-bit limit). */
   constructor(readonly maxBytes: number = 4 * 2 ** 30 - PAGE) {
     const maximum = Math.min(65536, Math.floor(maxBytes / PAGE));
+    this.#limit = maximum * PAGE;
     this.memory = new WebAssembly.Memory({ initial: Math.min(256, maximum), maximum, shared: true });
     this.#buffers.add(this.memory.buffer);
   }
@@ -136,10 +138,9 @@ export class Arena {
     const offset = this.#top, end = offset + bytes;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
-      const limit = Math.min(65536, Math.floor(this.maxBytes / PAGE)) * PAGE;
-      if (end > limit) return undefined;
+      if (end > this.#limit) return undefined;
       // Grow by at least a quarter of the current size, so growth stays rare.
-      const want = Math.min(limit, Math.max(end, have + have / 4));
+      const want = Math.min(this.#limit, Math.max(end, have + have / 4));
       try {
         this.memory.grow(Math.ceil((want - have) / PAGE));
       } catch {
