@@ -37,6 +37,11 @@ function sizes(q: tf.TensorInfo, k: tf.TensorInfo, attrs: Record<string, unknown
   return { b, h, scale, c, tq, tk, d };
 }
 
+// The probabilities after dropout: dropped = p ⊙ mask[maskOff, maskOff + p.length).
+function applyMask(dropped: Float32Array, p: Float32Array, mask: Float32Array, maskOff: number): void {
+  for (let i = 0; i < p.length; i++) dropped[i] = p[i] * mask[maskOff + i];
+}
+
 function attention({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] {
   const { q, k, v, bias, mask } = inputs;
   const { b, h, scale, c, tq, tk, d } = sizes(q, k, attrs);
@@ -56,18 +61,17 @@ function attention({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] {
       if (simd) {
         const bias = bv ? bv.byteOffset + (biasBatch === 1 ? 0 : bi) * biasRows * tk * 4 : 0;
         simd.softmax_rows(p.byteOffset, bias, biasRows === 1 ? 0 : tk * 4, tq, tk);
-      }
-      for (let i = 0; i < tq; i++) {
-        const row = i * tk;
-        if (!simd) {
+      } else {
+        for (let i = 0; i < tq; i++) {
+          const row = i * tk;
           if (bv) {
             const bRow = ((biasBatch === 1 ? 0 : bi) * biasRows + (biasRows === 1 ? 0 : i)) * tk;
             for (let j = 0; j < tk; j++) p[row + j] += bv[bRow + j];
           }
           softmaxRow(p, p, row, tk);
         }
-        if (dropped) { for (let j = 0; j < tk; j++) dropped[row + j] = p[row + j] * mv![pOff + row + j]; }
       }
+      if (dropped) applyMask(dropped, p, mv!, pOff);
       blas.sgemm(
         false,
         false,
@@ -108,7 +112,7 @@ function attentionGrad({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] 
       const pOff = (bi * h + hi) * tq * tk, p = pv.subarray(pOff, pOff + tq * tk);
       const qOff = bi * tq * c + hi * d, kOff = bi * tk * c + hi * d;
       const dyBlock = dyv.subarray(qOff);
-      if (dropped) { for (let i = 0; i < tq * tk; i++) dropped[i] = p[i] * mv![pOff + i]; }
+      if (dropped) applyMask(dropped, p, mv!, pOff);
       // dV = P̃ᵀ·dY and dP̃ = dY·Vᵀ, with P̃ the probabilities after dropout.
       blas.sgemm(true, false, tk, d, tq, 1, dropped ?? p, dyBlock, 0, dv.subarray(kOff), tk, c, c);
       blas.sgemm(false, true, tq, tk, d, 1, dyBlock, vv.subarray(kOff), 0, dp, c, c, tk);
