@@ -224,7 +224,9 @@ export async function beamSearch(
         for (let step = 0; step < options.maxLength && alive.length > 0; step++) {
           // The cached rows follow the beam: row i continues the hypothesis it was extended from.
           if (cache && step > 0) selectCachedRows(cache, alive.map((h) => h.from));
-          const memory = { states: tiled(alive.length), length: s, bias };
+          // With the cache, the memory is read once (step 0, one hypothesis) and its keys and values then
+          // follow the beam in the cache; without it, every hypothesis needs its own copy of the states.
+          const memory = { states: tiled(cache ? 1 : alive.length), length: s, bias };
           const logp = await nextLogProbs(
             params,
             alive.map((h) => [options.bos, ...h.tokens]),
