@@ -4,9 +4,9 @@
  * adapter in CI). Tolerance: 1e-4 relative to the largest magnitude of each tensor (float32 kernels sum in
  * different orders on each backend).
  */
-import { assert } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import { requireTool } from "../_support/tools.ts";
+import { assertClose } from "../_support/close.ts";
 import { findAdapter } from "../../lib/backend/webgpu.ts";
 import { tryLoadBlas } from "../../lib/backend/native/provider.ts";
 
@@ -59,13 +59,6 @@ async function forwardAndGrads(): Promise<Record<string, Float32Array>> {
   for (let i = 0; i < names.length; i++) result[names[i]] = (await grads[i].data()) as Float32Array;
   tf.dispose([value, ...grads, ...Object.values(params), ids, labels]);
   return result;
-}
-
-function assertClose(name: string, got: Float32Array, want: Float32Array, rtol: number): void {
-  let scale = 0, worst = 0;
-  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
-  assert(worst <= rtol * Math.max(scale, 1e-12), `${name}: max |diff| ${worst} > ${rtol} × ${scale}`);
 }
 
 Deno.test("a small attention block and its gradients agree on cpu, wasm, native and webgpu", async () => {

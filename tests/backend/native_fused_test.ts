@@ -6,6 +6,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import { HAS_BLAS, seeded } from "./_native.ts";
+import { assertClose } from "../_support/close.ts";
 import {
   adamwStep,
   affine,
@@ -15,13 +16,6 @@ import {
   logSoftmax,
   sumSquares,
 } from "../../lib/backend/native/fused_ops.ts";
-
-function assertClose(what: string, got: Float32Array, want: Float32Array, rtol = 1e-4): void {
-  let scale = 0, worst = 0;
-  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
-  assert(worst <= rtol * Math.max(scale, 1e-12), `${what}: max |diff| ${worst} > ${rtol} × ${scale}`);
-}
 
 // The reference: the composite formulas, written out here independently of fused_ops.ts.
 const refGelu = (x: tf.Tensor) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));

@@ -14,6 +14,7 @@ import { Arena, sizeClass } from "../../lib/backend/native/simd/arena.ts";
 import { simdKernels } from "../../lib/backend/native/simd/simd.ts";
 import { BufferPool } from "../../lib/backend/native/buffer_pool.ts";
 import { HAS_BLAS, seeded } from "./_native.ts";
+import { assertClose } from "../_support/close.ts";
 
 Deno.test("the committed SIMD module is the compiled wat.ts (rebuild with simd/build.ts)", async () => {
   const committed = await Deno.readTextFile(
@@ -111,14 +112,9 @@ async function bothPaths(f: () => tf.Tensor[]): Promise<[Float32Array[], Float32
   }
 }
 
-function assertClose(what: string, got: Float32Array[], want: Float32Array[], rtol = 2e-5): void {
+function assertAllClose(what: string, got: Float32Array[], want: Float32Array[], rtol = 2e-5): void {
   assertEquals(got.length, want.length);
-  for (let t = 0; t < want.length; t++) {
-    let scale = 0, worst = 0;
-    for (let i = 0; i < want[t].length; i++) scale = Math.max(scale, Math.abs(want[t][i]));
-    for (let i = 0; i < want[t].length; i++) worst = Math.max(worst, Math.abs(got[t][i] - want[t][i]));
-    assert(worst <= rtol * Math.max(scale, 1e-12), `${what}[${t}]: max |diff| ${worst} > ${rtol} × ${scale}`);
-  }
+  for (let t = 0; t < want.length; t++) assertClose(`${what}[${t}]`, got[t], want[t], rtol);
 }
 
 Deno.test({ name: "every SIMD kernel agrees with its JavaScript path", ignore: !HAS_BLAS }, async () => {
@@ -134,22 +130,25 @@ Deno.test({ name: "every SIMD kernel agrees with its JavaScript path", ignore: !
       const y = f(...xs);
       return [y, ...tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), w)))(xs)];
     };
-    assertClose("gelu", ...await bothPaths(grads((a) => gelu(a), [x])));
-    assertClose(
+    assertAllClose("gelu", ...await bothPaths(grads((a) => gelu(a), [x])));
+    assertAllClose(
       "gelu (odd length)",
       ...await bothPaths(() => [gelu(odd), tf.add(odd, odd), tf.mul(odd, odd)]),
     );
-    assertClose("layerNorm", ...await bothPaths(grads((a, gg, bb) => layerNorm(a, gg, bb, 1e-5), [x, g, b])));
-    assertClose("logSoftmax", ...await bothPaths(grads((a) => logSoftmax(a), [x])));
+    assertAllClose(
+      "layerNorm",
+      ...await bothPaths(grads((a, gg, bb) => layerNorm(a, gg, bb, 1e-5), [x, g, b])),
+    );
+    assertAllClose("logSoftmax", ...await bothPaths(grads((a) => logSoftmax(a), [x])));
     const long = tf.tensor1d(seeded(3 * 4096 + 7, 11, 2)); // several float32 runs, and a tail
-    assertClose(
+    assertAllClose(
       "sumSquares",
       ...await bothPaths(() => [sumSquares(x), sumSquares(odd), sumSquares(long)]),
       1e-6,
     );
     long.dispose();
-    assertClose("add, sub, mul", ...await bothPaths(() => [tf.add(x, w), tf.sub(x, w), tf.mul(x, w)]));
-    assertClose(
+    assertAllClose("add, sub, mul", ...await bothPaths(() => [tf.add(x, w), tf.sub(x, w), tf.mul(x, w)]));
+    assertAllClose(
       "sum over rows",
       ...await bothPaths(() => [tf.sum(x, 0), tf.mean(tf.reshape(x, [1, rows, c]), 1)]),
     );
@@ -163,7 +162,7 @@ Deno.test({ name: "every SIMD kernel agrees with its JavaScript path", ignore: !
       c2: 0.002,
     };
     const m = tf.mul(w, 0.1), v = tf.square(tf.mul(w, 0.1));
-    assertClose("adamw", ...await bothPaths(() => adamwStep(x, w, m, v, step)));
+    assertAllClose("adamw", ...await bothPaths(() => adamwStep(x, w, m, v, step)));
 
     // Attention: 2 sequences of 8 queries and 12 keys, 2 heads of 16, with a per-sequence padding bias.
     const [bs, tq, tk, h, cc] = [2, 8, 12, 2, 32];
@@ -177,7 +176,7 @@ Deno.test({ name: "every SIMD kernel agrees with its JavaScript path", ignore: !
         batchSize: bs,
         numHeads: h,
       });
-    assertClose(
+    assertAllClose(
       "attention",
       ...await bothPaths(() => [
         att(q, k, vv),

@@ -6,6 +6,7 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import { HAS_BLAS, seeded } from "./_native.ts";
+import { assertClose } from "../_support/close.ts";
 import { tryLoadBlas } from "../../lib/backend/native/provider.ts";
 import { loadBlas } from "../../lib/backend/native/blas.ts";
 import { collapseBroadcast } from "../../lib/backend/native/elementwise.ts";
@@ -105,14 +106,6 @@ async function run(backend: string, c: Case): Promise<Float32Array[]> {
   ];
   tf.dispose([...xs, w, y, ...grads]);
   return out;
-}
-
-function assertClose(what: string, got: Float32Array, want: Float32Array, rtol = 1e-4): void {
-  assertEquals(got.length, want.length, `${what}: length`);
-  let scale = 0, worst = 0;
-  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
-  assert(worst <= rtol * Math.max(scale, 1e-12), `${what}: max |diff| ${worst} > ${rtol} × ${scale}`);
 }
 
 Deno.test(
