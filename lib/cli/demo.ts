@@ -104,7 +104,7 @@ export async function demo(args: string[]): Promise<number> {
       `BPE vocabulary ${data.tokenizer.vocabSize} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );
   const records: TrainRecord[] = [];
-  const bar = progressBar({ budgetSeconds: seconds, label: `${model.numLayers}×${width}`, mode: "auto" });
+  const bar = progressBar({ seconds: seconds, label: `${model.numLayers}×${width}`, mode: "auto" });
   const run = pretrainMlm({ data, model, seconds, batchSize, seqLen });
   for await (const record of run) {
     if (records.length === 0) {

@@ -5,7 +5,7 @@
  * `update_display_data`); on a terminal, one stderr line rewritten with `\r`; in a non-interactive log
  * (stderr not a terminal: CI, `nohup`, a pipe), a single summary line when the run is done.
  *
- * Fraction done is the larger of steps/`total` and seconds/`budgetSeconds`, because a budgeted run stops at
+ * Fraction done is the larger of steps/`total` and seconds / the `seconds` budget, because a budgeted run stops at
  * whichever limit comes first. Tokens per second is `tokens / seconds`, where `tokens` counts every token
  * processed so far (cumulative, as the training loop logs it).
  *
@@ -35,7 +35,7 @@ export type ProgressMode = "auto" | "jupyter" | "terminal" | "log" | "silent";
 /** Options for {@linkcode progressBar}. */
 export interface ProgressOptions {
   /** Wall-clock budget of the run in seconds. */
-  budgetSeconds?: number;
+  seconds?: number;
   /** Step limit of the run. */
   total?: number;
   /** Shown before the bar, e.g. the model's name. */
@@ -47,7 +47,7 @@ export interface ProgressOptions {
   /** Receives terminal/log text instead of stderr (tests, custom sinks). */
   write?: (text: string) => void;
   /** Millisecond clock used for throttling. Default `performance.now`. */
-  now?: () => number;
+  clock?: () => number;
 }
 
 /** Defaults for {@linkcode ProgressOptions}. */
@@ -70,7 +70,7 @@ export interface ProgressState {
   trainLoss?: number;
   /** Latest validation loss seen. */
   valLoss?: number;
-  /** In [0, 1], or undefined when neither `total` nor `budgetSeconds` is known. */
+  /** In [0, 1], or undefined when neither `total` nor `seconds` is known. */
   fraction?: number;
   /** Seconds left of the budget, or the step-rate estimate when only `total` is known. */
   remainingSeconds?: number;
@@ -98,28 +98,28 @@ const finite = (x: unknown): x is number => typeof x === "number" && Number.isFi
  * ```ts
  * import { assertEquals } from "@std/assert";
  * import { progressState } from "./progress.ts";
- * const s = progressState(undefined, { step: 50, seconds: 5, tokens: 20000, trainLoss: 4 }, { budgetSeconds: 20, total: 100 });
+ * const s = progressState(undefined, { step: 50, seconds: 5, tokens: 20000, trainLoss: 4 }, { seconds: 20, total: 100 });
  * assertEquals([s.fraction, s.remainingSeconds, s.tokensPerSecond], [0.5, 15, 4000]);
  * ```
  */
 export function progressState(
   previous: ProgressState | undefined,
   record: ProgressRecord,
-  options: Pick<ProgressOptions, "budgetSeconds" | "total"> = {},
+  options: Pick<ProgressOptions, "seconds" | "total"> = {},
 ): ProgressState {
   for (const field of ["step", "seconds"] as const) {
     if (!finite(record[field]) || record[field] < 0) {
       throw new Error(`progressBar: record.${field} must be a finite number ≥ 0, got ${record[field]}`);
     }
   }
-  const { budgetSeconds, total } = options;
+  const { seconds, total } = options;
   const fractions = [
     finite(total) && total > 0 ? record.step / total : undefined,
-    finite(budgetSeconds) && budgetSeconds > 0 ? record.seconds / budgetSeconds : undefined,
+    finite(seconds) && seconds > 0 ? record.seconds / seconds : undefined,
   ].filter(finite);
   const fraction = fractions.length > 0 ? Math.min(1, Math.max(...fractions)) : undefined;
   let remainingSeconds: number | undefined;
-  if (finite(budgetSeconds)) remainingSeconds = Math.max(0, budgetSeconds - record.seconds);
+  if (finite(seconds)) remainingSeconds = Math.max(0, seconds - record.seconds);
   else if (finite(total) && record.step > 0) {
     remainingSeconds = Math.max(0, (record.seconds / record.step) * (total - record.step));
   }
@@ -137,23 +137,23 @@ export function progressState(
   };
 }
 
-function seconds(s: number): string {
+function formatSeconds(s: number): string {
   if (s < 60) return `${s.toFixed(1)}s`;
   const m = Math.floor(s / 60);
   return m < 60 ? `${m}m${String(Math.floor(s % 60)).padStart(2, "0")}s` : `${Math.floor(m / 60)}h${m % 60}m`;
 }
 
 /** The options of {@linkcode ProgressOptions} that the text and HTML labels use. */
-export type ProgressLabelOptions = Pick<ProgressOptions, "total" | "budgetSeconds" | "label">;
+export type ProgressLabelOptions = Pick<ProgressOptions, "total" | "seconds" | "label">;
 
 /** The numbers after the bar: steps, time, throughput, losses. */
 function details(state: ProgressState, options: ProgressLabelOptions): string {
   const parts = [`step ${state.step}${finite(options.total) ? `/${options.total}` : ""}`];
-  const budget = finite(options.budgetSeconds) ? ` of ${seconds(options.budgetSeconds)}` : "";
+  const budget = finite(options.seconds) ? ` of ${formatSeconds(options.seconds)}` : "";
   const left = state.remainingSeconds !== undefined && !state.done
-    ? `, ${seconds(state.remainingSeconds)} left`
+    ? `, ${formatSeconds(state.remainingSeconds)} left`
     : "";
-  parts.push(`${seconds(state.seconds)}${budget}${left}`);
+  parts.push(`${formatSeconds(state.seconds)}${budget}${left}`);
   if (state.tokensPerSecond !== undefined) {
     parts.push(`${Math.round(state.tokensPerSecond).toLocaleString("en-US")} tok/s`);
   }
@@ -177,7 +177,7 @@ const percent = (fraction: number) => `${String(Math.floor(fraction * 100)).padS
  * import { formatProgress } from "./progress.ts";
  * const line = formatProgress(
  *   { step: 50, seconds: 5, tokens: 20000, trainLoss: 4.25, fraction: 0.5, remainingSeconds: 15, tokensPerSecond: 4000, done: false },
- *   { total: 100, budgetSeconds: 20, label: "tiny", barWidth: 4 },
+ *   { total: 100, seconds: 20, label: "tiny", barWidth: 4 },
  * );
  * assertEquals(line, "tiny ██░░  50% step 50/100 · 5.0s of 20.0s, 15.0s left · 4,000 tok/s · train 4.250");
  * ```
@@ -240,7 +240,7 @@ let barCounter = 0;
  * import { assert } from "@std/assert";
  * import { progressBar } from "./progress.ts";
  * const lines: string[] = [];
- * const bar = progressBar({ budgetSeconds: 2, mode: "log", write: (t) => lines.push(t) });
+ * const bar = progressBar({ seconds: 2, mode: "log", write: (t) => lines.push(t) });
  * bar({ step: 1, seconds: 1, tokens: 512, trainLoss: 5.5 });
  * bar({ step: 2, seconds: 2, tokens: 1024, trainLoss: 5.1, valLoss: 5.3 });
  * await bar.done();
@@ -249,7 +249,7 @@ let barCounter = 0;
  */
 export function progressBar(options: ProgressOptions = {}): ProgressBar {
   const mode = resolveMode(options.mode ?? "auto");
-  const now = options.now ?? (() => performance.now());
+  const now = options.clock ?? (() => performance.now());
   const minInterval = options.minIntervalMs ?? PROGRESS_DEFAULTS.minIntervalMs;
   const write = options.write ?? ((text: string) => Deno.stderr.writeSync(new TextEncoder().encode(text)));
   const displayId = `trainlarge-progress-${Date.now().toString(36)}-${barCounter++}`;

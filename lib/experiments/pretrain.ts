@@ -123,7 +123,7 @@ export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerato
       source: mlmSource(data.train, tok, { ...batchOptions, seed: o.seed }),
       schedule: budgetSchedule(o.seconds, { peakLr: o.peakLr }),
       validation,
-      maxSeconds: o.seconds,
+      seconds: o.seconds,
       evalEvery: { seconds: o.seconds / o.evaluations },
       seed: o.seed,
       signal: o.signal,

@@ -101,7 +101,7 @@ export interface TrainOptions<B> {
   /** Validation batches; without them records carry no valLoss and `targetValLoss` is ignored. */
   validation?: readonly B[];
   /** Stop after this many training seconds. */
-  maxSeconds?: number;
+  seconds?: number;
   /** Stop after this many updates (total, counting steps before a resume). */
   maxSteps?: number;
   /** Stop once validation loss is at or below this. */
@@ -134,14 +134,14 @@ export interface TrainOptions<B> {
 
 function defaultEvalEvery<B>(o: TrainOptions<B>): { seconds?: number; steps?: number } {
   if (o.evalEvery) return o.evalEvery;
-  if (o.maxSeconds) return { seconds: o.maxSeconds / 20 };
+  if (o.seconds) return { seconds: o.seconds / 20 };
   if (o.maxSteps) return { steps: Math.max(1, Math.round(o.maxSteps / 20)) };
   return { steps: 100 };
 }
 
 function checkOptions<B>(o: TrainOptions<B>): void {
-  if (o.maxSeconds === undefined && o.maxSteps === undefined && o.targetValLoss === undefined) {
-    throw new Error("train: give at least one of maxSeconds, maxSteps or targetValLoss, or it never stops");
+  if (o.seconds === undefined && o.maxSteps === undefined && o.targetValLoss === undefined) {
+    throw new Error("train: give at least one of seconds, maxSteps or targetValLoss, or it never stops");
   }
   if (o.targetValLoss !== undefined && !o.validation?.length) {
     throw new Error("train: targetValLoss needs validation batches");
@@ -251,8 +251,8 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
 
   const stopReason = (): [RunStatus, string] | null => {
     if (o.maxSteps !== undefined && step >= o.maxSteps) return ["max_steps", `reached ${step} steps`];
-    if (o.maxSeconds !== undefined && seconds() >= o.maxSeconds) {
-      return ["budget", `trained for ${seconds().toFixed(1)} s of a ${o.maxSeconds} s budget`];
+    if (o.seconds !== undefined && seconds() >= o.seconds) {
+      return ["budget", `trained for ${seconds().toFixed(1)} s of a ${o.seconds} s budget`];
     }
     if (o.signal?.aborted) return ["aborted", `aborted at step ${step}`];
     return null;

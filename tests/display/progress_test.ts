@@ -2,7 +2,7 @@ import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/ass
 import { formatProgress, progressBar, progressState } from "../../lib/display/progress.ts";
 
 Deno.test("progressState() takes the larger of step and time fractions and carries val loss over", () => {
-  const opts = { budgetSeconds: 20, total: 1000 };
+  const opts = { seconds: 20, total: 1000 };
   const a = progressState(
     undefined,
     { step: 100, seconds: 8, tokens: 64_000, trainLoss: 5, valLoss: 5.5 },
@@ -32,7 +32,7 @@ Deno.test("progressState() names the bad field of a malformed record", () => {
 
 Deno.test("formatProgress() formats minutes, hours and done", () => {
   const line = formatProgress({ step: 7, seconds: 3725, fraction: 1, remainingSeconds: 0, done: true }, {
-    budgetSeconds: 3600,
+    seconds: 3600,
     barWidth: 2,
   });
   assertEquals(line, "██ 100% step 7 · 1h2m of 1h0m · done");
@@ -44,10 +44,10 @@ Deno.test("progressBar() on a terminal rewrites one line, throttled by the clock
   let clock = 0;
   const bar = progressBar({
     mode: "terminal",
-    budgetSeconds: 10,
+    seconds: 10,
     minIntervalMs: 100,
     write: (t) => out.push(t),
-    now: () => clock,
+    clock: () => clock,
   });
   for (let step = 1; step <= 10; step++) {
     clock = step * 40; // a record every 40 ms: 100 ms throttle keeps steps 1, 4, 7, 10 (t = 40, 160, 280, 400)

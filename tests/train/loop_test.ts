@@ -50,7 +50,7 @@ Deno.test("train() stops on the training-time budget, excluding evaluation time"
     source: arraySource([3]),
     validation: [3],
     schedule: constant,
-    maxSeconds: 2,
+    seconds: 2,
     evalEvery: { seconds: 0.5 },
   });
   assertEquals(result.status, "budget");
@@ -120,7 +120,7 @@ Deno.test("train() with a seconds-based schedule warms up and decays over fracti
     ...t,
     source: arraySource([3]),
     schedule: budgetSchedule(10, { peakLr: 1, warmupFraction: 0.2 }),
-    maxSeconds: 10,
+    seconds: 10,
     logEverySteps: 10,
   });
   // lr of the step starting at training second s: s/2 during warmup, then 1 - (s - 2)/8.
