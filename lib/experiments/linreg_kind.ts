@@ -137,7 +137,7 @@ export const linregKind: RunKind<LinregConfig> & { module: string } = {
   parents: () => ({}),
   async *run(c, context) {
     const wStar = target(c.dim, c.seed);
-    const params = { w: tf.variable(tf.zeros([c.dim]), true, "w") };
+    const params = { w: tf.tidy(() => tf.variable(tf.zeros([c.dim]), true, "w")) };
     const optimizer = createAdamW(params, { weightDecay: 0 });
     try {
       const task: Task<Batch> = {
