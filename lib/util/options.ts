@@ -14,6 +14,8 @@ export class OptionError extends Error {
   /** The option's name, e.g. `"seconds"` or `"model.hiddenSize"`. */
   readonly option: string;
   /**
+   * Builds the error; the message starts with `where`.
+   *
    * @param where the function or file the option was given to
    * @param option the option's name
    * @param message what is wrong and what to do
