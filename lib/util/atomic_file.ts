@@ -75,7 +75,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});
     throw new Error(
-      `cannot write ${path}: ${(e as Error).message}; check that its directory exists and is writable`,
+      `cannot write "${path}": ${(e as Error).message}; check that its directory exists and is writable`,
       {
         cause: e,
       },
