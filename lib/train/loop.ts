@@ -69,6 +69,11 @@ export interface TrainerState {
   nextEvalSeconds: number | null;
   /** The schedule, so a resumed run can check it continues the same one. */
   schedule: Schedule;
+  /**
+   * The open logging window (sums of training loss and gradient norm over `count` steps since the last
+   * record), so a run stopped between records resumes to the same next record. Absent in older checkpoints.
+   */
+  window?: { loss: number; norm: number; count: number };
 }
 
 /** How a run ended. */
@@ -299,6 +304,10 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
   const unpause = () => (segmentStart = clock());
 
   let lossSum: Scalar | null = null, normSum: Scalar | null = null, sinceLog = 0, lastLr = 0;
+  if (r?.window && r.window.count > 0) {
+    [lossSum, normSum, sinceLog] = [tf.scalar(r.window.loss), tf.scalar(r.window.norm), r.window.count];
+  }
+  let windowValues: TrainerState["window"] = r?.window;
   let lastCheckpointStep = step, lastCheckpointSeconds = seconds();
   let status: RunStatus = "running", message = "", valLoss: number | null = null;
 
@@ -311,6 +320,7 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
     minTrainLoss,
     nextEvalSeconds,
     schedule: o.schedule,
+    ...(windowValues && windowValues.count > 0 ? { window: windowValues } : {}),
   });
   const record = (trainLoss: number | null, gradNorm: number | null, v: number | null): TrainRecord => ({
     ...o.tags,
@@ -330,6 +340,9 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
   /** Saves a checkpoint; non-finite state is never written and stops the run with status "nan". */
   const save = async () => {
     if (!o.checkpoint) return;
+    windowValues = lossSum && sinceLog > 0
+      ? { loss: (await lossSum.data())[0], norm: (await normSum!.data())[0], count: sinceLog }
+      : undefined;
     try {
       await saveCheckpoint(o.checkpoint.dir, {
         params: o.task.params,
@@ -376,6 +389,12 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       if (step % syncEvery === 0) await lossSum.data();
 
       const stop = stopReason();
+      if (stop?.[0] === "aborted") {
+        // Stopped from outside between records: no record, no evaluation; the checkpoint saved below keeps
+        // the open logging window, so the resumed run yields exactly the records an uninterrupted one would.
+        [status, message] = stop;
+        break;
+      }
       const evalDue = Boolean(o.validation?.length) &&
         (stop !== null || (evalEvery.steps !== undefined && step % evalEvery.steps === 0) ||
           (nextEvalSeconds !== null && seconds() >= nextEvalSeconds));

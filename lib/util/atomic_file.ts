@@ -127,3 +127,30 @@ export async function removeOrphanTemps(dir: string): Promise<string[]> {
   }
   return removed;
 }
+
+/**
+ * Appends `text` to `path` (created if missing) and fsyncs before returning, so an appended line survives a
+ * crash of the process or the machine.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { appendSynced } from "./atomic_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * await appendSynced(`${dir}/log.jsonl`, "1\n");
+ * await appendSynced(`${dir}/log.jsonl`, "2\n");
+ * assert((await Deno.readTextFile(`${dir}/log.jsonl`)) === "1\n2\n");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function appendSynced(path: string, text: string): Promise<void> {
+  const file = await Deno.open(path, { append: true, create: true });
+  try {
+    const bytes = new TextEncoder().encode(text);
+    let off = 0;
+    while (off < bytes.length) off += await file.write(bytes.subarray(off));
+    await file.sync();
+  } finally {
+    file.close();
+  }
+}
