@@ -15,7 +15,8 @@ import { tf } from "../backend/tf.ts";
 import type { Scalar } from "../backend/tf.ts";
 import { createAdamW, disposeAdamW } from "../train/adamw.ts";
 import { loadCheckpoint } from "../train/checkpoint.ts";
-import { type TrainerState, trainRecords } from "../train/loop.ts";
+import { latestCheckpoint } from "../train/checkpoint_store.ts";
+import { trainRecords } from "../train/loop.ts";
 import { schedule } from "../train/schedule.ts";
 import type { BatchSource } from "../train/source.ts";
 import type { Task } from "../train/task.ts";
@@ -93,14 +94,6 @@ function source(c: LinregConfig, wStar: Float32Array): Required<BatchSource<Batc
   };
 }
 
-async function readTrainerState(dir: string): Promise<TrainerState | null> {
-  try {
-    return JSON.parse(await Deno.readTextFile(`${dir}/checkpoint/trainer_state.json`)) as TrainerState;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Linear regression as a run kind (see the module doc).
  *
@@ -155,8 +148,8 @@ export const linregKind: RunKind<LinregConfig> & { module: string } = {
         predictions: (b) => b.n,
       };
       const everySteps = Math.max(1, Math.round(c.maxSteps / c.evaluations));
-      const resume = await readTrainerState(context.dir);
-      if (resume) await loadCheckpoint(`${context.dir}/checkpoint`, { params, optimizer });
+      const latest = await latestCheckpoint(`${context.dir}/checkpoint`);
+      const resume = latest ? (await loadCheckpoint(latest, { params, optimizer })).trainer : null;
       const result = yield* trainRecords({
         task,
         optimizer,
