@@ -15,7 +15,8 @@ import type { AdamW } from "./adamw.ts";
 import { saveCheckpoint } from "./checkpoint.ts";
 import { evaluate } from "./evaluate.ts";
 import { learningRate, type Schedule } from "./schedule.ts";
-import type { BatchSource } from "./source.ts";
+import type { BatchStream } from "../data/batch_stream.ts";
+import type { Params } from "../model/params.ts";
 import type { Task } from "./task.ts";
 import { trainStep } from "./train_step.ts";
 
@@ -44,6 +45,8 @@ export interface TrainRecord {
   tokensPerSecond: number;
   /** Wall-clock seconds since this call of the loop started, everything included. */
   wallSeconds: number;
+  /** Seconds spent evaluating so far (validation loss and `evalHooks`), whole run; not in `seconds`. */
+  evalSeconds: number;
   /** `"running"`, or why the run stopped on its final record. */
   status: RunStatus;
   /** Extra fields folded into every record (run name, model size, …). */
@@ -68,7 +71,30 @@ export interface TrainerState {
   nextEvalSeconds: number | null;
   /** The schedule, so a resumed run can check it continues the same one. */
   schedule: Schedule;
+  /** Seconds spent evaluating so far (absent in checkpoints written before it existed). */
+  evalSeconds?: number;
+  /** Training loss and gradient norm summed over the steps since the last record, so a run resumed between
+   * records reports the same averages as one that never stopped (absent: nothing pending). */
+  pending?: { steps: number; loss: number; gradNorm: number };
 }
+
+/** What an evaluation hook sees: where training is, and the parameters being trained (read-only). */
+export interface EvalContext {
+  /** Updates applied so far. */
+  step: number;
+  /** Training seconds so far. */
+  seconds: number;
+  /** Training tokens so far. */
+  tokens: number;
+  /** The task's parameters; a hook must not change them (dropout is off: call the model with training false). */
+  params: Params;
+}
+
+/**
+ * Extra metrics at each evaluation point (BLEU from decoding, accuracy, …), merged into that record.
+ * Its time is excluded from the training budget and counted in `evalSeconds`. Returned tensors: none.
+ */
+export type EvalHook = (context: EvalContext) => Promise<Record<string, number | null>>;
 
 /** How a run ended. */
 export interface TrainResult {
@@ -94,12 +120,17 @@ export interface TrainOptions<B> {
   task: Task<B>;
   /** The optimizer, created with `createAdamW(params)`. */
   optimizer: AdamW;
-  /** Training batches; its `position()` goes into checkpoints. */
-  source: BatchSource<B>;
+  /** Training batches; its `position()` goes into checkpoints and `restore()` resumes it. */
+  source: BatchStream<B>;
   /** Learning-rate schedule (step- or time-based). */
   schedule: Schedule;
   /** Validation batches; without them records carry no valLoss and `targetValLoss` is ignored. */
   validation?: readonly B[];
+  /** Extra metrics at each evaluation point (needs `validation`, which decides the points). */
+  evalHooks?: readonly EvalHook[];
+  /** Runs after every update with the number of updates so far, inside training time (e.g. to re-apply
+   * pruning masks); `seconds` is training time so far. */
+  afterStep?: (step: number, seconds: number) => void | Promise<void>;
   /** Stop after this many training seconds. */
   seconds?: number;
   /** Stop after this many updates (total, counting steps before a resume). */
@@ -120,8 +151,14 @@ export interface TrainOptions<B> {
   seed?: number;
   /** Stop as diverged when a logged training loss exceeds this multiple of the lowest one. Default 4. */
   divergenceFactor?: number;
-  /** Save checkpoints into `dir` (overwriting) every so often and at the end. */
-  checkpoint?: { dir: string; everySteps?: number; everySeconds?: number; config?: unknown };
+  /** Save checkpoints into `dir` (overwriting) every so often (`everyRecord`: after each record) and at the end. */
+  checkpoint?: {
+    dir: string;
+    everySteps?: number;
+    everySeconds?: number;
+    everyRecord?: boolean;
+    config?: unknown;
+  };
   /** Continue from a checkpoint's trainer state (load parameters and optimizer first). */
   resume?: TrainerState;
   /** Fields added to every record. */
@@ -149,9 +186,6 @@ function checkOptions<B>(o: TrainOptions<B>): void {
   const accumulate = o.accumulate ?? 1;
   if (!Number.isInteger(accumulate) || accumulate < 1) {
     throw new Error(`train: accumulate must be a positive integer, got ${accumulate}`);
-  }
-  if (o.resume && o.resume.dataPosition !== null && !o.source.restore) {
-    throw new Error("train: resuming needs a batch source with restore(); this one has none");
   }
   if (o.resume && JSON.stringify(o.resume.schedule) !== JSON.stringify(o.schedule)) {
     throw new Error(
@@ -198,11 +232,11 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
   const maxGradNorm = o.maxGradNorm ?? 1;
   const r = o.resume;
   const rng = r ? restoreRng(r.rng) : createRng(`train:${o.seed ?? 0}`);
-  if (r && r.dataPosition !== null) o.source.restore!(r.dataPosition);
+  if (r && r.dataPosition !== null) o.source.restore(r.dataPosition);
   let step = r?.step ?? 0, tokens = r?.tokens ?? 0;
   let minTrainLoss = r?.minTrainLoss ?? null;
   let nextEvalSeconds = r?.nextEvalSeconds ?? evalEvery.seconds ?? null;
-  let trainedMs = (r?.seconds ?? 0) * 1000;
+  let trainedMs = (r?.seconds ?? 0) * 1000, evalSeconds = r?.evalSeconds ?? 0;
   const wallStart = clock();
   let segmentStart = wallStart;
   const seconds = () => (trainedMs + clock() - segmentStart) / 1000;
@@ -210,6 +244,13 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
   const unpause = () => (segmentStart = clock());
 
   let lossSum: Scalar | null = null, normSum: Scalar | null = null, sinceLog = 0, lastLr = 0;
+  if (r?.pending?.steps) {
+    [lossSum, normSum, sinceLog] = [
+      tf.scalar(r.pending.loss),
+      tf.scalar(r.pending.gradNorm),
+      r.pending.steps,
+    ];
+  }
   let lastCheckpointStep = step, lastCheckpointSeconds = seconds();
   let status: RunStatus = "running", message = "", valLoss: number | null = null;
 
@@ -218,10 +259,11 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
     seconds: trainedMs / 1000,
     tokens,
     rng: rng.state(),
-    dataPosition: o.source.position?.() ?? null,
+    dataPosition: o.source.position(),
     minTrainLoss,
     nextEvalSeconds,
     schedule: o.schedule,
+    evalSeconds,
   });
   const record = (trainLoss: number | null, gradNorm: number | null, v: number | null): TrainRecord => ({
     ...o.tags,
@@ -235,18 +277,33 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
     gradNorm,
     tokensPerSecond: trainedMs > 0 ? tokens / (trainedMs / 1000) : 0,
     wallSeconds: (clock() - wallStart) / 1000,
+    evalSeconds,
     status,
   });
   const save = async () => {
     if (!o.checkpoint) return;
+    const pending = sinceLog > 0
+      ? { steps: sinceLog, loss: (await lossSum!.data())[0], gradNorm: (await normSum!.data())[0] }
+      : undefined;
     await saveCheckpoint(o.checkpoint.dir, {
       params: o.task.params,
       optimizer: o.optimizer,
-      trainer: state(),
+      trainer: { ...state(), pending },
       config: o.checkpoint.config ?? null,
     });
     lastCheckpointStep = step;
     lastCheckpointSeconds = trainedMs / 1000;
+  };
+
+  /** Validation loss and hook metrics, timed into `evalSeconds` (the caller has paused training time). */
+  const evaluatePoint = async (): Promise<[number, Record<string, number | null>]> => {
+    const start = clock();
+    const v = await evaluate(o.task, o.validation!);
+    const metrics: Record<string, number | null> = {};
+    const context = { step, seconds: trainedMs / 1000, tokens, params: o.task.params };
+    for (const hook of o.evalHooks ?? []) Object.assign(metrics, await hook(context));
+    evalSeconds += (clock() - start) / 1000;
+    return [v, metrics];
   };
 
   const stopReason = (): [RunStatus, string] | null => {
@@ -260,7 +317,17 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
 
   try {
     const already = stopReason(); // a resumed run may already be past its budget
-    if (already) [status, message] = already;
+    if (already) {
+      [status, message] = already;
+      // A fresh run with nothing to train (maxSteps 0, seconds 0) is an evaluation: it yields one record.
+      if (!r && o.validation?.length && status !== "aborted") {
+        pause();
+        const [v, metrics] = await evaluatePoint();
+        valLoss = v;
+        yield { ...record(null, null, v), ...metrics };
+        unpause();
+      }
+    }
     while (status === "running") {
       const batches: B[] = [];
       for (let i = 0; i < accumulate; i++) batches.push(await o.source.next());
@@ -269,6 +336,7 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       const losses = batches.map((b, i) => () => o.task.loss(b, { training: true, seed: seed + 7919 * i }));
       const result = trainStep(o.task.params, o.optimizer, losses, { lr: lastLr, maxGradNorm });
       step++;
+      await o.afterStep?.(step, seconds());
       for (const b of batches) tokens += o.task.tokens(b);
       const oldLoss: Scalar | null = lossSum, oldNorm: Scalar | null = normSum;
       lossSum = oldLoss ? tf.add(oldLoss, result.loss) as Scalar : result.loss;
@@ -278,6 +346,12 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       if (step % syncEvery === 0) await lossSum.data();
 
       const stop = stopReason();
+      if (stop?.[0] === "aborted") {
+        // No record for a partial interval: its sums go into the checkpoint, so a resumed run logs the
+        // same averages as one that was never stopped.
+        [status, message] = stop;
+        break;
+      }
       const evalDue = Boolean(o.validation?.length) &&
         (stop !== null || (evalEvery.steps !== undefined && step % evalEvery.steps === 0) ||
           (nextEvalSeconds !== null && seconds() >= nextEvalSeconds));
@@ -294,9 +368,10 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
             `training loss ${l} at step ${step} exceeds ${divergenceFactor} × the lowest logged, ${minTrainLoss}`,
           ];
         } else minTrainLoss = Math.min(l, minTrainLoss ?? l);
-        let v: number | null = null;
+        let v: number | null = null, metrics: Record<string, number | null> = {};
         if (evalDue && status === "running") {
-          v = valLoss = await evaluate(o.task, o.validation!);
+          [v, metrics] = await evaluatePoint();
+          valLoss = v;
           while (nextEvalSeconds !== null && nextEvalSeconds <= trainedMs / 1000) {
             nextEvalSeconds += evalEvery.seconds!;
           }
@@ -309,12 +384,17 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
           }
         }
         if (status === "running" && stop) [status, message] = stop;
-        yield record(l, g, v);
+        yield { ...record(l, g, v), ...metrics };
         unpause();
+        if (status === "running" && o.checkpoint?.everyRecord) {
+          pause();
+          await save();
+          unpause();
+        }
       }
       const ck = o.checkpoint;
       if (
-        status === "running" && ck &&
+        status === "running" && ck && step > lastCheckpointStep &&
         ((ck.everySteps && step - lastCheckpointStep >= ck.everySteps) ||
           (ck.everySeconds && seconds() - lastCheckpointSeconds >= ck.everySeconds))
       ) {
