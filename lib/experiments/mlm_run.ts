@@ -9,7 +9,7 @@
  * @module
  */
 import { loadTextDocuments } from "../data/text_files.ts";
-import { type BpeTokenizer } from "../data/bpe_tokenizer.ts";
+import type { BpeTokenizer } from "../data/bpe_tokenizer.ts";
 import { mlmBatches, mlmValidationBatches } from "../data/mlm_batches.ts";
 import { tokenizeCached, type TokenizedDocs } from "../data/token_cache.ts";
 import { loadTokenizer, saveTokenizer } from "../data/tokenizer_json.ts";
