@@ -4,17 +4,7 @@ import { mlmRun } from "../../lib/experiments/mlm_run.ts";
 import { flopsPerToken, paramCount } from "../../lib/model/size.ts";
 import { encoderConfig } from "../../lib/model/config.ts";
 import { assertResumeReplays, drive } from "./_runs.ts";
-
-export const TINY_MLM = mlmRun.config({
-  model: { layers: 1, width: 32, heads: 2, ffn: 64 },
-  maxSteps: 12,
-  evaluations: 3,
-  batchSize: 8,
-  seqLen: 16,
-  validationBatches: 2,
-  peakLr: 3e-3,
-  data: { vocabSize: 300, splitSeed: 0, path: null },
-});
+import { TINY_MLM } from "./_fixtures.ts";
 
 Deno.test("mlm run: records and summary schema, and an interrupted run resumes to the same records", async () => {
   await useBackend("cpu");
