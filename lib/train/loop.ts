@@ -73,9 +73,11 @@ export interface TrainerState {
   schedule: Schedule;
   /** Seconds spent evaluating so far (absent in checkpoints written before it existed). */
   evalSeconds?: number;
-  /** Training loss and gradient norm summed over the steps since the last record, so a run resumed between
-   * records reports the same averages as one that never stopped (absent: nothing pending). */
-  pending?: { steps: number; loss: number; gradNorm: number };
+  /**
+   * The open logging window (sums of training loss and gradient norm over `count` steps since the last
+   * record), so a run stopped between records resumes to the same next record. Absent in older checkpoints.
+   */
+  window?: { loss: number; norm: number; count: number };
 }
 
 /** What an evaluation hook sees: where training is, and the parameters being trained (read-only). */
@@ -244,13 +246,10 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
   const unpause = () => (segmentStart = clock());
 
   let lossSum: Scalar | null = null, normSum: Scalar | null = null, sinceLog = 0, lastLr = 0;
-  if (r?.pending?.steps) {
-    [lossSum, normSum, sinceLog] = [
-      tf.scalar(r.pending.loss),
-      tf.scalar(r.pending.gradNorm),
-      r.pending.steps,
-    ];
+  if (r?.window && r.window.count > 0) {
+    [lossSum, normSum, sinceLog] = [tf.scalar(r.window.loss), tf.scalar(r.window.norm), r.window.count];
   }
+  let windowValues: TrainerState["window"] = r?.window;
   let lastCheckpointStep = step, lastCheckpointSeconds = seconds();
   let status: RunStatus = "running", message = "", valLoss: number | null = null;
 
@@ -264,6 +263,7 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
     nextEvalSeconds,
     schedule: o.schedule,
     evalSeconds,
+    ...(windowValues && windowValues.count > 0 ? { window: windowValues } : {}),
   });
   const record = (trainLoss: number | null, gradNorm: number | null, v: number | null): TrainRecord => ({
     ...o.tags,
@@ -282,13 +282,13 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
   });
   const save = async () => {
     if (!o.checkpoint) return;
-    const pending = sinceLog > 0
-      ? { steps: sinceLog, loss: (await lossSum!.data())[0], gradNorm: (await normSum!.data())[0] }
+    windowValues = lossSum && sinceLog > 0
+      ? { loss: (await lossSum.data())[0], norm: (await normSum!.data())[0], count: sinceLog }
       : undefined;
     await saveCheckpoint(o.checkpoint.dir, {
       params: o.task.params,
       optimizer: o.optimizer,
-      trainer: { ...state(), pending },
+      trainer: state(),
       config: o.checkpoint.config ?? null,
     });
     lastCheckpointStep = step;
@@ -347,8 +347,8 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
 
       const stop = stopReason();
       if (stop?.[0] === "aborted") {
-        // No record for a partial interval: its sums go into the checkpoint, so a resumed run logs the
-        // same averages as one that was never stopped.
+        // Stopped from outside between records: no record, no evaluation; the checkpoint saved below keeps
+        // the open logging window, so the resumed run yields exactly the records an uninterrupted one would.
         [status, message] = stop;
         break;
       }
@@ -385,12 +385,8 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
         }
         if (status === "running" && stop) [status, message] = stop;
         yield { ...record(l, g, v), ...metrics };
+        if (o.checkpoint?.everyRecord && status !== "nan" && status !== "diverged") await save();
         unpause();
-        if (status === "running" && o.checkpoint?.everyRecord) {
-          pause();
-          await save();
-          unpause();
-        }
       }
       const ck = o.checkpoint;
       if (

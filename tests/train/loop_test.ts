@@ -298,7 +298,7 @@ Deno.test("train() aborted between records and resumed logs the same records as 
       assertEquals(first.result.status, "aborted");
       const { loadCheckpoint } = await import("../../lib/train/checkpoint.ts");
       const { trainer } = await loadCheckpoint(dir, { params: s.params, optimizer: s.optimizer });
-      assertEquals([trainer!.step, trainer!.pending?.steps], [abortAt, abortAt % 4]);
+      assertEquals([trainer!.step, trainer!.window?.count], [abortAt, abortAt % 4]);
       const rest = await collect({
         ...options,
         signal: undefined,
