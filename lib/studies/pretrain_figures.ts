@@ -57,12 +57,14 @@ function base(title: string, x: string, y: string, logX = false): Record<string,
 
 function curves(records: DataFrame, x: "seconds" | "step", title: string, xTitle: string): Figure {
   const data: Trace[] = [];
-  for (const [key, rows] of bySize(evalRows(records))) {
+  const rows0 = evalRows(records);
+  const manySeeds = new Set(rows0.map((r) => r.seed)).size > 1;
+  for (const [key, rows] of bySize(rows0)) {
     const [size, seed] = key.split("|");
     data.push({
       type: "scatter",
       mode: "lines+markers",
-      name: seed !== undefined && seed !== "undefined" ? `${size} (seed ${seed})` : size,
+      name: manySeeds ? `${size} (seed ${seed})` : size,
       legendgroup: size,
       x: rows.map((r) => num(r[x])),
       y: rows.map((r) => num(r.valPerplexity)),
