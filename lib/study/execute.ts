@@ -24,6 +24,7 @@ import {
   writeStatus,
 } from "./store.ts";
 import { VERSION } from "../version.ts";
+import { removeOrphanTemps } from "../util/atomic_file.ts";
 import { describeEnvironment } from "./environment.ts";
 
 /** Options of {@linkcode executeRun}. */
@@ -84,6 +85,7 @@ export async function executeRun(run: PlannedRun, options: ExecuteOptions): Prom
   await ensureConfigFile(dir, configFileOf(run));
   const lock = await acquireLock(`${dir}/.lock`, `run ${run.hash} (${run.label})`);
   try {
+    await removeOrphanTemps(dir); // files a killed earlier attempt was writing
     const stored = await readRecords(dir);
     if (await tornTail(dir)) await rewriteRecords(dir, stored);
     const parents: Record<string, string> = {};

@@ -12,7 +12,7 @@ import { lineFigure } from "../display/figure.ts";
 import type { ProgressMode } from "../display/progress.ts";
 import { studyProgress } from "../display/study_progress.ts";
 import { checkChoice, checkKeys, OptionError } from "../util/options.ts";
-import { writeFileAtomic } from "../util/atomic_file.ts";
+import { removeOrphanTemps, writeFileAtomic } from "../util/atomic_file.ts";
 import { type Config, flattenConfig, type StudyDefinition, type StudyTables } from "./definition.ts";
 import type { ExecutorSpec, ProcessesExecutor } from "./executors.ts";
 import { acquireLock } from "./lock.ts";
@@ -236,6 +236,7 @@ export async function runStudy<C extends Config>(
     }
     const lock = await acquireLock(`${store}/.lock`, `study "${def.name}" (${store})`);
     try {
+      await removeOrphanTemps(store);
       if (rerun !== "none") {
         for (const run of todo) await Deno.remove(run.dir, { recursive: true }).catch(() => {});
       }
