@@ -73,15 +73,31 @@ export async function demo(args: string[]): Promise<number> {
     return 0;
   }
   const count = { min: 1, integer: true };
-  const seconds = numberFlag("demo", flags, "seconds", 90, { above: 0 });
-  const width = numberFlag("demo", flags, "width", PRETRAIN_DEFAULTS.model.hiddenSize, count);
+  const seconds = numberFlag(flags, "seconds", { command: "demo", fallback: 90, rule: { above: 0 } });
+  const width = numberFlag(flags, "width", {
+    command: "demo",
+    fallback: PRETRAIN_DEFAULTS.model.hiddenSize,
+    rule: count,
+  });
   // Heads (width / 64) and feed-forward (4 × width) follow the width: encoderConfig derives them (modelShape).
   const model = {
-    numLayers: numberFlag("demo", flags, "layers", PRETRAIN_DEFAULTS.model.numLayers, count),
+    numLayers: numberFlag(flags, "layers", {
+      command: "demo",
+      fallback: PRETRAIN_DEFAULTS.model.numLayers,
+      rule: count,
+    }),
     hiddenSize: width,
   };
-  const batchSize = numberFlag("demo", flags, "batch", PRETRAIN_DEFAULTS.batchSize, count);
-  const seqLen = numberFlag("demo", flags, "seq", PRETRAIN_DEFAULTS.seqLen, { min: 2, integer: true });
+  const batchSize = numberFlag(flags, "batch", {
+    command: "demo",
+    fallback: PRETRAIN_DEFAULTS.batchSize,
+    rule: count,
+  });
+  const seqLen = numberFlag(flags, "seq", {
+    command: "demo",
+    fallback: PRETRAIN_DEFAULTS.seqLen,
+    rule: { min: 2, integer: true },
+  });
 
   const backend = await useBackend(flags.backend as string | undefined);
   console.log("trainlarge demo: masked-LM pretraining of a RoBERTa-style encoder on WordNet 3.1");

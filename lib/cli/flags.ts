@@ -59,17 +59,17 @@ export function parseFlags(
  * ```ts
  * import { assertThrows } from "@std/assert";
  * import { numberFlag } from "./flags.ts";
- * numberFlag("demo", { seconds: "5" }, "seconds", 90, { above: 0 });
- * assertThrows(() => numberFlag("demo", { seconds: "NaN" }, "seconds", 90, { above: 0 }), Error, "--seconds");
+ * const options = { command: "demo", fallback: 90, rule: { above: 0 } };
+ * numberFlag({ seconds: "5" }, "seconds", options);
+ * assertThrows(() => numberFlag({ seconds: "NaN" }, "seconds", options), Error, "--seconds");
  * ```
  */
 export function numberFlag(
-  command: string,
   flags: Flags,
   name: string,
-  fallback: number,
-  rule: NumberRule,
+  options: { command: string; fallback: number; rule: NumberRule },
 ): number {
+  const { command, fallback, rule } = options;
   const raw = flags[name];
   if (raw === undefined) return fallback;
   const n = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;

@@ -81,13 +81,9 @@ async function nextLogProbs(
   const out = tf.tidy(() => {
     const states = seq2seqDecoderStates(
       params,
-      Int32Array.from(fed.flat()),
-      rows,
-      memory,
+      { decoderIds: Int32Array.from(fed.flat()), batchSize: rows, memory },
       config,
-      { training: false },
-      undefined,
-      cache ?? undefined,
+      { training: false, cache: cache ?? undefined },
     );
     // Only the last position of each row is projected to the vocabulary.
     const last = tf.reshape(tf.slice(tf.reshape(states, [rows, t, c]), [0, t - 1, 0], [rows, 1, c]), [

@@ -73,13 +73,13 @@ Deno.test("seq2seqDecode() is causal: logits at position t ignore decoder inputs
     [a, b].map((x) =>
       seq2seqDecode(
         params,
-        x.decoderInputIds,
-        1,
-        seq2seqEncode(params, x, config, { training: false }),
-        config,
         {
-          training: false,
+          decoderIds: x.decoderInputIds,
+          batchSize: 1,
+          memory: seq2seqEncode(params, x, config, { training: false }),
         },
+        config,
+        { training: false },
       )
     )
   );
@@ -135,9 +135,12 @@ Deno.test("beamSearch() with an exhaustive beam finds the most probable output o
   const logp = tf.tidy(() => {
     const memory = seq2seqEncode(params, source, config, { training: false });
     const tiled = { ...memory, states: tf.tile(memory.states, [prefixes.length, 1]) as tf.Tensor2D };
-    const logits = seq2seqDecode(params, Int32Array.from(prefixes.flat()), prefixes.length, tiled, config, {
-      training: false,
-    });
+    const logits = seq2seqDecode(
+      params,
+      { decoderIds: Int32Array.from(prefixes.flat()), batchSize: prefixes.length, memory: tiled },
+      config,
+      { training: false },
+    );
     return tf.logSoftmax(logits);
   });
   const lp = await logp.data();
@@ -184,7 +187,9 @@ Deno.test("decoding with the key/value cache matches re-running the whole prefix
     // Logits position by position through the cache against one teacher-forced pass.
     const full = tf.tidy(() => {
       const memory = seq2seqEncode(params, batch, config, { training: false });
-      return seq2seqDecode(params, batch.decoderInputIds, b, memory, config, { training: false });
+      return seq2seqDecode(params, { decoderIds: batch.decoderInputIds, batchSize: b, memory }, config, {
+        training: false,
+      });
     });
     const want = await full.data();
     full.dispose();
@@ -200,13 +205,13 @@ Deno.test("decoding with the key/value cache matches re-running the whole prefix
           params,
           seq2seqDecoderStates(
             params,
-            ids,
-            b,
-            { states: memory[0] as tf.Tensor2D, length: batch.srcLen, bias: memory[1] },
+            {
+              decoderIds: ids,
+              batchSize: b,
+              memory: { states: memory[0] as tf.Tensor2D, length: batch.srcLen, bias: memory[1] },
+            },
             config,
-            { training: false },
-            undefined,
-            cache,
+            { training: false, cache },
           ),
           config,
         )
