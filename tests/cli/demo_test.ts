@@ -15,6 +15,7 @@ function record(step: number, seconds: number, valLoss: number | null, status = 
     gradNorm: 1,
     tokensPerSecond: (step * 1000) / seconds,
     wallSeconds: seconds,
+    evalSeconds: 0,
     status: status as TrainRecord["status"],
   };
 }
