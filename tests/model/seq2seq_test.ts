@@ -1,4 +1,5 @@
-import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { OptionError } from "../../lib/util/options.ts";
 import { tf } from "../../lib/backend/tf.ts";
 import type { Seq2SeqBatch } from "../../lib/data/types.ts";
 import { beamSearch, greedyDecode } from "../../lib/model/decode.ts";
@@ -245,4 +246,21 @@ Deno.test("decoding with the key/value cache matches re-running the whole prefix
     assertEquals(tf.memory().numTensors, before, "decoding leaked tensors");
     disposeParams(params);
   }
+});
+
+Deno.test("greedyDecode() and beamSearch() name a bad beamSize, lengthPenalty, maxLength or unknown option", async () => {
+  const config = tiny({ vocabSize: 12, maxPositions: 6 });
+  const params = initSeq2Seq(config, 0);
+  const source = makeBatch([[[3, 4], [4]]]);
+  const base = { bos: 0, eos: 2, maxLength: 4 };
+  const bad: [() => Promise<unknown>, string][] = [
+    [() => beamSearch(params, source, config, { ...base, beamSize: 0 }), "beamSize"],
+    [() => beamSearch(params, source, config, { ...base, beamSize: 2.5 }), "beamSize"],
+    [() => beamSearch(params, source, config, { ...base, lengthPenalty: NaN }), "lengthPenalty"],
+    [() => beamSearch(params, source, config, { ...base, beamsize: 2 } as never), "did you mean `beamSize`"],
+    [() => greedyDecode(params, source, config, { ...base, maxLength: Infinity }), "maxLength"],
+    [() => greedyDecode(params, source, config, { ...base, eos: 99 }), "eos"],
+  ];
+  for (const [call, name] of bad) await assertRejects(call, OptionError, name);
+  disposeParams(params);
 });
