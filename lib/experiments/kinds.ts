@@ -8,6 +8,7 @@ import { classifyRun } from "./classify_run.ts";
 import { linregKind } from "./linreg_kind.ts";
 import { mlmRun } from "./mlm_run.ts";
 import { pruneRun } from "./prune_run.ts";
+import { quantizeRun } from "./quantize_run.ts";
 import type { Json, RunKind } from "./run_kind.ts";
 
 /** A run kind of any config. */
@@ -29,6 +30,7 @@ export const RUN_KINDS: Readonly<Record<string, AnyRunKind>> = Object.freeze({
   mlm: mlmRun,
   classify: classifyRun,
   prune: pruneRun,
+  quantize: quantizeRun,
   linreg: linregKind,
 });
 

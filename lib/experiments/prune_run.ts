@@ -31,7 +31,7 @@ import {
   evaluationBatches,
 } from "./classification_data.ts";
 import { accuracyHook, isLinearWeight, loadClassifierRun } from "./classifier_eval.ts";
-import { parentDir, type ParentField } from "./classify_run.ts";
+import { classifyAncestor, parentDir, type ParentField } from "./classify_run.ts";
 import {
   checkOneOf,
   checkParentRef,
@@ -89,7 +89,7 @@ function pruneConfig(overrides?: Partial<PruneRunConfig>): PruneRunConfig {
   return c;
 }
 
-const parentData = (c: PruneRunConfig) => c.init!.config.data as ClassifyData;
+const parentData = (c: PruneRunConfig): ClassifyData => classifyAncestor(c.init!, "prune").data;
 
 /** What `prune` (and `quantize`) select: the Transformer's linear-layer weights. */
 export const LINEAR_WEIGHTS: SelectOptions = Object.freeze({
@@ -196,7 +196,7 @@ export const pruneRun: RunKind<PruneRunConfig> = {
     const dir = parentDir(context, "init", "prune");
     const tokenizer = await loadTokenizer(`${dir}/tokenizer.json`);
     const corpus = await classificationCorpus(parentData(c), tokenizer);
-    const maxLen = c.init!.config.maxLen as number;
+    const maxLen = classifyAncestor(c.init!, "prune").maxLen;
     const { model, params } = await loadClassifierRun(dir, "prune");
     const optimizer = createAdamW(params);
     const masks = pruner(params, c);
