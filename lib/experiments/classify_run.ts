@@ -151,7 +151,7 @@ async function initialModel(
   const k = await numClasses(tokenizer);
   const pretrained = initEncoder(encoder, 0);
   try {
-    await loadRunWeights(dir, pretrained);
+    await loadRunWeights(dir, pretrained, "classify");
     return {
       tokenizer,
       model: { encoder, numClasses: k },

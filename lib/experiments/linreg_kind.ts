@@ -16,7 +16,8 @@ import { type BatchStream, batchStream } from "../data/batch_stream.ts";
 import type { Scalar } from "../backend/tf.ts";
 import { createAdamW, disposeAdamW } from "../train/adamw.ts";
 import { loadCheckpoint } from "../train/checkpoint.ts";
-import { type TrainerState, trainRecords } from "../train/loop.ts";
+import { latestCheckpoint } from "../train/checkpoint_store.ts";
+import { trainRecords } from "../train/loop.ts";
 import { schedule } from "../train/schedule.ts";
 import type { Task } from "../train/task.ts";
 import { checkKeys, checkNumber } from "../util/options.ts";
@@ -83,14 +84,6 @@ function source(c: LinregConfig, wStar: Float32Array): BatchStream<Batch> {
   return batchStream(Number.MAX_SAFE_INTEGER, (_, i) => makeBatch(c, wStar, i, "train"), undefined, "linreg");
 }
 
-async function readTrainerState(dir: string): Promise<TrainerState | null> {
-  try {
-    return JSON.parse(await Deno.readTextFile(`${dir}/checkpoint/trainer_state.json`)) as TrainerState;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Linear regression as a run kind (see the module doc).
  *
@@ -127,7 +120,7 @@ export const linregKind: RunKind<LinregConfig> & { module: string } = {
   parents: () => ({}),
   async *run(c, context) {
     const wStar = target(c.dim, c.seed);
-    const params = { w: tf.variable(tf.zeros([c.dim]), true, "w") };
+    const params = { w: tf.tidy(() => tf.variable(tf.zeros([c.dim]), true, "w")) };
     const optimizer = createAdamW(params, { weightDecay: 0 });
     try {
       const task: Task<Batch> = {
@@ -145,8 +138,8 @@ export const linregKind: RunKind<LinregConfig> & { module: string } = {
         predictions: (b) => b.n,
       };
       const everySteps = Math.max(1, Math.round(c.maxSteps / c.evaluations));
-      const resume = await readTrainerState(context.dir);
-      if (resume) await loadCheckpoint(`${context.dir}/checkpoint`, { params, optimizer });
+      const latest = await latestCheckpoint(`${context.dir}/checkpoint`);
+      const resume = latest ? (await loadCheckpoint(latest, { params, optimizer })).trainer : null;
       const result = yield* trainRecords({
         task,
         optimizer,

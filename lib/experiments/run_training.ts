@@ -1,8 +1,8 @@
 /**
  * What every training run kind shares: its schedule and evaluation points from `TrainingLength`, resuming
  * from the checkpoint in its run directory, checkpointing there after every record, and turning the loop's
- * result into a `RunSummary`. A run directory holds `checkpoint/` (lib/train/checkpoint.ts; its
- * `config.json` is `{ model }`, what a child run rebuilds the model from) and `tokenizer.json`.
+ * result into a `RunSummary`. A run directory holds `checkpoint/` (a checkpoint root, lib/train/checkpoint.ts;
+ * each checkpoint's `config.json` is `{ model }`, what a child run rebuilds the model from) and `tokenizer.json`.
  *
  * Step-bounded runs (`maxSteps` set) count their schedule and evaluation points in steps, so a run that is
  * stopped and resumed logs exactly the records of one that never stopped (on a deterministic backend).
@@ -13,6 +13,7 @@ import type { BatchStream } from "../data/batch_stream.ts";
 import type { Params } from "../model/params.ts";
 import type { AdamW } from "../train/adamw.ts";
 import { loadCheckpoint, loadParams } from "../train/checkpoint.ts";
+import { latestCheckpoint } from "../train/checkpoint_store.ts";
 import { evaluate } from "../train/evaluate.ts";
 import { type EvalHook, type TrainerState, type TrainRecord, trainRecords } from "../train/loop.ts";
 import { budgetSchedule, type Schedule, schedule } from "../train/schedule.ts";
@@ -49,17 +50,22 @@ export function runSchedule(c: TrainingLength): Schedule {
   return budgetSchedule(Math.max(c.seconds, 1e-9), { peakLr: c.peakLr });
 }
 
+/**
+ * The newest complete checkpoint directory of the run in `runDir`: a finished run's final weights. Throws
+ * naming the run when there is none.
+ */
+export async function runCheckpoint(runDir: string, who: string): Promise<string> {
+  const dir = await latestCheckpoint(checkpointDir(runDir));
+  if (dir === null) {
+    throw new Error(`${who}: the run in ${runDir} has no complete checkpoint; has it finished?`);
+  }
+  return dir;
+}
+
 /** Reads the model entry a finished run saved with its checkpoint (what a child rebuilds it from). */
 export async function readRunModel<M>(runDir: string, who: string): Promise<M> {
-  const path = `${checkpointDir(runDir)}/config.json`;
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    throw new Error(
-      `${who}: the parent run in ${runDir} has no checkpoint (${(e as Error).message}); has it finished?`,
-    );
-  }
+  const path = `${await runCheckpoint(runDir, who)}/config.json`;
+  const text = await Deno.readTextFile(path);
   const model = (JSON.parse(text) as { model?: M } | null)?.model;
   if (model === undefined) {
     throw new Error(`${who}: ${path} holds no "model" entry; was it written by a run kind?`);
@@ -68,17 +74,14 @@ export async function readRunModel<M>(runDir: string, who: string): Promise<M> {
 }
 
 /** Loads a finished run's final weights into `params` (names and shapes must match; errors name them). */
-export async function loadRunWeights(runDir: string, params: Params): Promise<void> {
-  await loadParams(`${checkpointDir(runDir)}/model.safetensors`, params);
+export async function loadRunWeights(runDir: string, params: Params, who: string): Promise<void> {
+  await loadParams(`${await runCheckpoint(runDir, who)}/model.safetensors`, params);
 }
 
 async function resumeState(runDir: string, params: Params, optimizer: AdamW): Promise<TrainerState | null> {
-  try {
-    await Deno.stat(`${checkpointDir(runDir)}/trainer_state.json`);
-  } catch {
-    return null; // a fresh run
-  }
-  const { trainer } = await loadCheckpoint(checkpointDir(runDir), { params, optimizer });
+  const latest = await latestCheckpoint(checkpointDir(runDir));
+  if (latest === null) return null; // a fresh run
+  const { trainer } = await loadCheckpoint(latest, { params, optimizer });
   return trainer;
 }
 

@@ -15,6 +15,7 @@ import { findFinishedRun } from "./plan.ts";
 import { acquireLock } from "./lock.ts";
 import {
   appendRecord,
+  type ConfigFile,
   ensureConfigFile,
   readRecords,
   rewriteRecords,
@@ -34,6 +35,19 @@ export interface ExecuteOptions {
   clock?: () => number;
   /** Each record as it is stored. */
   onRecord?: (record: TrainRecord) => void;
+}
+
+/** What `config.json` holds for `run`. */
+export function configFileOf(run: PlannedRun): ConfigFile {
+  const module = (run.kind as { module?: string }).module;
+  return {
+    kind: run.kind.name,
+    config: run.config,
+    fingerprint: run.fingerprint,
+    version: VERSION,
+    label: run.label,
+    ...(module ? { module } : {}),
+  };
 }
 
 async function tornTail(dir: string): Promise<boolean> {
@@ -60,14 +74,7 @@ function hostname(): string {
  */
 export async function executeRun(run: PlannedRun, options: ExecuteOptions): Promise<StatusFile> {
   const { dir } = run;
-  await ensureConfigFile(dir, {
-    kind: run.kind.name,
-    config: run.config,
-    fingerprint: run.fingerprint,
-    version: VERSION,
-    label: run.label,
-    ...((run.kind as { module?: string }).module ? { module: (run.kind as { module?: string }).module } : {}),
-  });
+  await ensureConfigFile(dir, configFileOf(run));
   const lock = await acquireLock(`${dir}/.lock`, `run ${run.hash} (${run.label})`);
   try {
     const stored = await readRecords(dir);

@@ -10,7 +10,7 @@ import type { StudyProgress } from "../display/study_progress.ts";
 import type { TrainRecord } from "../train/loop.ts";
 import { executeRun } from "./execute.ts";
 import type { PlannedRun } from "./plan.ts";
-import { readRecords, readStatus, type StatusFile } from "./store.ts";
+import { readRecords, readStatus, type StatusFile, writeStatus } from "./store.ts";
 
 /** Runs in this process, one at a time (the default). */
 export interface InlineExecutor {
@@ -127,11 +127,11 @@ export async function runProcesses(
       const stderr = new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
       let status = await readStatus(run.dir).catch(() => null);
       if (status === null || status.status === "running") {
-        status = {
-          status: "failed",
-          error: `subprocess exited without a final status; its stderr ended with:\n${stderr.slice(-2000)}`,
-          updated: new Date().toISOString(),
-        };
+        const error = `subprocess exited without a final status; its stderr ended with:\n${
+          stderr.slice(-2000)
+        }`;
+        await writeStatus(run.dir, { status: "failed", error }).catch(() => {});
+        status = { status: "failed", error, updated: new Date().toISOString() };
       }
       out.set(run.hash, status);
       running.delete(run.hash);

@@ -17,7 +17,8 @@ import { type Config, flattenConfig, type StudyDefinition, type StudyTables } fr
 import type { ExecutorSpec, ProcessesExecutor } from "./executors.ts";
 import { acquireLock } from "./lock.ts";
 import { type PlannedRun, planStudy } from "./plan.ts";
-import { FINISHED, readRecords, readStatus, type StatusFile } from "./store.ts";
+import { configFileOf } from "./execute.ts";
+import { ensureConfigFile, FINISHED, readRecords, readStatus, type StatusFile } from "./store.ts";
 import { rowsToFrame, writeParquetAtomic } from "./tables.ts";
 
 /** What a study cell returns. */
@@ -236,6 +237,7 @@ export async function runStudy<C extends Config>(
       if (rerun !== "none") {
         for (const run of todo) await Deno.remove(run.dir, { recursive: true }).catch(() => {});
       }
+      for (const run of todo) await ensureConfigFile(run.dir, configFileOf(run));
       await writeFileAtomic(
         `${store}/study.json`,
         JSON.stringify(

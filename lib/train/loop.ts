@@ -12,7 +12,8 @@ import { tf } from "../backend/tf.ts";
 import type { Scalar } from "../backend/tf.ts";
 import { createRng, restoreRng, type RngState } from "../util/random.ts";
 import type { AdamW } from "./adamw.ts";
-import { saveCheckpoint } from "./checkpoint.ts";
+import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
+import { NonFiniteError, saveCheckpoint } from "./checkpoint.ts";
 import { evaluate } from "./evaluate.ts";
 import { learningRate, type Schedule } from "./schedule.ts";
 import type { BatchStream } from "../data/batch_stream.ts";
@@ -133,9 +134,9 @@ export interface TrainOptions<B> {
   /** Runs after every update with the number of updates so far, inside training time (e.g. to re-apply
    * pruning masks); `seconds` is training time so far. */
   afterStep?: (step: number, seconds: number) => void | Promise<void>;
-  /** Stop after this many training seconds. */
+  /** Stop after this many training seconds (`Infinity` only together with `maxSteps`; 0: evaluate only). */
   seconds?: number;
-  /** Stop after this many updates (total, counting steps before a resume). */
+  /** Stop after this many updates (total, counting steps before a resume; 0: evaluate only). */
   maxSteps?: number;
   /** Stop once validation loss is at or below this. */
   targetValLoss?: number;
@@ -153,14 +154,13 @@ export interface TrainOptions<B> {
   seed?: number;
   /** Stop as diverged when a logged training loss exceeds this multiple of the lowest one. Default 4. */
   divergenceFactor?: number;
-  /** Save checkpoints into `dir` (overwriting) every so often (`everyRecord`: after each record) and at the end. */
-  checkpoint?: {
-    dir: string;
-    everySteps?: number;
-    everySeconds?: number;
-    everyRecord?: boolean;
-    config?: unknown;
-  };
+  /**
+   * Save checkpoints under the checkpoint root `dir` (one all-or-nothing directory per save, see
+   * `saveCheckpoint`) every so often and at the end; `everyRecord` saves right after each record has been
+   * handled by the consumer, so a run resumed from the newest checkpoint replays the following records
+   * exactly. Non-finite parameters or optimizer state are never saved: the run stops with status "nan".
+   */
+  checkpoint?: TrainCheckpointOptions;
   /** Continue from a checkpoint's trainer state (load parameters and optimizer first). */
   resume?: TrainerState;
   /** Fields added to every record. */
@@ -171,23 +171,109 @@ export interface TrainOptions<B> {
   clock?: () => number;
 }
 
+/** When and where `trainRecords` saves checkpoints. */
+export interface TrainCheckpointOptions {
+  /** The checkpoint root (created if missing). */
+  dir: string;
+  /** Save every this many steps. */
+  everySteps?: number;
+  /** Save every this many training seconds. */
+  everySeconds?: number;
+  /** Save right after each yielded record, once the consumer has handled it. Default false. */
+  everyRecord?: boolean;
+  /** Checkpoints kept (the newest). Default 2. */
+  keepLast?: number;
+  /** The model config, stored as config.json. */
+  config?: unknown;
+}
+
+/**
+ * The option names `trainRecords` accepts (unknown ones are errors with the nearest name). A branch that
+ * adds an option to `TrainOptions` adds its name here too.
+ */
+export const TRAIN_OPTION_KEYS: readonly string[] = [
+  "task",
+  "optimizer",
+  "source",
+  "schedule",
+  "validation",
+  "evalHooks",
+  "afterStep",
+  "seconds",
+  "maxSteps",
+  "targetValLoss",
+  "evalEvery",
+  "logEverySteps",
+  "syncEverySteps",
+  "maxGradNorm",
+  "accumulate",
+  "seed",
+  "divergenceFactor",
+  "checkpoint",
+  "resume",
+  "tags",
+  "signal",
+  "clock",
+];
+
 function defaultEvalEvery<B>(o: TrainOptions<B>): { seconds?: number; steps?: number } {
   if (o.evalEvery) return o.evalEvery;
-  if (o.seconds) return { seconds: o.seconds / 20 };
+  if (o.seconds && Number.isFinite(o.seconds)) return { seconds: o.seconds / 20 };
   if (o.maxSteps) return { steps: Math.max(1, Math.round(o.maxSteps / 20)) };
   return { steps: 100 };
 }
 
 function checkOptions<B>(o: TrainOptions<B>): void {
+  const w = "train";
+  checkKeys(w, o, TRAIN_OPTION_KEYS);
+  for (const k of ["task", "optimizer", "source", "schedule"] as const) {
+    if (o[k] === undefined || o[k] === null) throw new OptionError(w, k, `\`${k}\` is required`);
+  }
+  // 0 is a run with nothing to train: with validation batches, it evaluates once.
+  checkNumber(w, "seconds", o.seconds, { min: 0, infinite: true });
+  checkNumber(w, "maxSteps", o.maxSteps, { min: 0, integer: true });
+  checkNumber(w, "targetValLoss", o.targetValLoss);
+  if (o.seconds === Infinity && o.maxSteps === undefined) {
+    throw new OptionError(w, "seconds", "`seconds: Infinity` (no time limit) needs a step limit `maxSteps`");
+  }
   if (o.seconds === undefined && o.maxSteps === undefined && o.targetValLoss === undefined) {
-    throw new Error("train: give at least one of seconds, maxSteps or targetValLoss, or it never stops");
+    throw new OptionError(
+      w,
+      "seconds",
+      "give at least one of seconds, maxSteps or targetValLoss, or it never stops",
+    );
   }
   if (o.targetValLoss !== undefined && !o.validation?.length) {
-    throw new Error("train: targetValLoss needs validation batches");
+    throw new OptionError(w, "targetValLoss", "targetValLoss needs validation batches");
   }
-  const accumulate = o.accumulate ?? 1;
-  if (!Number.isInteger(accumulate) || accumulate < 1) {
-    throw new Error(`train: accumulate must be a positive integer, got ${accumulate}`);
+  if (o.evalEvery !== undefined) {
+    checkKeys(w, o.evalEvery, ["seconds", "steps"], "evalEvery.");
+    checkNumber(w, "evalEvery.seconds", o.evalEvery.seconds, { above: 0 });
+    checkNumber(w, "evalEvery.steps", o.evalEvery.steps, { min: 1, integer: true });
+    if (o.evalEvery.seconds === undefined && o.evalEvery.steps === undefined) {
+      throw new OptionError(w, "evalEvery", "`evalEvery` needs `seconds` or `steps`");
+    }
+  }
+  checkNumber(w, "logEverySteps", o.logEverySteps, { min: 1, integer: true });
+  checkNumber(w, "syncEverySteps", o.syncEverySteps, { min: 1, integer: true });
+  checkNumber(w, "maxGradNorm", o.maxGradNorm, { min: 0 });
+  checkNumber(w, "accumulate", o.accumulate, { min: 1, integer: true });
+  checkNumber(w, "seed", o.seed);
+  checkNumber(w, "divergenceFactor", o.divergenceFactor, { above: 1 });
+  if (o.checkpoint !== undefined) {
+    const ck = o.checkpoint;
+    checkKeys(
+      w,
+      ck,
+      ["dir", "everySteps", "everySeconds", "everyRecord", "keepLast", "config"],
+      "checkpoint.",
+    );
+    if (typeof ck.dir !== "string" || ck.dir === "") {
+      throw new OptionError(w, "checkpoint.dir", "`checkpoint.dir` must be a directory path");
+    }
+    checkNumber(w, "checkpoint.everySteps", ck.everySteps, { min: 1, integer: true });
+    checkNumber(w, "checkpoint.everySeconds", ck.everySeconds, { above: 0 });
+    checkNumber(w, "checkpoint.keepLast", ck.keepLast, { min: 1, integer: true });
   }
   if (o.resume && JSON.stringify(o.resume.schedule) !== JSON.stringify(o.schedule)) {
     throw new Error(
@@ -280,17 +366,26 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
     evalSeconds,
     status,
   });
+  let savedThisCall = false;
+  /** Saves a checkpoint; non-finite state is never written and stops the run with status "nan". */
   const save = async () => {
     if (!o.checkpoint) return;
     windowValues = lossSum && sinceLog > 0
       ? { loss: (await lossSum.data())[0], norm: (await normSum!.data())[0], count: sinceLog }
       : undefined;
-    await saveCheckpoint(o.checkpoint.dir, {
-      params: o.task.params,
-      optimizer: o.optimizer,
-      trainer: state(),
-      config: o.checkpoint.config ?? null,
-    });
+    try {
+      await saveCheckpoint(o.checkpoint.dir, {
+        params: o.task.params,
+        optimizer: o.optimizer,
+        trainer: state(),
+        config: o.checkpoint.config ?? null,
+      }, { keepLast: o.checkpoint.keepLast });
+    } catch (e) {
+      if (!(e instanceof NonFiniteError)) throw e;
+      [status, message] = ["nan", `not saving step ${step}: ${e.message}`];
+      return;
+    }
+    savedThisCall = true;
     lastCheckpointStep = step;
     lastCheckpointSeconds = trainedMs / 1000;
   };
@@ -396,12 +491,20 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       ) {
         pause();
         await save();
+        if ((status as RunStatus) === "nan") { // the weights went non-finite between log points: say so in a last record
+          const mean = async (t: Scalar | null) => t && sinceLog ? (await t.data())[0] / sinceLog : null;
+          yield record(await mean(lossSum), await mean(normSum), null);
+        }
         unpause();
       }
     }
     pause();
+    // A run that failed saves nothing (and save() itself refuses non-finite state); a run whose last
+    // record was already saved (everyRecord) does not save the same step twice.
+    if (status !== "nan" && status !== "diverged" && !(savedThisCall && lastCheckpointStep === step)) {
+      await save();
+    }
     const failed = status === "nan" || status === "diverged";
-    if (!failed) await save(); // never overwrite a good checkpoint with NaN weights
     return {
       status: status as TrainResult["status"],
       message,

@@ -24,12 +24,19 @@ export type {
   EvalContext,
   EvalHook,
   RunStatus,
+  TrainCheckpointOptions,
   TrainerState,
   TrainOptions,
   TrainRecord,
   TrainResult,
 } from "./loop.ts";
-export { loadCheckpoint, loadParams, saveCheckpoint, saveParams } from "./checkpoint.ts";
-export type { CheckpointContents } from "./checkpoint.ts";
+export { loadCheckpoint, loadParams, NonFiniteError, saveCheckpoint, saveParams } from "./checkpoint.ts";
+export type {
+  CheckpointContents,
+  LoadCheckpointOptions,
+  ParamsFileOptions,
+  SaveCheckpointOptions,
+} from "./checkpoint.ts";
+export { CheckpointError, latestCheckpoint } from "./checkpoint_store.ts";
 export { decodeSafetensors, encodeSafetensors } from "./safetensors.ts";
 export type { Dtype, SafeTensor } from "./safetensors.ts";

@@ -3,13 +3,11 @@ import { useBackend } from "../../lib/backend/mod.ts";
 import { pruneCount } from "../../lib/compress/select_k.ts";
 import { isLinearWeight } from "../../lib/experiments/classifier_eval.ts";
 import { pruneRun, pruneSchedule } from "../../lib/experiments/prune_run.ts";
-import { decodeSafetensors } from "../../lib/train/safetensors.ts";
-import { assertResumeReplays, drive } from "./_runs.ts";
+import { assertResumeReplays, drive, finalWeights } from "./_runs.ts";
 import { classifiedDir, TINY_CLASSIFY, TINY_PRUNE } from "./_fixtures.ts";
 
 async function linearWeights(runDir: string) {
-  const path = `${runDir}/checkpoint/model.safetensors`;
-  const { tensors } = decodeSafetensors(await Deno.readFile(path), path);
+  const tensors = await finalWeights(runDir);
   return Object.entries(tensors).filter(([n, t]) => isLinearWeight(n, t.shape.length));
 }
 

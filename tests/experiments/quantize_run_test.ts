@@ -3,14 +3,12 @@ import { tf, useBackend } from "../../lib/backend/mod.ts";
 import { fakeQuantizeValues } from "../../lib/compress/quantize.ts";
 import { isLinearWeight } from "../../lib/experiments/classifier_eval.ts";
 import { quantizeRun } from "../../lib/experiments/quantize_run.ts";
-import { decodeSafetensors } from "../../lib/train/safetensors.ts";
-import { drive } from "./_runs.ts";
+import { drive, finalWeights } from "./_runs.ts";
 import { classifiedDir, TINY_CLASSIFY, TINY_PRUNE } from "./_fixtures.ts";
 import { pruneRun } from "../../lib/experiments/prune_run.ts";
 
 async function weights(runDir: string) {
-  const path = `${runDir}/checkpoint/model.safetensors`;
-  return decodeSafetensors(await Deno.readFile(path), path).tensors;
+  return await finalWeights(runDir);
 }
 
 Deno.test("quantize run: the parent's linear weights fake-quantized exactly as lib/compress does, sizes in bits, one record", async () => {

@@ -31,7 +31,7 @@ function scalarTask(lossAt?: (step: number, w: tf.Scalar, b: number) => tf.Scala
     disposeAdamW(optimizer);
     params.w.dispose();
   };
-  return { task, optimizer, clock: () => now, done };
+  return { options: { task, optimizer, clock: () => now }, task, optimizer, done };
 }
 
 const constant = schedule({ peakLr: 0.05, unit: "steps", warmup: 0, total: 1, decay: "constant" });
@@ -47,7 +47,7 @@ async function collect<B>(options: TrainOptions<B>) {
 Deno.test("train() stops on the training-time budget, excluding evaluation time", async () => {
   const t = scalarTask();
   const { records, result } = await collect({
-    ...t,
+    ...t.options,
     source: arraySource([3]),
     validation: [3],
     schedule: constant,
@@ -68,7 +68,7 @@ Deno.test("train() stops on the training-time budget, excluding evaluation time"
 Deno.test("train() stops on a target validation loss", async () => {
   const t = scalarTask();
   const { records, result } = await collect({
-    ...t,
+    ...t.options,
     source: arraySource([1]),
     validation: [1],
     schedule: constant,
@@ -88,7 +88,7 @@ Deno.test("train() reports NaN as a status instead of throwing", async () => {
     (step >= 7 ? tf.mul(tf.square(tf.sub(w, b)), NaN) : tf.square(tf.sub(w, b))) as tf.Scalar
   );
   const { records, result } = await collect({
-    ...t,
+    ...t.options,
     source: arraySource([1]),
     schedule: constant,
     maxSteps: 100,
@@ -104,7 +104,7 @@ Deno.test("train() reports NaN as a status instead of throwing", async () => {
 Deno.test("train() stops a diverging run", async () => {
   const t = scalarTask((step, w) => tf.add(tf.mul(w, 0), step < 10 ? 1 : 10 ** (step - 9)) as tf.Scalar);
   const { result } = await collect({
-    ...t,
+    ...t.options,
     source: arraySource([0]),
     schedule: constant,
     maxSteps: 100,
@@ -118,7 +118,7 @@ Deno.test("train() stops a diverging run", async () => {
 Deno.test("train() with a seconds-based schedule warms up and decays over fractions of the budget", async () => {
   const t = scalarTask();
   const { records } = await collect({
-    ...t,
+    ...t.options,
     source: arraySource([3]),
     schedule: budgetSchedule(10, { peakLr: 1, warmupFraction: 0.2 }),
     seconds: 10,
@@ -205,7 +205,7 @@ Deno.test("train() with accumulate: 2 takes two micro-batches per update and cou
     return 3 + i;
   });
   const { result } = await collect({
-    ...t,
+    ...t.options,
     source,
     schedule: constant,
     maxSteps: 5,
@@ -221,10 +221,10 @@ Deno.test("train() with accumulate: 2 takes two micro-batches per update and cou
 Deno.test("train() evalHooks add metrics at evaluation points; their time is in evalSeconds, not the budget", async () => {
   const t = scalarTask();
   let now = 0;
-  const clock = () => now + t.clock();
+  const clock = () => now + t.options.clock();
   const seen: number[] = [];
   const { records, result } = await collect({
-    ...t,
+    ...t.options,
     clock,
     source: arraySource([3]),
     validation: [3],
@@ -250,7 +250,7 @@ Deno.test("train() evalHooks add metrics at evaluation points; their time is in 
 Deno.test("train() with maxSteps 0 evaluates once and yields one record; afterStep sees every update", async () => {
   const t = scalarTask();
   const { records, result } = await collect({
-    ...t,
+    ...t.options,
     source: arraySource([3]),
     validation: [3],
     schedule: constant,
@@ -261,7 +261,7 @@ Deno.test("train() with maxSteps 0 evaluates once and yields one record; afterSt
   assertEquals([records[0].valLoss, records[0].trainLoss, records[0].accuracy], [9, null, 0.5]);
   const steps: number[] = [];
   await collect({
-    ...t,
+    ...t.options,
     source: arraySource([3]),
     schedule: constant,
     maxSteps: 3,
