@@ -209,6 +209,8 @@ export const TRAIN_OPTION_KEYS: readonly string[] = [
   "accumulate",
   "seed",
   "divergenceFactor",
+  "evalHooks",
+  "afterStep",
   "checkpoint",
   "resume",
   "tags",
