@@ -134,9 +134,9 @@ export interface TrainOptions<B> {
   /** Runs after every update with the number of updates so far, inside training time (e.g. to re-apply
    * pruning masks); `seconds` is training time so far. */
   afterStep?: (step: number, seconds: number) => void | Promise<void>;
-  /** Stop after this many training seconds (> 0; `Infinity` only together with `maxSteps`). */
+  /** Stop after this many training seconds (`Infinity` only together with `maxSteps`; 0: evaluate only). */
   seconds?: number;
-  /** Stop after this many updates (total, counting steps before a resume). */
+  /** Stop after this many updates (total, counting steps before a resume; 0: evaluate only). */
   maxSteps?: number;
   /** Stop once validation loss is at or below this. */
   targetValLoss?: number;
@@ -197,6 +197,8 @@ export const TRAIN_OPTION_KEYS: readonly string[] = [
   "source",
   "schedule",
   "validation",
+  "evalHooks",
+  "afterStep",
   "seconds",
   "maxSteps",
   "targetValLoss",
@@ -229,7 +231,8 @@ function checkOptions<B>(o: TrainOptions<B>): void {
   for (const k of ["task", "optimizer", "source", "schedule"] as const) {
     if (o[k] === undefined || o[k] === null) throw new OptionError(w, k, `\`${k}\` is required`);
   }
-  checkNumber(w, "seconds", o.seconds, { above: 0, infinite: true });
+  // 0 is a run with nothing to train: with validation batches, it evaluates once.
+  checkNumber(w, "seconds", o.seconds, { min: 0, infinite: true });
   checkNumber(w, "maxSteps", o.maxSteps, { min: 0, integer: true });
   checkNumber(w, "targetValLoss", o.targetValLoss);
   if (o.seconds === Infinity && o.maxSteps === undefined) {
