@@ -6,10 +6,11 @@
  *
  * Where interrupts come from: `interrupt()` (tests, any caller), and inside the trainlarge Jupyter kernel,
  * SIGINT. The kernelspec starts `kernels/launcher.ts`, which starts Deno's kernel with SIGINT ignored and
- * names a flag file in `TRAINLARGE_INTERRUPT_FLAG`. While a scope is open this module keeps that file and a
- * SIGINT listener; on the stop button the launcher forwards SIGINT here when the file exists and otherwise
- * sends Deno's own interrupt message, which stops synchronous JavaScript (`while (true) {}`). Outside that
- * kernel nothing listens to SIGINT, so Ctrl-C still ends a script.
+ * names a flag file in `TRAINLARGE_INTERRUPT_FLAG`. There, once this module is loaded, a SIGINT listener
+ * aborts the open scopes and answers by writing `<flag>.ack`; while a scope is open the flag file exists.
+ * On the stop button the launcher forwards SIGINT here; when there is no open scope and no answer comes
+ * (JavaScript is busy: `while (true) {}`) it sends Deno's own interrupt message, which ends synchronous
+ * code. Outside that kernel nothing listens to SIGINT, so Ctrl-C still ends a script.
  *
  * State lives on `globalThis` so two copies of this module (two import paths) share one set of scopes.
  *
@@ -84,21 +85,35 @@ function flagPath(): string | null {
   return state.flag;
 }
 
+/** Inside the launcher's kernel: SIGINT interrupts, and the answer tells the launcher JavaScript runs. */
+function listen(path: string): void {
+  if (state.listening) return;
+  // Registered once and kept: the kernel started with SIGINT ignored, so a listener costs nothing idle.
+  Deno.addSignalListener("SIGINT", () => {
+    interrupt();
+    try {
+      Deno.writeTextFileSync(`${path}.ack`, `${Deno.pid}\n`);
+    } catch { /* the launcher then sends Deno's interrupt message, as without this module */ }
+  });
+  state.listening = true;
+}
+
 /** Marks (or unmarks) the kernel as running stoppable work, for the launcher. */
 function setFlag(on: boolean): void {
   const path = flagPath();
   if (path === null) return;
-  if (!state.listening) {
-    // Registered once and kept: the kernel started with SIGINT ignored, so a listener costs nothing idle.
-    Deno.addSignalListener("SIGINT", () => void interrupt());
-    state.listening = true;
-  }
+  listen(path);
   try {
     if (on) Deno.writeTextFileSync(path, `${Deno.pid}\n`);
     else Deno.removeSync(path);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
+}
+
+{
+  const path = flagPath();
+  if (path !== null) listen(path);
 }
 
 /**

@@ -131,6 +131,10 @@ def main():
     try:
         report["define"] = s.run("const kept = { answer: 41 }; kept.answer", timeout=20)
         report["setup"] = s.run(SETUP, timeout=90)
+        # trainlarge is loaded now: a cell awaiting something it cannot stop runs on instead of hanging.
+        report["awaiting"] = s.run(
+            'await new Promise((r) => setTimeout(r, 3000)); "slept"', timeout=15, interrupt_after=1
+        )
         report["train1"] = s.run(TRAIN, timeout=30, interrupt_after=2, how="group")
         report["checkpointStep1"] = trainer_step()
         report["keptAfter1"] = s.value("kept")

@@ -1,8 +1,9 @@
 /**
  * The notebook's stop button against the real kernel (tests/kernel/interrupt_session.py drives it through
  * jupyter_client): a training cell ends within 5 s with an InterruptedError after a checkpoint, the kernel
- * keeps its variables, the same cell resumes from the checkpoint; `while (true) {}` is still stopped and an
- * interrupt of an idle kernel leaves it alive. Both ways front ends interrupt are covered: the process
+ * keeps its variables, the same cell resumes from the checkpoint; `while (true) {}` is still stopped, a cell
+ * awaiting something else runs on (Deno's interrupt message would hang it), and an interrupt of an idle kernel
+ * leaves it alive. Both ways front ends interrupt are covered: the process
  * group (jupyter_client, JupyterLab) and the process alone (VS Code).
  */
 import { assert, assertEquals, assertMatch } from "@std/assert";
@@ -37,6 +38,9 @@ Deno.test("the stop button ends a training cell after a checkpoint; the kernel l
     const report = JSON.parse(result.output.trim().split("\n").at(-1)!);
     const context = `\n${JSON.stringify(report, null, 1)}\n${result.output}`;
     assertEquals([report.define.status, report.setup.status], ["ok", "ok"], context);
+    // A cell awaiting something other than training is not stopped, and not hung either: it runs to its end.
+    assertEquals([report.awaiting.status, report.awaiting.alive], ["ok", true], context);
+    assert(report.awaiting.seconds >= 2.9 && report.awaiting.seconds < 8, context);
 
     // Interrupted twice (process group, then the process alone): an InterruptedError within 5 s, after a
     // checkpoint at the step the error names, which is the last step the cell's records reached.
