@@ -10,6 +10,7 @@
  */
 import { tf } from "../backend/tf.ts";
 import type { Scalar } from "../backend/tf.ts";
+import { InterruptedError, interruptScope } from "../util/interrupt.ts";
 import { createRng, restoreRng, type RngState } from "../util/random.ts";
 import type { AdamW } from "./adamw.ts";
 import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
@@ -165,7 +166,10 @@ export interface TrainOptions<B> {
   resume?: TrainerState;
   /** Fields added to every record. */
   tags?: Record<string, string | number | boolean>;
-  /** Stops the run (status "aborted") at the next step boundary. */
+  /**
+   * Stops the run (status "aborted") at the next step boundary. The notebook's stop button (see
+   * `lib/util/interrupt.ts`) stops it the same way, then throws an `InterruptedError` after the checkpoint.
+   */
   signal?: AbortSignal;
   /** Milliseconds clock; default `performance.now`. Tests inject a fake one. */
   clock?: () => number;
@@ -408,10 +412,11 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
     if (o.seconds !== undefined && seconds() >= o.seconds) {
       return ["budget", `trained for ${seconds().toFixed(1)} s of a ${o.seconds} s budget`];
     }
-    if (o.signal?.aborted) return ["aborted", `aborted at step ${step}`];
+    if (o.signal?.aborted || interrupt.signal.aborted) return ["aborted", `aborted at step ${step}`];
     return null;
   };
 
+  const interrupt = interruptScope();
   try {
     const already = stopReason(); // a resumed run may already be past its budget
     if (already) {
@@ -441,6 +446,7 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       if (oldLoss) tf.dispose([oldLoss, oldNorm!, result.loss, result.gradNorm]);
       sinceLog++;
       if (step % syncEvery === 0) await lossSum.data();
+      await interrupt.poll();
 
       const stop = stopReason();
       if (stop?.[0] === "aborted") {
@@ -507,6 +513,15 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       await save();
     }
     const failed = status === "nan" || status === "diverged";
+    if (status === "aborted" && interrupt.signal.aborted && !o.signal?.aborted) {
+      const where = o.checkpoint
+        ? `checkpoint saved to ${o.checkpoint.dir}; run the cell again to resume`
+        : "no checkpoint (pass one to resume)";
+      throw new InterruptedError(`interrupted at step ${step}; ${where}`, {
+        step,
+        checkpoint: o.checkpoint?.dir ?? null,
+      });
+    }
     return {
       status: status as TrainResult["status"],
       message,
@@ -517,6 +532,7 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       state: state(),
     };
   } finally {
+    interrupt.close();
     tf.dispose([lossSum, normSum].filter((t): t is Scalar => t !== null));
   }
 }
