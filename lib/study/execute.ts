@@ -24,6 +24,7 @@ import {
   writeStatus,
 } from "./store.ts";
 import { VERSION } from "../version.ts";
+import { InterruptedError } from "../util/interrupt.ts";
 import { removeOrphanTemps } from "../util/atomic_file.ts";
 import { describeEnvironment } from "./environment.ts";
 
@@ -125,6 +126,11 @@ export async function executeRun(run: PlannedRun, options: ExecuteOptions): Prom
         options.onRecord?.(next.value);
       }
     } catch (e) {
+      if (e instanceof InterruptedError) {
+        // The notebook's stop button: the loop saved a checkpoint; the next call resumes from it.
+        await writeStatus(dir, { status: "interrupted", error: e.message });
+        return { status: "interrupted", error: e.message, updated: new Date().toISOString() };
+      }
       const error = `${(e as Error).message}\n${
         ((e as Error).stack ?? "").split("\n").slice(1, 8).join("\n")
       }`;
