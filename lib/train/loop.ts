@@ -13,6 +13,7 @@ import type { Scalar } from "../backend/tf.ts";
 import { createRng, restoreRng, type RngState } from "../util/random.ts";
 import type { AdamW } from "./adamw.ts";
 import { saveCheckpoint } from "./checkpoint.ts";
+import { type Distributed, startDataParallel } from "./data_parallel.ts";
 import { evaluate } from "./evaluate.ts";
 import { learningRate, type Schedule } from "./schedule.ts";
 import type { BatchSource } from "./source.ts";
@@ -130,6 +131,11 @@ export interface TrainOptions<B> {
   signal?: AbortSignal;
   /** Milliseconds clock; default `performance.now`. Tests inject a fake one. */
   clock?: () => number;
+  /**
+   * `"mpi"`: data-parallel over the ranks `mpiexec`/`srun` started (see lib/train/data_parallel.ts);
+   * `"none"`: this process alone. Default: `"mpi"` when launched as several MPI ranks, else `"none"`.
+   */
+  distributed?: Distributed;
 }
 
 function defaultEvalEvery<B>(o: TrainOptions<B>): { seconds?: number; steps?: number } {
@@ -188,8 +194,18 @@ function checkOptions<B>(o: TrainOptions<B>): void {
  * params.w.dispose();
  * ```
  */
-export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<TrainRecord, TrainResult> {
-  checkOptions(o);
+export function trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<TrainRecord, TrainResult> {
+  return loop(o, { rank: 0 });
+}
+
+async function* loop<B>(
+  options: TrainOptions<B>,
+  where: { rank: number },
+): AsyncGenerator<TrainRecord, TrainResult> {
+  checkOptions(options);
+  const dp = await startDataParallel(options);
+  const o = dp?.options ?? options; // data-parallel: rank 0's clock and an abort agreed by all ranks
+  where.rank = dp?.comm.rank ?? 0;
   const clock = o.clock ?? (() => performance.now());
   const evalEvery = defaultEvalEvery(o);
   const accumulate = o.accumulate ?? 1;
@@ -238,7 +254,7 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
     status,
   });
   const save = async () => {
-    if (!o.checkpoint) return;
+    if (!o.checkpoint || where.rank !== 0) return;
     await saveCheckpoint(o.checkpoint.dir, {
       params: o.task.params,
       optimizer: o.optimizer,
@@ -267,7 +283,9 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       const seed = rng.int(2 ** 31);
       lastLr = learningRate(o.schedule, { step: step + 1, seconds: seconds() });
       const losses = batches.map((b, i) => () => o.task.loss(b, { training: true, seed: seed + 7919 * i }));
-      const result = trainStep(o.task.params, o.optimizer, losses, { lr: lastLr, maxGradNorm });
+      const result = dp
+        ? await dp.step(batches, seed, { lr: lastLr, maxGradNorm })
+        : trainStep(o.task.params, o.optimizer, losses, { lr: lastLr, maxGradNorm });
       step++;
       for (const b of batches) tokens += o.task.tokens(b);
       const oldLoss: Scalar | null = lossSum, oldNorm: Scalar | null = normSum;
@@ -296,7 +314,7 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
         } else minTrainLoss = Math.min(l, minTrainLoss ?? l);
         let v: number | null = null;
         if (evalDue && status === "running") {
-          v = valLoss = await evaluate(o.task, o.validation!);
+          v = valLoss = dp ? await dp.evaluate(o.validation!) : await evaluate(o.task, o.validation!);
           while (nextEvalSeconds !== null && nextEvalSeconds <= trainedMs / 1000) {
             nextEvalSeconds += evalEvery.seconds!;
           }
@@ -326,6 +344,7 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
     pause();
     const failed = status === "nan" || status === "diverged";
     if (!failed) await save(); // never overwrite a good checkpoint with NaN weights
+    dp?.finish();
     return {
       status: status as TrainResult["status"],
       message,
@@ -337,11 +356,13 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
     };
   } finally {
     tf.dispose([lossSum, normSum].filter((t): t is Scalar => t !== null));
+    dp?.close();
   }
 }
 
 /**
- * Runs `trainRecords` to the end, handing each record to `onRecord` (which may be async).
+ * Runs `trainRecords` to the end, handing each record to `onRecord` (which may be async); in a data-parallel
+ * run only rank 0 calls `onRecord` (`trainRecords` itself yields the same records on every rank).
  *
  * @example
  * ```ts
@@ -367,10 +388,11 @@ export async function train<B>(
   options: TrainOptions<B>,
   onRecord?: (record: TrainRecord) => void | Promise<void>,
 ): Promise<TrainResult> {
-  const run = trainRecords(options);
+  const where = { rank: 0 };
+  const run = loop(options, where);
   while (true) {
     const r = await run.next();
     if (r.done) return r.value;
-    await onRecord?.(r.value);
+    if (where.rank === 0) await onRecord?.(r.value); // data-parallel: rank 0 alone writes records
   }
 }
