@@ -5,8 +5,8 @@
  * of the parameters to `<out>/<scenario>.<rank>.json`.
  *
  * Usage: deno run -A tests/train/_data_parallel_rank.ts <out dir> <mode> [distributed]
- * modes: train (the three tasks and a checkpoint/resume), mismatch (rank 1 uses another seed),
- * die (rank 1 exits at step 3 with code 3), exit0 (rank 1 exits at step 3 with code 0), hang (rank 1
+ * modes: train (the three tasks, a wall-clock budget, a checkpoint/resume), mismatch (rank 1 uses another seed),
+ * die (rank 1 is killed at step 3 by SIGKILL), exit0 (rank 1 exits at step 3 with code 0), hang (rank 1
  * stops taking part at step 3).
  */
 import { tf, useBackend } from "../../lib/backend/mod.ts";
@@ -23,7 +23,7 @@ import { createAdamW, disposeAdamW } from "../../lib/train/adamw.ts";
 import { loadCheckpoint } from "../../lib/train/checkpoint.ts";
 import type { Distributed } from "../../lib/train/data_parallel.ts";
 import { type TrainerState, trainRecords } from "../../lib/train/loop.ts";
-import { schedule } from "../../lib/train/schedule.ts";
+import { budgetSchedule, schedule } from "../../lib/train/schedule.ts";
 import { arraySource } from "../../lib/train/source.ts";
 import { classificationTask, mlmTask, seq2seqTask, type Task } from "../../lib/train/task.ts";
 import { createRng } from "../../lib/util/random.ts";
@@ -57,6 +57,7 @@ interface Extra {
   accumulate?: number;
   seed?: number;
   steps?: number;
+  seconds?: number;
   checkpoint?: string;
   resume?: boolean;
 }
@@ -74,8 +75,9 @@ async function run<B>(name: string, task: Task<B>, batches: B[], extra: Extra = 
     optimizer,
     source: arraySource(batches),
     validation: batches.slice(0, 2),
-    schedule: lr,
-    maxSteps: extra.steps ?? STEPS,
+    schedule: extra.seconds ? budgetSchedule(extra.seconds, { peakLr: 3e-3 }) : lr,
+    maxSteps: extra.seconds ? undefined : extra.steps ?? STEPS,
+    seconds: extra.seconds,
     evalEvery: { steps: 10 },
     logEverySteps: 1,
     accumulate: extra.accumulate,
@@ -104,7 +106,7 @@ async function run<B>(name: string, task: Task<B>, batches: B[], extra: Extra = 
 /** The failure modes: rank 1 dies, exits quietly or stops taking part at step 3. */
 async function misbehave(step: number): Promise<void> {
   if (rank !== 1 || step !== 3) return;
-  if (mode === "die") Deno.exit(3);
+  if (mode === "die") Deno.kill(Deno.pid, "SIGKILL"); // as the kernel's OOM killer would
   if (mode === "exit0") Deno.exit(0);
   if (mode === "hang") await new Promise((resolve) => setTimeout(resolve, 60_000));
 }
@@ -187,6 +189,11 @@ if (mode === "train") {
     [0, 1, 2].map((s) => classificationBatch(s, 6)),
   );
   disposeParams(cls);
+
+  // A wall-clock budget and a time-based schedule: the ranks must agree on time to stay in step.
+  const timed = mlmParams();
+  await run("budget", mlmTask(timed, encoder), mlmBatches, { seconds: 1 });
+  disposeParams(timed);
 
   // Checkpoint at step 10 (rank 0 writes), then a fresh start of every rank resumes from it.
   const dir = `${out}/checkpoint`;
