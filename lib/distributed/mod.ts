@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { agreeOnConfig, canonicalJson, hash52, hashBytes } from "./agree.ts";
+export { agreeOnConfig } from "./agree.ts";
 export { allReduceTensors } from "./all_reduce.ts";
 export type { Reduced } from "./all_reduce.ts";
 export { agreedClock } from "./clock.ts";
@@ -13,6 +13,5 @@ export { mpiCommunicator, singleProcess } from "./communicator.ts";
 export type { CollectiveBuffer, Communicator, ReduceOp } from "./communicator.ts";
 export { launchedInParallel, mpiLaunch } from "./launch.ts";
 export type { MpiLaunch } from "./launch.ts";
-export { loadMpi, MPI_INSTALL_HINT } from "./mpi.ts";
-export type { LoadedMpi } from "./mpi.ts";
+export { MPI_INSTALL_HINT } from "./mpi.ts";
 export { DEFAULT_MPI_TIMEOUT_SECONDS, mpiTimeoutSeconds } from "./watchdog.ts";

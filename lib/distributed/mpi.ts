@@ -62,7 +62,7 @@ export const MPI_LIBRARY_NAMES: readonly string[] = [
 ];
 
 /** How to install MPICH, for error messages. */
-export const MPI_INSTALL_HINT =
+export const MPI_INSTALL_HINT: string =
   "install MPICH (Debian/Ubuntu: `apt-get install mpich`; macOS: `brew install mpich`) " +
   "or point TRAINLARGE_MPI at an MPICH-ABI libmpi.so";
 
