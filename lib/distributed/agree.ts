@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Communicator } from "./communicator.ts";
+import { broadcastJson, type Communicator } from "./communicator.ts";
 
 /**
  * JSON with object keys sorted, functions as their source and typed arrays as arrays.
@@ -108,12 +108,7 @@ export function agreeOnConfig(comm: Communicator, fields: Record<string, unknown
   const parts: string[] = [];
   for (const name of differing) {
     const mine = jsons[names.indexOf(name)];
-    const length = new Int32Array([new TextEncoder().encode(mine).length]);
-    comm.broadcast(length, 0);
-    const bytes = new Uint8Array(length[0]);
-    if (comm.rank === 0) bytes.set(new TextEncoder().encode(mine));
-    comm.broadcast(bytes, 0);
-    const root = new TextDecoder().decode(bytes);
+    const root = broadcastJson(comm, mine, 0);
     parts.push(
       root === mine
         ? `${name} (rank ${comm.rank} agrees with rank 0, another rank differs)`

@@ -122,3 +122,25 @@ export function mpiCommunicator(): Communicator {
   };
   return world;
 }
+
+/**
+ * Rank `root`'s JSON-safe `value`, on every rank (two broadcasts: length, then UTF-8 bytes). A collective.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { broadcastJson, singleProcess } from "./communicator.ts";
+ * assert(broadcastJson(singleProcess(), { status: "nan" }).status === "nan");
+ * ```
+ */
+export function broadcastJson<T>(comm: Communicator, value: T, root = 0): T {
+  if (comm.size === 1) return value;
+  const mine = comm.rank === root
+    ? new TextEncoder().encode(JSON.stringify(value) ?? "null")
+    : new Uint8Array();
+  const length = new Int32Array([mine.length]);
+  comm.broadcast(length, root);
+  const bytes = comm.rank === root ? mine : new Uint8Array(length[0]);
+  comm.broadcast(bytes, root);
+  return JSON.parse(new TextDecoder().decode(bytes));
+}

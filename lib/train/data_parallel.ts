@@ -19,7 +19,7 @@ import type { Scalar, Tensor } from "../backend/tf.ts";
 import { agreeOnConfig, hashBytes } from "../distributed/agree.ts";
 import { allReduceTensors } from "../distributed/all_reduce.ts";
 import { agreedClock } from "../distributed/clock.ts";
-import { type Communicator, mpiCommunicator } from "../distributed/communicator.ts";
+import { broadcastJson, type Communicator, mpiCommunicator } from "../distributed/communicator.ts";
 import { launchedInParallel, mpiLaunch } from "../distributed/launch.ts";
 import { loadMpi } from "../distributed/mpi.ts";
 import { mpiTimeoutSeconds, startWatchdog } from "../distributed/watchdog.ts";
@@ -39,6 +39,8 @@ export interface DataParallel<B> {
   options: TrainOptions<B>;
   /** One step over the global micro-batches: local gradients, all-reduce, identical update. */
   step(batches: readonly B[], seed: number, options: TrainStepOptions): Promise<StepResult>;
+  /** Rank 0's `value` on every rank (a decision only rank 0 can take, e.g. whether its checkpoint saved). */
+  fromRank0<T>(value: T): T;
   /** Validation loss per prediction over all ranks' shares of `batches`. */
   evaluate(batches: readonly B[]): Promise<number>;
   /** Ends the run normally: waits for every rank, then lets the process exit without aborting the others. */
@@ -242,6 +244,7 @@ export async function startDataParallel<B>(o: TrainOptions<B>): Promise<DataPara
       if (r.aborted) controller.abort();
       return { loss: r.loss, gradNorm: r.gradNorm };
     },
+    fromRank0: (value) => broadcastJson(comm, value, 0),
     evaluate: (batches) => evaluateShards(comm, o.task, batches),
     finish() {
       comm.allReduce(new Int32Array(1)); // a barrier: no rank leaves before rank 0's final checkpoint is written
