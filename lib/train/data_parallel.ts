@@ -23,6 +23,7 @@ import { broadcastJson, type Communicator, mpiCommunicator } from "../distribute
 import { launchedInParallel, mpiLaunch } from "../distributed/launch.ts";
 import { loadMpi } from "../distributed/mpi.ts";
 import { mpiTimeoutSeconds, startWatchdog } from "../distributed/watchdog.ts";
+import { warn } from "../util/warnings.ts";
 import type { AdamW } from "./adamw.ts";
 import type { TrainOptions } from "./loop.ts";
 import type { Task } from "./task.ts";
@@ -65,7 +66,18 @@ export function runCommunicator(distributed?: Distributed): Communicator | null 
   if (distributed !== undefined && distributed !== "mpi") {
     throw new Error(`train: distributed must be "mpi" or "none", got ${JSON.stringify(distributed)}`);
   }
-  if (distributed === undefined && !launchedInParallel()) return null;
+  if (distributed === undefined && !launchedInParallel()) {
+    const tasks = Number(environment().SLURM_NTASKS ?? 1);
+    if (tasks > 1 && mpiLaunch() === null) {
+      warn(
+        "train",
+        `srun started ${tasks} tasks without an MPI plugin: each trains alone on the whole data. For one ` +
+          'data-parallel run use `srun --mpi=pmi2`; pass distributed: "none" if independent runs are meant',
+        { once: "srun-without-mpi" },
+      );
+    }
+    return null;
+  }
   const launch = mpiLaunch();
   if (launch?.via === "openmpi") {
     throw new Error(
@@ -123,6 +135,14 @@ async function runFields<B>(o: TrainOptions<B>): Promise<Record<string, unknown>
 
 function prefixed(prefix: string, record: Record<string, Tensor>): Record<string, Tensor> {
   return Object.fromEntries(Object.entries(record).map(([n, t]) => [prefix + n, t]));
+}
+
+function environment(): Record<string, string> {
+  try {
+    return Deno.env.toObject();
+  } catch {
+    return {};
+  }
 }
 
 const LOSS_KEY = " loss"; // parameter names never start with a space

@@ -147,3 +147,18 @@ Deno.test('distributed: "mpi" without an MPI library fails with the install hint
   assertStringIncludes(output, "no MPI library could be opened (/nonexistent/libmpich.so.12");
   assertStringIncludes(output, "apt-get install mpich");
 });
+
+Deno.test("srun tasks without an MPI plugin train alone, with a warning saying how to make one run", async () => {
+  const code = `import { runCommunicator } from "./lib/train/data_parallel.ts";
+    import { pendingWarnings } from "./lib/util/warnings.ts";
+    console.log(JSON.stringify([runCommunicator(), pendingWarnings().map((w) => w.message)]));`;
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    cwd: PROJECT,
+    env: { SLURM_NTASKS: "4", SLURM_PROCID: "2" },
+    stdout: "piped",
+  }).output();
+  const [comm, warnings] = JSON.parse(new TextDecoder().decode(r.stdout));
+  assertEquals(comm, null);
+  assertStringIncludes(warnings[0], "srun started 4 tasks without an MPI plugin");
+});
