@@ -78,8 +78,8 @@ mpiTest(
     ]);
     assertEquals(s.code, 0, s.output);
     assertEquals(p.code, 0, p.output);
-  // Every tensor the data-parallel steps, evaluations and checkpoints made was disposed, on both ranks.
-  for (const rank of [0, 1]) assertStringIncludes(p.output, `rank ${rank}: train done, 0 tensors left`);
+    // Every tensor the data-parallel steps, evaluations and checkpoints made was disposed, on both ranks.
+    for (const rank of [0, 1]) assertStringIncludes(p.output, `rank ${rank}: train done, 0 tensors left`);
     for (const name of ["mlm", "seq2seq", "classification", "resume-first", "resume-second"]) {
       const ref = await read(`${single}/${name}.0.json`);
       const [r0, r1] = [await read(`${parallel}/${name}.0.json`), await read(`${parallel}/${name}.1.json`)];
