@@ -11,7 +11,7 @@
  */
 import { parseArgs } from "@std/cli";
 import { useBackend } from "../lib/backend/mod.ts";
-import { mpiCommunicator } from "../lib/distributed/communicator.ts";
+import { distributedRank, mpiCommunicator } from "../lib/distributed/communicator.ts";
 import { disposeParams, encoderConfig, initEncoder } from "../lib/model/mod.ts";
 import { arraySource, createAdamW, disposeAdamW, mlmTask, schedule, trainRecords } from "../lib/train/mod.ts";
 import { benchBatch, SIZES } from "./mlm_step.ts";
@@ -72,19 +72,16 @@ async function stepRole(): Promise<void> {
     logEverySteps: 1,
   });
   const times: number[] = [];
-  let last = performance.now(), rank = 0;
+  let last = performance.now();
   for (let r = await run.next(); !r.done; r = await run.next()) {
     const now = performance.now();
     if (r.value.step > warmup) times.push(now - last);
     last = now;
   }
-  try {
-    rank = Deno.env.get("PMI_RANK") ? mpiCommunicator().rank : 0;
-  } catch { /* single process */ }
   const bytes = Object.values(params).reduce((n, p) => n + p.size * 4, 0);
   disposeAdamW(optimizer);
   disposeParams(params);
-  if (rank === 0) {
+  if (distributedRank() === 0) {
     console.log(
       JSON.stringify({ mean: times.reduce((a, b) => a + b) / times.length, median: median(times), bytes }),
     );

@@ -8,6 +8,7 @@
  * @module
  */
 import { checkMpi, loadMpi, MPI } from "./mpi.ts";
+import { mpiLaunch } from "./launch.ts";
 import { armWatchdog } from "./watchdog.ts";
 
 /** Typed arrays the collectives move. */
@@ -143,4 +144,20 @@ export function broadcastJson<T>(comm: Communicator, value: T, root = 0): T {
   const bytes = comm.rank === root ? mine : new Uint8Array(length[0]);
   comm.broadcast(bytes, root);
   return JSON.parse(new TextDecoder().decode(bytes));
+}
+
+/**
+ * This process's rank in its MPI job without starting MPI: the world communicator's rank once MPI is
+ * initialised, else the launcher's (`PMI_RANK`, `PMIX_RANK`), else 0. Code that writes files of a
+ * data-parallel run (records, status) writes them where this is 0.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { distributedRank } from "./communicator.ts";
+ * assert(distributedRank() >= 0);
+ * ```
+ */
+export function distributedRank(): number {
+  return world?.rank ?? mpiLaunch()?.rank ?? 0;
 }

@@ -9,7 +9,7 @@ export { agreeOnConfig } from "./agree.ts";
 export { allReduceTensors } from "./all_reduce.ts";
 export type { Reduced } from "./all_reduce.ts";
 export { agreedClock } from "./clock.ts";
-export { broadcastJson, mpiCommunicator, singleProcess } from "./communicator.ts";
+export { broadcastJson, distributedRank, mpiCommunicator, singleProcess } from "./communicator.ts";
 export type { CollectiveBuffer, Communicator, ReduceOp } from "./communicator.ts";
 export { launchedInParallel, mpiLaunch } from "./launch.ts";
 export type { MpiLaunch } from "./launch.ts";
