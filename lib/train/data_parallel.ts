@@ -155,8 +155,9 @@ function localGradients<B>(comm: Communicator, task: Task<B>, batches: readonly 
     const n = task.predictions(part), total = task.predictions(batch);
     if (total === 0) throw new Error("train: a training batch has no predictions (nothing to learn from)");
     if (n === 0) return; // this rank's rows predict nothing: it contributes zeros
-    // Dropout masks differ per rank (seed offset), as they would differ per row in one process.
-    fns.push(() => task.loss(part, { training: true, seed: seed + 7919 * j + 104729 * comm.rank }));
+    // Dropout masks differ per rank (seed offset, a prime far from the per-layer offsets of makeDropout), as
+    // they would differ per row in one process; with dropout the run matches one process in distribution.
+    fns.push(() => task.loss(part, { training: true, seed: seed + 7919 * j + 15485863 * comm.rank }));
     weights.push(n / total / batches.length);
   });
   return stepGradients(task.params, fns, weights);

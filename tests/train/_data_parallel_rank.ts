@@ -5,7 +5,7 @@
  * of the parameters to `<out>/<scenario>.<rank>.json`.
  *
  * Usage: deno run -A tests/train/_data_parallel_rank.ts <out dir> <mode> [distributed]
- * modes: train (the three tasks, a wall-clock budget, a checkpoint/resume), mismatch (rank 1 uses another seed),
+ * modes: train (the three tasks, a wall-clock budget, an abort on rank 1, a checkpoint/resume), mismatch (rank 1 uses another seed),
  * die (rank 1 is killed at step 3 by SIGKILL), exit0 (rank 1 exits at step 3 with code 0), hang (rank 1
  * stops taking part at step 3).
  */
@@ -60,6 +60,8 @@ interface Extra {
   seconds?: number;
   checkpoint?: string;
   resume?: boolean;
+  /** Rank 1 alone aborts its signal after this step's record. */
+  abortAt?: number;
 }
 
 /** Trains `task` on `batches` and writes the trace; trainRecords yields on every rank, so every rank hashes. */
@@ -70,6 +72,7 @@ async function run<B>(name: string, task: Task<B>, batches: B[], extra: Extra = 
     resume = (await loadCheckpoint(extra.checkpoint!, { params: task.params, optimizer })).trainer!;
   }
   const trace: Trace = { loss: [], gradNorm: [], hash: [], valLoss: null, final: {}, status: "" };
+  const controller = new AbortController();
   const records = trainRecords({
     task,
     optimizer,
@@ -83,6 +86,7 @@ async function run<B>(name: string, task: Task<B>, batches: B[], extra: Extra = 
     accumulate: extra.accumulate,
     seed: extra.seed,
     distributed,
+    signal: controller.signal,
     resume,
     checkpoint: extra.checkpoint ? { dir: extra.checkpoint } : undefined,
   });
@@ -96,6 +100,7 @@ async function run<B>(name: string, task: Task<B>, batches: B[], extra: Extra = 
     trace.gradNorm.push(r.value.gradNorm!);
     trace.hash.push(await paramsHash(task.params));
     await misbehave(r.value.step);
+    if (rank === 1 && r.value.step === extra.abortAt) controller.abort();
   }
   for (const [n, p] of Object.entries(task.params)) trace.final[n] = Array.from(await p.data());
   disposeAdamW(optimizer);
@@ -194,6 +199,11 @@ if (mode === "train") {
   const timed = mlmParams();
   await run("budget", mlmTask(timed, encoder), mlmBatches, { seconds: 1 });
   disposeParams(timed);
+
+  // Rank 1 alone is stopped from outside: every rank stops after the same step.
+  const stopped = mlmParams();
+  await run("abort", mlmTask(stopped, encoder), mlmBatches, { abortAt: 4 });
+  disposeParams(stopped);
 
   // Checkpoint at step 10 (rank 0 writes), then a fresh start of every rank resumes from it.
   const dir = `${out}/checkpoint`;

@@ -100,6 +100,11 @@ mpiTest(
     // A wall-clock budget with a time-based schedule: both ranks stop at the same step with equal parameters.
     const [b0, b1] = [await read(`${parallel}/budget.0.json`), await read(`${parallel}/budget.1.json`)];
     assertEquals([b0.status, b0.hash], ["budget", b1.hash]);
+    // Rank 1's signal aborted after step 4: both ranks stop after step 5 (its all-reduce carried the abort),
+    // which yields no record.
+    const [a0, a1] = [await read(`${parallel}/abort.0.json`), await read(`${parallel}/abort.1.json`)];
+    assertEquals([a0.status, a0.hash.length, a1.status, a1.hash], ["aborted", 4, "aborted", a0.hash]);
+    assertEquals(a0.final, a1.final); // the same fifth update on both ranks
     // The run trained: the loss fell, so the comparison is not between two frozen models.
     const mlm = await read(`${single}/mlm.0.json`);
     assert(mlm.loss.at(-1)! < mlm.loss[0] - 0.1, `MLM loss ${mlm.loss[0]} → ${mlm.loss.at(-1)}`);
