@@ -19,12 +19,13 @@ export type { DataParallel, Distributed } from "./data_parallel.ts";
 export { budgetSchedule, learningRate, schedule } from "./schedule.ts";
 export type { DecayKind, Schedule, SchedulePosition } from "./schedule.ts";
 export { arraySource } from "./source.ts";
-export type { BatchSource } from "./source.ts";
 export { classificationTask, mlmTask, seq2seqTask } from "./task.ts";
 export type { Task } from "./task.ts";
 export { evaluate } from "./evaluate.ts";
 export { train, trainRecords } from "./loop.ts";
 export type {
+  EvalContext,
+  EvalHook,
   RunStatus,
   TrainCheckpointOptions,
   TrainerState,
