@@ -237,6 +237,8 @@ export async function startDataParallel<B>(o: TrainOptions<B>): Promise<DataPara
     seconds: mpiTimeoutSeconds(),
     library: loadMpi().path,
   });
+  // Printing is deliberate here (library code otherwise prints nothing): the process is exiting, and the
+  // other ranks' users need to know why their job ends.
   const leftEarly = () => {
     console.error(
       `trainlarge: rank ${comm.rank} is exiting in the middle of a distributed training run; aborting every ` +
@@ -253,6 +255,9 @@ export async function startDataParallel<B>(o: TrainOptions<B>): Promise<DataPara
     throw e;
   }
   const controller = new AbortController();
+  const aborted = new Int32Array([o.signal?.aborted ? 1 : 0]);
+  comm.allReduce(aborted, "max"); // a run aborted on any rank before it starts takes no step on any
+  if (aborted[0]) controller.abort();
   return {
     comm,
     options: {
