@@ -43,6 +43,7 @@ export type { InterruptScope } from "./lib/util/interrupt.ts";
 export * from "./lib/data/mod.ts";
 export * from "./lib/model/mod.ts";
 export * from "./lib/train/mod.ts";
+export * from "./lib/distributed/mod.ts";
 export * from "./lib/metrics/mod.ts";
 export * from "./lib/compress/mod.ts";
 export { DEMO_VOCAB_SIZE, PRETRAIN_DEFAULTS, pretrainMlm } from "./lib/experiments/pretrain.ts";
