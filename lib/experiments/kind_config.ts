@@ -10,8 +10,8 @@ import { checkKeys, checkNumber, describe, OptionError } from "../util/options.t
 
 /** How long a training run trains, and how often it evaluates; every training kind has these fields. */
 export type TrainingLength = {
-  /** Wall-clock training budget in seconds (evaluation excluded). */
-  seconds: number;
+  /** Wall-clock training budget in seconds (evaluation excluded); null: none (then `maxSteps` is needed). */
+  seconds: number | null;
   /** When set, the run is step-bounded: schedule and evaluation points count steps, `seconds` only caps it. */
   maxSteps: number | null;
   /** Peak learning rate (linear warmup over 6% of the run, linear decay to 0 at its end). */
@@ -67,8 +67,15 @@ export function mergeConfig<C extends { [key: string]: Json }>(
 
 /** Checks the `TrainingLength` fields of a config. */
 export function checkTrainingLength(where: string, c: TrainingLength): void {
-  checkNumber(where, "seconds", c.seconds, { min: 0 });
+  if (c.seconds !== null) checkNumber(where, "seconds", c.seconds, { min: 0 });
   if (c.maxSteps !== null) checkNumber(where, "maxSteps", c.maxSteps, { min: 0, integer: true });
+  if (c.seconds === null && c.maxSteps === null) {
+    throw new OptionError(
+      where,
+      "seconds",
+      "give `seconds` or `maxSteps` (or both); with neither the run never stops",
+    );
+  }
   checkNumber(where, "peakLr", c.peakLr, { above: 0 });
   checkNumber(where, "evaluations", c.evaluations, { min: 1, integer: true });
   checkNumber(where, "seed", c.seed, { min: 0, integer: true });
@@ -139,6 +146,30 @@ export function checkParentRef(
     );
   }
   return ref;
+}
+
+/**
+ * The parent reference with its config completed and validated by its kind (`kinds[ref.kind].config`), so
+ * that a partly given parent and its full spelling are the same run (the same identity hash). Errors say
+ * which field of which parent was wrong.
+ */
+export function fullParentRef(
+  where: string,
+  field: string,
+  ref: ParentRef,
+  kinds: Readonly<
+    Record<string, { config(overrides?: Partial<{ [key: string]: Json }>): { [key: string]: Json } }>
+  >,
+): { kind: string; config: { [key: string]: Json } } {
+  try {
+    return { kind: ref.kind, config: kinds[ref.kind].config(ref.config) };
+  } catch (e) {
+    throw new OptionError(
+      where,
+      `${field}.config`,
+      `\`${field}\` (a ${ref.kind} run): ${(e as Error).message}`,
+    );
+  }
 }
 
 /** Checks that `value` is one of `choices`, naming the field. */

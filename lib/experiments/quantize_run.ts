@@ -26,9 +26,9 @@ import {
   evaluationBatches,
 } from "./classification_data.ts";
 import { accuracyHook, loadClassifierRun } from "./classifier_eval.ts";
-import { classifyAncestor, parentDir, type ParentField } from "./classify_run.ts";
-import { checkParentRef, mergeConfig } from "./kind_config.ts";
-import { LINEAR_WEIGHTS } from "./prune_run.ts";
+import { classifyAncestor, classifyRun, parentDir, type ParentField } from "./classify_run.ts";
+import { checkParentRef, fullParentRef, mergeConfig } from "./kind_config.ts";
+import { LINEAR_WEIGHTS, pruneRun } from "./prune_run.ts";
 import type { Json, ParentRef, RunKind } from "./run_kind.ts";
 import { runTraining } from "./run_training.ts";
 
@@ -56,7 +56,15 @@ function quantizeConfig(overrides?: Partial<QuantizeRunConfig>): QuantizeRunConf
   if (c.init === null) {
     throw new OptionError("quantize", "init", "`init` must name the classify or prune run to quantize");
   }
-  checkParentRef("quantize", "init", c.init, ["classify", "prune"], false);
+  c.init = fullParentRef(
+    "quantize",
+    "init",
+    checkParentRef("quantize", "init", c.init, ["classify", "prune"], false)!,
+    {
+      classify: classifyRun,
+      prune: pruneRun,
+    },
+  );
   checkNumber("quantize", "bits", c.bits, { min: 2, max: 8, integer: true });
   checkNumber("quantize", "batchSize", c.batchSize, { min: 1, integer: true });
   checkClassifyData("quantize", classifyAncestor(c.init, "quantize").data, c);
