@@ -168,7 +168,7 @@ export function sparsityHook(): EvalHook {
   return async ({ params }) => {
     const r = await sparsityReport(params, LINEAR_WEIGHTS);
     return {
-      sparsity: r.overall.sparsity,
+      linearSparsity: r.overall.sparsity, // measured; `sparsity` is the config's target
       linearNonzero: r.overall.nonzero,
       linearParams: r.overall.numel,
       nonzeroParams: r.totalNonzero,
@@ -178,7 +178,7 @@ export function sparsityHook(): EvalHook {
 
 /**
  * Gradual (or one-shot) magnitude pruning with finetuning. Records: the loop's fields, accuracy with its
- * interval, and `sparsity` (of the linear weights), `linearNonzero`, `linearParams`, `nonzeroParams`; the
+ * interval, and `linearSparsity` (measured, of the linear weights), `linearNonzero`, `linearParams`, `nonzeroParams`; the
  * run directory keeps the pruned classifier and the tokenizer (a `quantize` run can start from it).
  *
  * @example

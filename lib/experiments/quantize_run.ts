@@ -83,7 +83,6 @@ async function quantizeInPlace(params: Params, bits: number) {
   tf.dispose(Object.values(q.params));
   const linear = q.rows.filter((r) => r.bits > 0);
   return {
-    bits,
     modelBits: q.totalBits,
     denseBits: q.denseBits,
     linearBits: linear.reduce((s, r) => s + r.storageBits, 0),
@@ -93,7 +92,7 @@ async function quantizeInPlace(params: Params, bits: number) {
 
 /**
  * Quantize, then evaluate. One record: the loop's fields (no training: `step` 0, `trainLoss` null), accuracy
- * with its interval, and `bits`, `modelBits` (all parameters as stored: k-bit codes plus a 32-bit scale and
+ * with its interval, and `modelBits` (all parameters as stored: k-bit codes plus a 32-bit scale and
  * zero point per channel for the linear weights, 32 bits for the rest), `denseBits` (all float32),
  * `linearBits`, `linearParams`, `nonzeroParams`.
  *
