@@ -46,6 +46,7 @@ export type ModelSize = {
  * const c = mergeConfig("mlm", d, { model: { width: 64 } }, ["model"]);
  * assert(c.model.layers === 2 && c.model.width === 64 && c.seconds === 60);
  * assertThrows(() => mergeConfig("mlm", d, { model: { widht: 64 } }, ["model"]), Error, "did you mean `model.width`");
+ * assert(mergeConfig("mlm", d, { seconds: undefined }).seconds === 60);
  * ```
  */
 export function mergeConfig<C extends { [key: string]: Json }>(
@@ -55,12 +56,17 @@ export function mergeConfig<C extends { [key: string]: Json }>(
   sections: readonly (keyof C & string)[] = [],
 ): C {
   checkKeys(where, overrides, Object.keys(defaults));
-  const o = (overrides ?? {}) as Partial<C>;
+  // An option given as `undefined` keeps its default (as when it is left out).
+  const defined = (x: object) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined));
+  const o = defined(overrides ?? {}) as Partial<C>;
   const out = { ...defaults, ...o } as C;
   for (const key of sections) {
     if (o[key] === undefined) continue;
     checkKeys(where, o[key], Object.keys(defaults[key] as object), `${key}.`);
-    (out as Record<string, Json>)[key] = { ...(defaults[key] as object), ...(o[key] as object) } as Json;
+    (out as Record<string, Json>)[key] = {
+      ...(defaults[key] as object),
+      ...defined(o[key] as object),
+    } as Json;
   }
   return JSON.parse(JSON.stringify(out)); // a plain, unfrozen JSON copy: what run identities are hashed from
 }
@@ -168,6 +174,17 @@ export function fullParentRef(
       where,
       `${field}.config`,
       `\`${field}\` (a ${ref.kind} run): ${(e as Error).message}`,
+    );
+  }
+}
+
+/** Checks that `value` is a non-empty path string or null, naming the field. */
+export function checkPathOrNull(where: string, field: string, value: unknown): void {
+  if (value !== null && (typeof value !== "string" || value === "")) {
+    throw new OptionError(
+      where,
+      field,
+      `\`${field}\` must be a path (a non-empty string) or null, got ${describe(value)}`,
     );
   }
 }

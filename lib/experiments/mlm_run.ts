@@ -24,6 +24,7 @@ import { mlmTask } from "../train/task.ts";
 import { checkNumber } from "../util/options.ts";
 import { filesFingerprint } from "./file_fingerprint.ts";
 import {
+  checkPathOrNull,
   checkTrainingLength,
   mergeConfig,
   type ModelSize,
@@ -80,6 +81,7 @@ function mlmConfig(overrides?: Partial<MlmRunConfig>): MlmRunConfig {
   checkNumber("mlm", "validationBatches", c.validationBatches, { min: 1, integer: true });
   checkNumber("mlm", "data.vocabSize", c.data.vocabSize, { min: 300, integer: true });
   checkNumber("mlm", "data.splitSeed", c.data.splitSeed, { min: 0, integer: true });
+  checkPathOrNull("mlm", "data.path", c.data.path);
   return c;
 }
 
