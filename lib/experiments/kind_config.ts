@@ -6,6 +6,7 @@
  * @module
  */
 import type { Json, ParentRef } from "./run_kind.ts";
+import { modelShape } from "../model/config.ts";
 import { checkKeys, checkNumber, describe, OptionError } from "../util/options.ts";
 
 /** How long a training run trains, and how often it evaluates; every training kind has these fields. */
@@ -22,13 +23,13 @@ export type TrainingLength = {
   seed: number;
 };
 
-/** A Transformer's size as configs give it: heads = width / 64 (≥ 1) and ffn = 4 × width unless given. */
+/** A Transformer's size as configs give it: heads and ffn follow the width unless given (`modelShape`). */
 export type ModelSize = {
   /** Layers. */
   layers: number;
   /** Model width C. */
   width: number;
-  /** Attention heads; null: width / 64, at least 1. */
+  /** Attention heads; null: width / 64 (at least 1, lowered to a divisor of width; `modelShape`). */
   heads: number | null;
   /** Feed-forward width; null: 4 × width. */
   ffn: number | null;
@@ -88,8 +89,8 @@ export function checkTrainingLength(where: string, c: TrainingLength): void {
 }
 
 /**
- * The encoder shape of a `ModelSize` (the same derivation everywhere: heads = width / 64, at least 1;
- * feed-forward = 4 × width), checked.
+ * The encoder shape of a `ModelSize`, checked; heads and feed-forward width not given follow the width
+ * through `modelShape` (lib/model/config.ts), the one place that derives them.
  *
  * @example
  * ```ts
@@ -108,20 +109,15 @@ export function modelSizeShape(
   checkNumber(where, `${prefix}.width`, m.width, { min: 1, integer: true });
   if (m.heads !== null) checkNumber(where, `${prefix}.heads`, m.heads, { min: 1, integer: true });
   if (m.ffn !== null) checkNumber(where, `${prefix}.ffn`, m.ffn, { min: 1, integer: true });
-  const heads = m.heads ?? Math.max(1, Math.floor(m.width / 64));
-  if (m.width % heads !== 0) {
+  const shape = modelShape(m.width, { numHeads: m.heads ?? undefined, intermediateSize: m.ffn ?? undefined });
+  if (m.width % shape.numHeads !== 0) {
     throw new OptionError(
       where,
       `${prefix}.heads`,
-      `${prefix}.width ${m.width} does not split into ${heads} heads; give ${prefix}.heads dividing it`,
+      `${prefix}.width ${m.width} does not split into ${shape.numHeads} heads; give ${prefix}.heads dividing it`,
     );
   }
-  return {
-    numLayers: m.layers,
-    hiddenSize: m.width,
-    numHeads: heads,
-    intermediateSize: m.ffn ?? 4 * m.width,
-  };
+  return { numLayers: m.layers, hiddenSize: m.width, ...shape };
 }
 
 /** Checks that `value` is a `ParentRef` of one of `kinds` (or null when `nullable`), naming the field. */

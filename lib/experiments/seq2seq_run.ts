@@ -47,7 +47,7 @@ export type Seq2SeqSize = {
   decoderLayers: number;
   /** Model width C. */
   width: number;
-  /** Attention heads; null: width / 64, at least 1. */
+  /** Attention heads; null: width / 64 (at least 1, lowered to a divisor of width; `modelShape`). */
   heads: number | null;
   /** Feed-forward width; null: 4 × width. */
   ffn: number | null;
