@@ -10,10 +10,11 @@ import { disposeParams } from "../model/params.ts";
 import { paramCount } from "../model/size.ts";
 import { type AdamW, createAdamW, disposeAdamW } from "../train/adamw.ts";
 import { loadCheckpoint } from "../train/checkpoint.ts";
+import { latestCheckpoint } from "../train/checkpoint_store.ts";
 import { type TrainerState, type TrainRecord, trainRecords, type TrainResult } from "../train/loop.ts";
 import { budgetSchedule } from "../train/schedule.ts";
 import { mlmTask } from "../train/task.ts";
-import { mlmSource, mlmValidationBatches } from "./mlm_source.ts";
+import { mlmBatches, mlmValidationBatches } from "../data/mlm_batches.ts";
 import { loadWordNetTokenized, type WordNetTokenized } from "../data/wordnet_tokenized.ts";
 
 /** Options of {@linkcode pretrainMlm}; every field has a default. */
@@ -142,7 +143,7 @@ export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerato
     return yield* trainRecords({
       task: mlmTask(params, config),
       optimizer,
-      source: mlmSource(data.train, tok, { ...batchOptions, seed: o.seed }),
+      source: mlmBatches(data.train, tok, { ...batchOptions, seed: o.seed }),
       schedule: budgetSchedule(o.seconds, { peakLr: o.peakLr }),
       validation,
       seconds: o.seconds,
@@ -166,20 +167,21 @@ export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerato
   }
 }
 
-/** Loads the checkpoint in `dir` into `params` and `optimizer` when there is one; its trainer state, else undefined. */
+/** Loads the newest checkpoint under `root` into `params` and `optimizer`; its trainer state, or undefined. */
 async function resumeFrom(
-  dir: string,
+  root: string,
   identity: Record<string, unknown>,
   params: ReturnType<typeof initEncoder>,
   optimizer: AdamW,
 ): Promise<TrainerState | undefined> {
+  const dir = await latestCheckpoint(root);
+  if (dir === null) return undefined;
   const saved = await readJson(`${dir}/config.json`);
-  if (saved === undefined) return undefined;
   for (const [key, value] of Object.entries(identity)) {
     const [was, now] = [JSON.stringify(saved?.[key]), JSON.stringify(value)];
     if (was !== now) {
       throw new Error(
-        `pretrainMlm: the checkpoint in ${dir} was saved with ${key} ${was} but this call has ${now}; ` +
+        `pretrainMlm: the checkpoint in ${root} was saved with ${key} ${was} but this call has ${now}; ` +
           `pass the same options to resume, or another checkpoint directory to start afresh`,
       );
     }
@@ -189,11 +191,10 @@ async function resumeFrom(
   return trainer;
 }
 
-async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
+async function readJson(path: string): Promise<Record<string, unknown> | null> {
   try {
     return JSON.parse(await Deno.readTextFile(path));
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
     throw new Error(`${path}: ${(error as Error).message}`);
   }
 }

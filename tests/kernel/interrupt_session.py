@@ -118,11 +118,12 @@ class Session:
 
 
 def trainer_step():
-    try:
-        with open(os.path.join(CHECKPOINT, "trainer_state.json")) as f:
-            return json.load(f)["step"]
-    except FileNotFoundError:
+    """The step of the newest checkpoint (one step-* directory per save, see lib/train/checkpoint_store.ts)."""
+    saves = sorted(d for d in os.listdir(CHECKPOINT) if d.startswith("step-"))
+    if not saves:
         return None
+    with open(os.path.join(CHECKPOINT, saves[-1], "trainer_state.json")) as f:
+        return json.load(f)["step"]
 
 
 def main():
