@@ -9,7 +9,7 @@
  * - when the kernel runs stoppable work (the file named by `TRAINLARGE_INTERRUPT_FLAG` exists: a training
  *   loop or study keeps it while it runs), does nothing more: the listener stops the work at its next
  *   step, after a checkpoint;
- * - otherwise waits up to a second for the listener's answer (`<flag>.ack`); without one, JavaScript is
+ * - otherwise waits up to 2 s for the listener's answer (`<flag>.ack`); without one, JavaScript is
  *   busy (or trainlarge is not loaded), so it sends Deno's kernel the `interrupt_request` message a front
  *   end in "message" mode would send, which terminates running synchronous code (`while (true) {}`).
  *   That message is never sent when JavaScript answered: in a cell awaiting something it would leave the
@@ -37,7 +37,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** How long the kernel's JavaScript has to answer a forwarded SIGINT before it counts as busy. */
-const ACK_MS = 1000;
+const ACK_MS = 2000;
 
 async function answered(path: string, withinMs: number): Promise<boolean> {
   for (const end = performance.now() + withinMs; performance.now() < end;) {

@@ -74,7 +74,8 @@ Deno.test("the stop button ends a training cell after a checkpoint; the kernel l
         `${name} took ${cell.afterInterrupt} s`,
       );
     }
-    // An interrupt of an idle kernel changes nothing.
+    // An interrupt of an idle kernel changes nothing, before and after trainlarge is loaded.
+    assertEquals(report.keptAfterIdleInterruptUnloaded, { answer: 41 }, context);
     assertEquals([report.keptAfterIdleInterrupt, report.alive], [{ answer: 41 }, true], context);
   } finally {
     await Deno.remove(checkpoint, { recursive: true });
