@@ -4,7 +4,13 @@
  *
  * @module
  */
-import { type EncoderConfig, encoderConfig } from "../model/config.ts";
+import {
+  checkVocabulary,
+  DEFAULT_ENCODER_CONFIG,
+  type EncoderConfig,
+  encoderConfig,
+} from "../model/config.ts";
+import { checkKeys, checkNumber } from "../util/options.ts";
 import { initEncoder } from "../model/encoder.ts";
 import { disposeParams } from "../model/params.ts";
 import { paramCount } from "../model/size.ts";
@@ -19,7 +25,10 @@ import { loadWordNetTokenized, type WordNetTokenized } from "../data/wordnet_tok
 
 /** Options of {@linkcode pretrainMlm}; every field has a default. */
 export interface PretrainOptions {
-  /** Model shape; `vocabSize` is taken from the tokenizer. */
+  /**
+   * Model shape; `vocabSize` is taken from the tokenizer, and `numHeads` / `intermediateSize` follow
+   * `hiddenSize` (width / 64 heads, 4 × width) unless given (see `modelShape`).
+   */
   model?: Partial<Omit<EncoderConfig, "vocabSize">>;
   /** Training seconds (evaluation excluded). */
   seconds?: number;
@@ -58,8 +67,6 @@ export const PRETRAIN_DEFAULTS: Readonly<{
   model: Readonly<{
     numLayers: number;
     hiddenSize: number;
-    numHeads: number;
-    intermediateSize: number;
     maxPositions: number;
   }>;
   seconds: number;
@@ -72,9 +79,7 @@ export const PRETRAIN_DEFAULTS: Readonly<{
 }> = Object.freeze({
   model: Object.freeze({
     numLayers: 2,
-    hiddenSize: 128,
-    numHeads: 2,
-    intermediateSize: 512,
+    hiddenSize: 128, // 2 heads of 64 and a 512-wide feed-forward, derived by modelShape
     maxPositions: 64,
   }),
   seconds: 60,
@@ -85,6 +90,33 @@ export const PRETRAIN_DEFAULTS: Readonly<{
   evaluations: 12,
   seed: 0,
 });
+
+const PRETRAIN_KEYS = [
+  "model",
+  "seconds",
+  "batchSize",
+  "seqLen",
+  "peakLr",
+  "validationBatches",
+  "evaluations",
+  "seed",
+  "data",
+  "tags",
+  "signal",
+];
+
+function checkPretrainOptions(o: PretrainOptions): void {
+  const w = "pretrainMlm";
+  checkKeys(w, o, PRETRAIN_KEYS);
+  checkKeys(w, o.model, Object.keys(DEFAULT_ENCODER_CONFIG).filter((k) => k !== "vocabSize"), "model.");
+  checkNumber(w, "seconds", o.seconds, { above: 0 }); // no step limit here, so no Infinity
+  checkNumber(w, "batchSize", o.batchSize, { min: 1, integer: true });
+  checkNumber(w, "seqLen", o.seqLen, { min: 2, integer: true });
+  checkNumber(w, "peakLr", o.peakLr, { above: 0 });
+  checkNumber(w, "validationBatches", o.validationBatches, { min: 1, integer: true });
+  checkNumber(w, "evaluations", o.evaluations, { min: 1, integer: true });
+  checkNumber(w, "seed", o.seed);
+}
 
 /**
  * Trains a fresh RoBERTa-style encoder with masked-LM for `seconds` and yields a flat record per log point
@@ -99,7 +131,7 @@ export const PRETRAIN_DEFAULTS: Readonly<{
  * import { loadWordNetTokenized } from "../data/wordnet_tokenized.ts";
  * await useBackend("cpu");
  * const data = await loadWordNetTokenized({ vocabSize: 300 });
- * const model = { numLayers: 1, hiddenSize: 16, numHeads: 1, intermediateSize: 32, maxPositions: 16 };
+ * const model = { numLayers: 1, hiddenSize: 16, intermediateSize: 32, maxPositions: 16 }; // 1 head (16 / 64)
  * const run = pretrainMlm({ data, model, seconds: 2, batchSize: 4, seqLen: 16, validationBatches: 2 });
  * let last;
  * for await (const record of run) last = record;
@@ -107,6 +139,7 @@ export const PRETRAIN_DEFAULTS: Readonly<{
  * ```
  */
 export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerator<TrainRecord, TrainResult> {
+  checkPretrainOptions(options);
   const o = { ...PRETRAIN_DEFAULTS, ...options };
   const data = o.data ?? await loadWordNetTokenized({ seed: o.seed, vocabSize: DEMO_VOCAB_SIZE });
   const tok = data.tokenizer;
@@ -116,6 +149,7 @@ export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerato
     ...o.model,
     vocabSize: tok.vocabSize,
   });
+  checkVocabulary(config, tok, "pretrainMlm");
   const batchOptions = { batchSize: o.batchSize, seqLen: o.seqLen };
   const validation = mlmValidationBatches(
     data.validation,
@@ -156,6 +190,8 @@ export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerato
         params: paramCount(config),
         layers: config.numLayers,
         width: config.hiddenSize,
+        heads: config.numHeads,
+        intermediateSize: config.intermediateSize,
         batchSize: o.batchSize,
         seqLen: o.seqLen,
         ...o.tags,

@@ -11,9 +11,9 @@ import type { Figure } from "../display/figure.ts";
 import { lineFigure } from "../display/figure.ts";
 import type { ProgressMode } from "../display/progress.ts";
 import { studyProgress } from "../display/study_progress.ts";
-import { InterruptedError, interruptScope } from "../util/interrupt.ts";
 import { checkChoice, checkKeys, OptionError } from "../util/options.ts";
-import { writeFileAtomic } from "../util/atomic_file.ts";
+import { removeOrphanTemps, writeFileAtomic } from "../util/atomic_file.ts";
+import { InterruptedError, interruptScope } from "../util/interrupt.ts";
 import { type Config, flattenConfig, type StudyDefinition, type StudyTables } from "./definition.ts";
 import type { ExecutorSpec, ProcessesExecutor } from "./executors.ts";
 import { acquireLock } from "./lock.ts";
@@ -57,8 +57,8 @@ export interface RunStudyOptions {
 const OPTION_KEYS = ["store", "rerun", "executor", "backend", "progress", "signal", "clock"];
 
 /**
- * Thrown when a study stops because its signal fired or the notebook's stop button was pressed (an
- * `InterruptedError`); the interrupted run resumes on the next call.
+ * Thrown when a study stops because its signal fired or the notebook's stop button was pressed; the
+ * interrupted run resumes from its checkpoint on the next call. An `InterruptedError`.
  */
 export class StudyInterruptedError extends InterruptedError {
   /** The interrupted study's store. */
@@ -242,6 +242,7 @@ export async function runStudy<C extends Config>(
     const stop = interruptScope(); // the notebook's stop button stops the study like its signal
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     try {
+      await removeOrphanTemps(store);
       if (rerun !== "none") {
         for (const run of todo) await Deno.remove(run.dir, { recursive: true }).catch(() => {});
       }
