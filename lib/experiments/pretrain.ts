@@ -10,7 +10,7 @@ import {
   type EncoderConfig,
   encoderConfig,
 } from "../model/config.ts";
-import { checkKeys, checkNumber } from "../util/options.ts";
+import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import { initEncoder } from "../model/encoder.ts";
 import { disposeParams } from "../model/params.ts";
 import { paramCount } from "../model/size.ts";
@@ -103,6 +103,7 @@ const PRETRAIN_KEYS = [
   "data",
   "tags",
   "signal",
+  "checkpoint",
 ];
 
 function checkPretrainOptions(o: PretrainOptions): void {
@@ -116,6 +117,13 @@ function checkPretrainOptions(o: PretrainOptions): void {
   checkNumber(w, "validationBatches", o.validationBatches, { min: 1, integer: true });
   checkNumber(w, "evaluations", o.evaluations, { min: 1, integer: true });
   checkNumber(w, "seed", o.seed);
+  if (o.checkpoint !== undefined && (typeof o.checkpoint !== "string" || o.checkpoint === "")) {
+    throw new OptionError(
+      w,
+      "checkpoint",
+      `checkpoint must be a directory path, got ${JSON.stringify(o.checkpoint)}`,
+    );
+  }
 }
 
 /**
