@@ -15,7 +15,9 @@
  *   That message is never sent when JavaScript answered: in a cell awaiting something it would leave the
  *   cell, and the kernel, hung.
  *
- * SIGTERM, SIGHUP and SIGQUIT are passed on; the launcher exits with the kernel's exit code.
+ * SIGTERM, SIGHUP and SIGQUIT are passed on; the launcher exits with the kernel's exit code. Like ipykernel's
+ * parent poller, it ends the kernel when the front end that started it has died (its parent changed), so a
+ * crashed or killed client leaves no kernel behind.
  *
  * ```sh
  * deno run --allow-all --no-config kernels/launcher.ts CONNECTION_FILE
@@ -87,7 +89,10 @@ async function main(connectionFile: string | undefined): Promise<number> {
   for (const signal of ["SIGTERM", "SIGHUP", "SIGQUIT"] as const) {
     Deno.addSignalListener(signal, () => send(signal));
   }
+  const parent = Deno.ppid;
+  const poller = setInterval(() => Deno.ppid !== parent && send("SIGTERM"), 1000);
   const status = await kernel.status;
+  clearInterval(poller);
   await Deno.remove(flag).catch(() => {});
   await Deno.remove(ack).catch(() => {});
   return status.code;
