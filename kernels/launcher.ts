@@ -57,8 +57,8 @@ async function main(connectionFile: string | undefined): Promise<number> {
   const info: ConnectionInfo = JSON.parse(await Deno.readTextFile(connectionFile));
   const flag = `${connectionFile.replace(/\.json$/, "")}.trainlarge-busy`, ack = `${flag}.ack`;
   await Deno.remove(flag).catch(() => {});
-  // `trap '' INT` makes SIGINT ignored in the kernel (ignored dispositions survive exec); a listener
-  // registered by lib/util/interrupt.ts replaces that, so only stoppable work ever sees SIGINT.
+  // `trap '' INT` makes SIGINT ignored in the kernel (ignored dispositions survive exec) until
+  // lib/util/interrupt.ts registers its listener: a SIGINT never ends the kernel.
   const kernel = new Deno.Command("/bin/sh", {
     args: ["-c", `trap '' INT && exec "$0" jupyter --kernel --conn "$1"`, Deno.execPath(), connectionFile],
     env: { [FLAG_ENV]: flag },
