@@ -4,50 +4,240 @@
  * Pick a backend, load data, train Transformers of any size under a wall-clock budget, compress them, and
  * see the results as polars DataFrames and Plotly figures in a Deno Jupyter notebook.
  *
+ * This entry point is the notebook surface: what a notebook cell calls. Everything else is in a subpath,
+ * each with its own docs: `trainlarge/data`, `trainlarge/model`, `trainlarge/train`, `trainlarge/metrics`,
+ * `trainlarge/compress`, `trainlarge/experiments`, `trainlarge/display` and `trainlarge/native` (the fused
+ * ops, the kernel profiler and BLAS threads). The full list, with what each name is: `docs/api.md`.
+ *
  * @example
  * ```ts
  * import { assert } from "@std/assert";
- * import { useBackend } from "trainlarge";
+ * import { tf, useBackend } from "trainlarge";
  * const backend = await useBackend("cpu");
  * assert(backend.name === "cpu");
+ * const best = tf.tidy(() => tf.argMax(tf.tensor1d([0.1, 0.7, 0.2])).arraySync());
+ * assert(best === 1);
  * ```
  * @module
  */
+
+// Backend: which tfjs backend computes, and tfjs itself.
+import { tf as tfjs } from "./lib/backend/mod.ts";
+/**
+ * TensorFlow.js (tfjs-core 4.22, every gradient registered) on the backend `useBackend` chose: `tf.argMax`,
+ * `tf.tidy`, `tf.memory`, …. The library's own tensor math uses this same instance.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "trainlarge";
+ * const x = tf.tensor2d([[1, 5], [7, 2]]);
+ * assert((await tf.argMax(x, 1).data()).join() === "1,0");
+ * tf.dispose(x);
+ * ```
+ */
+export const tf: typeof tfjs = tfjs;
 export { backendNames, useBackend } from "./lib/backend/mod.ts";
 export type {
   BackendDescription,
   BackendName,
   Scalar,
   Tensor,
-  Tensor1D,
   Tensor2D,
-  Tensor4D,
   Variable,
 } from "./lib/backend/mod.ts";
+export { onWarning } from "./lib/util/warnings.ts";
+export type { Warning } from "./lib/util/warnings.ts";
+
+// Data: bundled corpora, loaders for your own files, tokenizers, batches.
 export {
-  adamwStep,
-  affine,
-  attentionCore,
-  gelu as fusedGelu,
-  kernelProfile,
-  layerNorm as fusedLayerNorm,
-  logSoftmax as fusedLogSoftmax,
-  profileKernels,
-  setNativeThreads,
-  sumSquares,
-} from "./lib/backend/native/mod.ts";
-export type { AdamWStep, AttentionCoreDims, KernelTime } from "./lib/backend/native/mod.ts";
-export type { Rng, RngState } from "./lib/util/random.ts";
-export * from "./lib/data/mod.ts";
-export * from "./lib/model/mod.ts";
-export * from "./lib/train/mod.ts";
-export * from "./lib/metrics/mod.ts";
-export * from "./lib/compress/mod.ts";
-export { DEMO_VOCAB_SIZE, PRETRAIN_DEFAULTS, pretrainMlm } from "./lib/experiments/pretrain.ts";
-export type { PretrainOptions } from "./lib/experiments/pretrain.ts";
-export { mlmSource, mlmValidationBatches } from "./lib/experiments/mlm_source.ts";
-export type { MlmSource } from "./lib/experiments/mlm_source.ts";
-export * from "./lib/display/mod.ts";
+  classificationBatches,
+  generateTranslationCorpus,
+  loadTextDocuments,
+  loadTokenizer,
+  loadTranslationTokenized,
+  loadWordNetClassification,
+  loadWordNetCorpus,
+  loadWordNetTokenized,
+  mlmBatches,
+  readMnli,
+  readParallelFiles,
+  readTextLabelTable,
+  saveTokenizer,
+  seq2seqBatches,
+  trainBpe,
+} from "./lib/data/mod.ts";
+export type {
+  BatchIterator,
+  BatchPosition,
+  BpeSpec,
+  BpeTokenizer,
+  ClassificationBatch,
+  ClassificationBatchOptions,
+  ClassificationDataset,
+  EncodedPair,
+  LabelledTexts,
+  MlmBatch,
+  MlmBatchOptions,
+  NliExample,
+  Seq2SeqBatch,
+  Seq2SeqBatchOptions,
+  SpecialIds,
+  TextDocumentOptions,
+  TextExample,
+  TextLabelTableOptions,
+  TextPair,
+  TokenizedDocs,
+  TokenizedExample,
+  TokenizedPair,
+  Tokenizer,
+  TrainBpeOptions,
+  TranslationCorpus,
+  TranslationCorpusOptions,
+  TranslationTokenized,
+  TranslationTokenizedOptions,
+  WordNetCorpus,
+  WordNetSplitOptions,
+  WordNetTokenized,
+  WordNetTokenizedOptions,
+} from "./lib/data/mod.ts";
+
+// Models: configs, constructors, losses, decoding, sizes.
+export {
+  beamSearch,
+  classificationLoss,
+  classifierLogits,
+  disposeParams,
+  encoderConfig,
+  encoderForward,
+  flopsPerToken,
+  greedyDecode,
+  initClassifier,
+  initEncoder,
+  initSeq2Seq,
+  mlmLoss,
+  paramCount,
+  seq2seqConfig,
+  seq2seqLoss,
+} from "./lib/model/mod.ts";
+export type {
+  BeamOptions,
+  DecodeOptions,
+  EncoderConfig,
+  EncoderInput,
+  FlopsOptions,
+  ForwardOptions,
+  InitClassifierOptions,
+  InitEncoderOptions,
+  LayerNormPosition,
+  ParamCountOptions,
+  Params,
+  RngState,
+  Seq2SeqConfig,
+  Seq2SeqLossOptions,
+  SourceInput,
+} from "./lib/model/mod.ts";
+
+// Training: the optimizer, one step, the wall-clock loop, tasks, checkpoints.
+export {
+  arraySource,
+  budgetSchedule,
+  classificationTask,
+  createAdamW,
+  disposeAdamW,
+  evaluate,
+  loadCheckpoint,
+  loadParams,
+  mlmTask,
+  saveCheckpoint,
+  saveParams,
+  seq2seqTask,
+  train,
+  trainRecords,
+  trainStep,
+} from "./lib/train/mod.ts";
+export type {
+  AdamW,
+  AdamWConfig,
+  BatchSource,
+  CheckpointContents,
+  DecayKind,
+  RunStatus,
+  Schedule,
+  StepResult,
+  Task,
+  TrainerState,
+  TrainOptions,
+  TrainRecord,
+  TrainResult,
+  TrainStepOptions,
+} from "./lib/train/mod.ts";
+
+// Metrics.
+export { accuracy, bleu, chrf, perplexity, sentenceBleu, sentenceChrf } from "./lib/metrics/mod.ts";
+export type {
+  AccuracyOptions,
+  BleuOptions,
+  BleuScore,
+  BleuSmooth,
+  BleuTokenizerName,
+  ChrfOptions,
+} from "./lib/metrics/mod.ts";
+
+// Compression: pruning, quantization, reports, compressed files.
+export {
+  applyMasks,
+  encoderUnitGroups,
+  fakeQuantizeRecord,
+  loadCompressed,
+  magnitudeMasks,
+  maskedCopy,
+  pruneFinetune,
+  saveCompressed,
+  sparsityReport,
+  unitMasks,
+} from "./lib/compress/mod.ts";
+export type {
+  CubicSchedule,
+  EncoderUnitGroups,
+  FakeQuantizeResult,
+  MagnitudePruneOptions,
+  PruneEvent,
+  PruneFinetuneOptions,
+  QuantizeOptions,
+  QuantizeRow,
+  SaveCompressedOptions,
+  SaveCompressedResult,
+  SelectOptions,
+  SparsityReport,
+  SparsityRow,
+  TensorRecord,
+  UnitGroup,
+  UnitPruneResult,
+  UnitSlice,
+} from "./lib/compress/mod.ts";
+
+// Experiments: whole runs.
+export { pretrainMlm } from "./lib/experiments/mod.ts";
+export type { PretrainOptions } from "./lib/experiments/mod.ts";
+
+// Display: figures, tables, progress, show().
+export { barFigure, lineFigure, progressBar, scatterFigure, show } from "./lib/display/mod.ts";
+export type {
+  DataFrame,
+  Figure,
+  FigureOptions,
+  ProgressBar,
+  ProgressMode,
+  ProgressOptions,
+  ProgressRecord,
+  ProgressState,
+  Showable,
+  ShowOptions,
+  ShowResult,
+  TableOptions,
+  Trace,
+} from "./lib/display/mod.ts";
 
 if (import.meta.main) {
   const { main } = await import("./lib/cli/main.ts");

@@ -37,7 +37,7 @@ export interface EncoderConfig {
 }
 
 /** Defaults: a RoBERTa-base-shaped layer (4x feed-forward, 64-wide heads) scaled down to train on 2 cores. */
-export const DEFAULT_ENCODER_CONFIG: Readonly<EncoderConfig> = Object.freeze({
+export const ENCODER_DEFAULTS: Readonly<EncoderConfig> = Object.freeze({
   vocabSize: 8192, // a small BPE vocabulary; set from the tokenizer in practice
   numLayers: 4, // shallow enough to make thousands of steps in minutes on a CPU
   hiddenSize: 256, // 4 heads of 64, RoBERTa's head size
@@ -75,8 +75,8 @@ function probability(name: string, value: number): void {
  * ```
  */
 export function encoderConfig(overrides: Partial<EncoderConfig> = {}): EncoderConfig {
-  const c: EncoderConfig = { ...DEFAULT_ENCODER_CONFIG, ...overrides };
-  const known = new Set(Object.keys(DEFAULT_ENCODER_CONFIG));
+  const c: EncoderConfig = { ...ENCODER_DEFAULTS, ...overrides };
+  const known = new Set(Object.keys(ENCODER_DEFAULTS));
   for (const key of Object.keys(overrides)) {
     if (!known.has(key)) {
       throw new Error(`model config: unknown field "${key}"; known fields are ${[...known].join(", ")}`);

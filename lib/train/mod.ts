@@ -3,13 +3,7 @@
  *
  * @module
  */
-export {
-  adamwUpdate,
-  createAdamW,
-  decayAllButBiasAndNorm,
-  DEFAULT_ADAMW_CONFIG,
-  disposeAdamW,
-} from "./adamw.ts";
+export { ADAMW_DEFAULTS, adamwUpdate, createAdamW, decayAllButBiasAndNorm, disposeAdamW } from "./adamw.ts";
 export type { AdamW, AdamWConfig } from "./adamw.ts";
 export { trainStep } from "./train_step.ts";
 export type { StepResult, TrainStepOptions } from "./train_step.ts";
@@ -26,3 +20,12 @@ export { loadCheckpoint, loadParams, saveCheckpoint, saveParams } from "./checkp
 export type { CheckpointContents } from "./checkpoint.ts";
 export { decodeSafetensors, encodeSafetensors } from "./safetensors.ts";
 export type { Dtype, SafeTensor } from "./safetensors.ts";
+
+// Types from lower layers that the signatures above mention (public here too, so the docs are whole).
+export type { Scalar, Tensor, Variable } from "../backend/tf.ts";
+export type { ClassificationBatch, MlmBatch, Seq2SeqBatch } from "../data/types.ts";
+export type { EncoderConfig, LayerNormPosition } from "../model/config.ts";
+export type { ForwardOptions } from "../model/layers.ts";
+export type { Params } from "../model/params.ts";
+export type { Seq2SeqConfig } from "../model/seq2seq_config.ts";
+export type { RngState } from "../util/random.ts";

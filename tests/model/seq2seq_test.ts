@@ -2,7 +2,7 @@ import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/ass
 import { tf } from "../../lib/backend/tf.ts";
 import type { Seq2SeqBatch } from "../../lib/data/types.ts";
 import { beamSearch, greedyDecode } from "../../lib/model/decode.ts";
-import { countParams, disposeParams } from "../../lib/model/params.ts";
+import { disposeParams } from "../../lib/model/params.ts";
 import {
   decoderCache,
   disposeDecoderCache,
@@ -13,7 +13,8 @@ import {
   seq2seqLogits,
   seq2seqLoss,
 } from "../../lib/model/seq2seq.ts";
-import { seq2seqConfig, seq2seqParamCount } from "../../lib/model/seq2seq_config.ts";
+import { seq2seqConfig } from "../../lib/model/seq2seq_config.ts";
+import { paramCount } from "../../lib/model/size.ts";
 import { createAdamW, disposeAdamW } from "../../lib/train/adamw.ts";
 import { trainStep } from "../../lib/train/train_step.ts";
 
@@ -53,11 +54,11 @@ function makeBatch(pairs: Array<[number[], number[]]>): Seq2SeqBatch {
   return batch;
 }
 
-Deno.test("seq2seqParamCount() equals the parameter record, shared or separate embeddings, post or pre LN", () => {
+Deno.test("paramCount() of a seq2seq config equals the parameter record, shared or separate embeddings, post or pre LN", () => {
   for (const o of [{}, { shareEmbeddings: false }, { layerNorm: "pre" as const, decoderLayers: 3 }]) {
     const c = tiny(o);
     const p = initSeq2Seq(c, 0);
-    assertEquals(countParams(p), seq2seqParamCount(c), JSON.stringify(o));
+    assertEquals(paramCount(p), paramCount(c), JSON.stringify(o));
     assertEquals("model.shared.weight" in p, c.shareEmbeddings);
     disposeParams(p);
   }
