@@ -23,6 +23,7 @@
 
 // Backend: which tfjs backend computes, and tfjs itself.
 import { tf as tfjs } from "./lib/backend/mod.ts";
+import { inKernel, showWarnings } from "./lib/display/mod.ts";
 /**
  * TensorFlow.js (tfjs-core 4.22, every gradient registered) on the backend `useBackend` chose: `tf.argMax`,
  * `tf.tidy`, `tf.memory`, …. The library's own tensor math uses this same instance.
@@ -238,6 +239,9 @@ export type {
   TableOptions,
   Trace,
 } from "./lib/display/mod.ts";
+
+// In a notebook, library warnings appear under the cell that caused them (the CLI shows them on stderr).
+if (inKernel()) showWarnings();
 
 if (import.meta.main) {
   const { main } = await import("./lib/cli/main.ts");

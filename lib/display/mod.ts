@@ -36,6 +36,8 @@ export type {
   ProgressState,
 } from "./progress.ts";
 export { inKernel, publish } from "./kernel.ts";
+export { showWarnings, warningBundle } from "./warnings.ts";
+export type { ShowWarningsOptions } from "./warnings.ts";
 export type { MimeBundle, PublishOptions } from "./kernel.ts";
 export { findChromium, runChromium } from "./chromium.ts";
 export type { ChromiumOptions } from "./chromium.ts";
