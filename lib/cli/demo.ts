@@ -5,7 +5,7 @@
  * @module
  */
 import { parseArgs } from "@std/cli";
-import { useBackend } from "../backend/use_backend.ts";
+import { backendNames, useBackend } from "../backend/use_backend.ts";
 import { progressBar } from "../display/progress.ts";
 import { loadWordNetTokenized } from "../data/wordnet_tokenized.ts";
 import { DEMO_VOCAB_SIZE, PRETRAIN_DEFAULTS, pretrainMlm } from "../experiments/pretrain.ts";
@@ -17,7 +17,7 @@ const USAGE =
 Pretrains a small masked-LM Transformer on WordNet for --seconds of training (default 90) and prints the
 validation loss and perplexity against wall-clock seconds.
   --seconds N     training budget in seconds (evaluation excluded)        default 90
-  --backend NAME  auto | tensorflow | webgpu | wasm | cpu (see README)    default $TRAINLARGE_BACKEND or auto
+  --backend NAME  ${backendNames().join(" | ").padEnd(56)}default $TRAINLARGE_BACKEND or auto
   --layers N      Transformer layers                                      default ${PRETRAIN_DEFAULTS.model.numLayers}
   --width N       model width (heads of 64)                               default ${PRETRAIN_DEFAULTS.model.hiddenSize}
   --batch N       sequences per step                                      default ${PRETRAIN_DEFAULTS.batchSize}

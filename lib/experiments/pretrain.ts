@@ -39,6 +39,8 @@ export interface PretrainOptions {
   tags?: Record<string, string | number | boolean>;
   /** Stops the run at the next step. */
   signal?: AbortSignal;
+  /** Milliseconds clock the budget is measured with; default `performance.now` (tests inject a fake one). */
+  clock?: () => number;
 }
 
 /** Vocabulary of the default tokenizer: a 2k BPE keeps the tied output layer cheap on a CPU. */
@@ -127,6 +129,7 @@ export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerato
       evalEvery: { seconds: o.seconds / o.evaluations },
       seed: o.seed,
       signal: o.signal,
+      clock: o.clock,
       tags: {
         params: paramCount(config),
         layers: config.numLayers,

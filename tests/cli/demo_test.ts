@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { backendNames } from "../../lib/backend/use_backend.ts";
 import { demoSummary } from "../../lib/cli/demo.ts";
 import { main } from "../../lib/cli/main.ts";
 import type { TrainRecord } from "../../lib/train/loop.ts";
@@ -44,4 +45,17 @@ Deno.test("the CLI rejects a bad --seconds and an unknown command with a clear m
   }
   assert(errors[0].includes('--seconds must be a positive number, got "-3"'), errors[0]);
   assert(errors[1].includes("commands: demo"), errors[1]);
+});
+
+Deno.test("the demo's --help lists every backend useBackend accepts", async () => {
+  const lines: string[] = [];
+  const original = console.log;
+  console.log = (...a: unknown[]) => lines.push(a.join(" "));
+  try {
+    assertEquals(await main(["demo", "--help"]), 0);
+  } finally {
+    console.log = original;
+  }
+  const backendLine = lines.join("\n").split("\n").find((l) => l.trimStart().startsWith("--backend"));
+  for (const name of backendNames()) assertStringIncludes(backendLine ?? "", name);
 });
