@@ -163,10 +163,14 @@ export type {
   BatchSource,
   CheckpointContents,
   DecayKind,
+  LoadCheckpointOptions,
+  ParamsFileOptions,
   RunStatus,
+  SaveCheckpointOptions,
   Schedule,
   StepResult,
   Task,
+  TrainCheckpointOptions,
   TrainerState,
   TrainOptions,
   TrainRecord,
@@ -218,9 +222,30 @@ export type {
   UnitSlice,
 } from "./lib/compress/mod.ts";
 
-// Experiments: whole runs.
-export { pretrainMlm } from "./lib/experiments/mod.ts";
-export type { PretrainOptions } from "./lib/experiments/mod.ts";
+// Experiments: whole runs, and the kinds of run a study is made of (one line per run kind).
+export { linregKind, pretrainMlm } from "./lib/experiments/mod.ts";
+export type {
+  Json,
+  LinregConfig,
+  ParentRef,
+  PretrainOptions,
+  RunContext,
+  RunKind,
+  RunSummary,
+} from "./lib/experiments/mod.ts";
+
+// Studies: a grid of runs as one call, cached in a result store (one line per study function).
+export { runStudy, StudyInterruptedError } from "./lib/study/mod.ts";
+export type {
+  Config,
+  ExecutorSpec,
+  InlineExecutor,
+  ProcessesExecutor,
+  RunStudyOptions,
+  StudyDefinition,
+  StudyResult,
+  StudyTables,
+} from "./lib/study/mod.ts";
 
 // Display: figures, tables, progress, show().
 export { barFigure, lineFigure, progressBar, scatterFigure, show } from "./lib/display/mod.ts";

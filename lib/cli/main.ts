@@ -5,8 +5,9 @@
  */
 import { showWarnings } from "../display/warnings.ts";
 import { demo } from "./demo.ts";
+import { study } from "./study.ts";
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { demo };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { demo, study };
 
 /** Runs the command named by `args[0]`; returns the exit code. Errors are printed, not thrown. */
 export async function main(args: string[]): Promise<number> {

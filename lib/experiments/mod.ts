@@ -16,6 +16,8 @@ export type { PretrainOptions } from "./pretrain.ts";
 export { mlmSource, mlmValidationBatches } from "./mlm_source.ts";
 export type { MlmSource } from "./mlm_source.ts";
 export type { Json, ParentRef, RunContext, RunKind, RunSummary } from "./run_kind.ts";
+export { LINREG_DEFAULTS, linregKind } from "./linreg_kind.ts";
+export type { LinregConfig } from "./linreg_kind.ts";
 
 // Types from lower layers that the signatures above mention (public here too, so the docs are whole).
 export type { BatchPosition } from "../data/batch_position.ts";

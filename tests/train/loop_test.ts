@@ -30,7 +30,7 @@ function scalarTask(lossAt?: (step: number, w: tf.Scalar, b: number) => tf.Scala
     disposeAdamW(optimizer);
     params.w.dispose();
   };
-  return { task, optimizer, clock: () => now, done };
+  return { options: { task, optimizer, clock: () => now }, task, optimizer, done };
 }
 
 const constant = schedule({ peakLr: 0.05, unit: "steps", warmup: 0, total: 1, decay: "constant" });
@@ -46,7 +46,7 @@ async function collect<B>(options: TrainOptions<B>) {
 Deno.test("train() stops on the training-time budget, excluding evaluation time", async () => {
   const t = scalarTask();
   const { records, result } = await collect({
-    ...t,
+    ...t.options,
     source: arraySource([3]),
     validation: [3],
     schedule: constant,
@@ -67,7 +67,7 @@ Deno.test("train() stops on the training-time budget, excluding evaluation time"
 Deno.test("train() stops on a target validation loss", async () => {
   const t = scalarTask();
   const { records, result } = await collect({
-    ...t,
+    ...t.options,
     source: arraySource([1]),
     validation: [1],
     schedule: constant,
@@ -87,7 +87,7 @@ Deno.test("train() reports NaN as a status instead of throwing", async () => {
     (step >= 7 ? tf.mul(tf.square(tf.sub(w, b)), NaN) : tf.square(tf.sub(w, b))) as tf.Scalar
   );
   const { records, result } = await collect({
-    ...t,
+    ...t.options,
     source: arraySource([1]),
     schedule: constant,
     maxSteps: 100,
@@ -103,7 +103,7 @@ Deno.test("train() reports NaN as a status instead of throwing", async () => {
 Deno.test("train() stops a diverging run", async () => {
   const t = scalarTask((step, w) => tf.add(tf.mul(w, 0), step < 10 ? 1 : 10 ** (step - 9)) as tf.Scalar);
   const { result } = await collect({
-    ...t,
+    ...t.options,
     source: arraySource([0]),
     schedule: constant,
     maxSteps: 100,
@@ -117,7 +117,7 @@ Deno.test("train() stops a diverging run", async () => {
 Deno.test("train() with a seconds-based schedule warms up and decays over fractions of the budget", async () => {
   const t = scalarTask();
   const { records } = await collect({
-    ...t,
+    ...t.options,
     source: arraySource([3]),
     schedule: budgetSchedule(10, { peakLr: 1, warmupFraction: 0.2 }),
     seconds: 10,
@@ -207,7 +207,7 @@ Deno.test("train() with accumulate: 2 takes two micro-batches per update and cou
     },
   };
   const { result } = await collect({
-    ...t,
+    ...t.options,
     source,
     schedule: constant,
     maxSteps: 5,
