@@ -6,6 +6,7 @@
  */
 import { onWarning, type Warning } from "../util/warnings.ts";
 import { inKernel, type MimeBundle, publish } from "./kernel.ts";
+import { escapeHtml } from "./escape_html.ts";
 
 /** Options of {@linkcode showWarnings}. */
 export interface ShowWarningsOptions {
@@ -27,11 +28,11 @@ export interface ShowWarningsOptions {
  */
 export function warningBundle(warning: Warning): MimeBundle {
   const text = warningText(warning);
-  const html = text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
   return {
     "text/plain": text,
-    "text/html":
-      `<pre class="trainlarge-warning" style="background:#fdd;padding:2px 6px;margin:0">${html}</pre>`,
+    "text/html": `<pre class="trainlarge-warning" style="background:#fdd;padding:2px 6px;margin:0">${
+      escapeHtml(text)
+    }</pre>`,
   };
 }
 

@@ -27,7 +27,7 @@ export type { AttentionCache, AttentionDims, AttentionNames, KeyValues } from ".
 export { transformerBlock } from "./block.ts";
 export type { BlockCache, BlockNames, BlockSettings, Memory } from "./block.ts";
 export { checkEncoderInput, encoderForward, initEncoder } from "./encoder.ts";
-export type { EncoderInput, InitEncoderOptions } from "./encoder.ts";
+export type { InitEncoderOptions } from "./encoder.ts";
 export { mlmLogits, mlmLoss } from "./mlm.ts";
 export { crossEntropy } from "./loss.ts";
 export type { CrossEntropyOptions } from "./loss.ts";
@@ -55,5 +55,5 @@ export type { BeamOptions, DecodeOptions } from "./decode.ts";
 
 // Types from lower layers that the signatures above mention (public here too, so the docs are whole).
 export type { Scalar, Tensor, Tensor2D, Tensor4D, Variable } from "../backend/tf.ts";
-export type { ClassificationBatch, MlmBatch, Seq2SeqBatch } from "../data/types.ts";
+export type { ClassificationBatch, EncoderInput, MlmBatch, Seq2SeqBatch } from "../data/types.ts";
 export type { Rng, RngState } from "../util/random.ts";

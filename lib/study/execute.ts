@@ -24,6 +24,7 @@ import {
   writeStatus,
 } from "./store.ts";
 import { VERSION } from "../version.ts";
+import { hostname } from "../util/process.ts";
 
 /** Options of {@linkcode executeRun}. */
 export interface ExecuteOptions {
@@ -56,14 +57,6 @@ async function tornTail(dir: string): Promise<boolean> {
     return text.length > 0 && !text.endsWith("\n");
   } catch {
     return false;
-  }
-}
-
-function hostname(): string {
-  try {
-    return Deno.hostname();
-  } catch {
-    return "unknown";
   }
 }
 

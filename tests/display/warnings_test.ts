@@ -20,6 +20,6 @@ Deno.test("warningBundle() escapes HTML and keeps the text", () => {
   assertEquals(b["text/plain"], `warning (s): a < b & "c" > d`);
   assertEquals(
     String(b["text/html"]).match(/>([^<]*)<\/pre>/)?.[1],
-    `warning (s): a &lt; b &amp; "c" &gt; d`,
+    `warning (s): a &lt; b &amp; &quot;c&quot; &gt; d`,
   );
 });
