@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { checkKeys } from "../util/options.ts";
 
 /** Where LayerNorm sits in each residual block. */
 export type LayerNormPosition = "post" | "pre";
@@ -76,12 +77,7 @@ function probability(name: string, value: number): void {
  */
 export function encoderConfig(overrides: Partial<EncoderConfig> = {}): EncoderConfig {
   const c: EncoderConfig = { ...ENCODER_DEFAULTS, ...overrides };
-  const known = new Set(Object.keys(ENCODER_DEFAULTS));
-  for (const key of Object.keys(overrides)) {
-    if (!known.has(key)) {
-      throw new Error(`model config: unknown field "${key}"; known fields are ${[...known].join(", ")}`);
-    }
-  }
+  checkKeys("model config", overrides, Object.keys(ENCODER_DEFAULTS));
   for (const k of ["vocabSize", "numLayers", "hiddenSize", "numHeads", "intermediateSize", "maxPositions"]) {
     positiveInt(k, c[k as keyof EncoderConfig] as number);
   }

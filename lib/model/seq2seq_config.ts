@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { checkKeys } from "../util/options.ts";
 import { ENCODER_DEFAULTS, type EncoderConfig, encoderConfig } from "./config.ts";
 
 /** Shape of a BART-style encoder-decoder; the shared fields mean what they mean in `EncoderConfig`. */
@@ -36,12 +37,7 @@ export const SEQ2SEQ_DEFAULTS: Readonly<Seq2SeqConfig> = Object.freeze({
  */
 export function seq2seqConfig(overrides: Partial<Seq2SeqConfig> = {}): Seq2SeqConfig {
   const c: Seq2SeqConfig = { ...SEQ2SEQ_DEFAULTS, ...overrides };
-  const known = new Set(Object.keys(SEQ2SEQ_DEFAULTS));
-  for (const key of Object.keys(overrides)) {
-    if (!known.has(key)) {
-      throw new Error(`seq2seq config: unknown field "${key}"; known fields are ${[...known].join(", ")}`);
-    }
-  }
+  checkKeys("seq2seq config", overrides, Object.keys(SEQ2SEQ_DEFAULTS));
   for (const k of ["encoderLayers", "decoderLayers"] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 1) {
       throw new Error(`seq2seq config: ${k} must be a positive integer, got ${c[k]}`);
