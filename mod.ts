@@ -49,6 +49,9 @@ export type {
 } from "./lib/backend/mod.ts";
 export { onWarning } from "./lib/util/warnings.ts";
 export type { Warning } from "./lib/util/warnings.ts";
+// The notebook's stop button: training cells stop after a checkpoint and throw InterruptedError.
+export { interrupt, InterruptedError, interruptScope } from "./lib/util/interrupt.ts";
+export type { InterruptScope } from "./lib/util/interrupt.ts";
 
 // Data: bundled corpora, loaders for your own files, tokenizers, batches.
 export {
@@ -69,8 +72,8 @@ export {
   trainBpe,
 } from "./lib/data/mod.ts";
 export type {
-  BatchIterator,
   BatchPosition,
+  BatchStream,
   BpeSpec,
   BpeTokenizer,
   ClassificationBatch,
@@ -160,9 +163,10 @@ export {
 export type {
   AdamW,
   AdamWConfig,
-  BatchSource,
   CheckpointContents,
   DecayKind,
+  EvalContext,
+  EvalHook,
   LoadCheckpointOptions,
   ParamsFileOptions,
   RunStatus,
@@ -235,14 +239,23 @@ export type {
 } from "./lib/experiments/mod.ts";
 
 // Studies: a grid of runs as one call, cached in a result store (one line per study function).
-export { runStudy, StudyInterruptedError } from "./lib/study/mod.ts";
+export { report, reproduce, runStudy, StudyInterruptedError } from "./lib/study/mod.ts";
 export type {
   Config,
+  Environment,
   ExecutorSpec,
   InlineExecutor,
   ProcessesExecutor,
+  ReportOptions,
+  ReproduceOptions,
+  Reproduction,
   RunStudyOptions,
+  StatusFile,
+  StoredRecord,
+  StoredStatus,
   StudyDefinition,
+  StudyFile,
+  StudyFileRun,
   StudyResult,
   StudyTables,
 } from "./lib/study/mod.ts";

@@ -6,8 +6,14 @@
 import { showWarnings } from "../display/warnings.ts";
 import { demo } from "./demo.ts";
 import { study } from "./study.ts";
+import { reportCommand, reproduceCommand } from "./report.ts";
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { demo, study };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  demo,
+  study,
+  report: reportCommand,
+  reproduce: reproduceCommand,
+};
 
 /** Runs the command named by `args[0]`; returns the exit code. Errors are printed, not thrown. */
 export async function main(args: string[]): Promise<number> {

@@ -45,3 +45,6 @@ export { plotlyJs } from "./plotly_js.ts";
 export type { PlotlyJs } from "./plotly_js.ts";
 export { studyProgress } from "./study_progress.ts";
 export type { StudyProgress, StudyProgressOptions } from "./study_progress.ts";
+
+// Types from lower layers that the signatures above mention (public here too, so the docs are whole).
+export type { Warning } from "../util/warnings.ts";

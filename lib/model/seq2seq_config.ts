@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { checkKeys } from "../util/options.ts";
-import { ENCODER_DEFAULTS, type EncoderConfig, encoderConfig } from "./config.ts";
+import { ENCODER_DEFAULTS, type EncoderConfig, encoderConfig, modelShape } from "./config.ts";
+import { checkKeys, OptionError } from "../util/options.ts";
 
 /** Shape of a BART-style encoder-decoder; the shared fields mean what they mean in `EncoderConfig`. */
 export interface Seq2SeqConfig extends Omit<EncoderConfig, "numLayers"> {
@@ -36,11 +36,12 @@ export const SEQ2SEQ_DEFAULTS: Readonly<Seq2SeqConfig> = Object.freeze({
  * ```
  */
 export function seq2seqConfig(overrides: Partial<Seq2SeqConfig> = {}): Seq2SeqConfig {
-  const c: Seq2SeqConfig = { ...SEQ2SEQ_DEFAULTS, ...overrides };
   checkKeys("seq2seq config", overrides, Object.keys(SEQ2SEQ_DEFAULTS));
+  const width = overrides.hiddenSize ?? SEQ2SEQ_DEFAULTS.hiddenSize;
+  const c: Seq2SeqConfig = { ...SEQ2SEQ_DEFAULTS, ...modelShape(width, overrides), ...overrides };
   for (const k of ["encoderLayers", "decoderLayers"] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 1) {
-      throw new Error(`seq2seq config: ${k} must be a positive integer, got ${c[k]}`);
+      throw new OptionError("seq2seq config", k, `${k} must be a positive integer, got ${c[k]}`);
     }
   }
   const { encoderLayers: _e, decoderLayers: _d, shareEmbeddings: _s, ...shared } = c;

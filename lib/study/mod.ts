@@ -20,6 +20,12 @@ export type { RunStudyOptions, StudyResult } from "./runner.ts";
 export type { Config, StudyDefinition, StudyTables } from "./definition.ts";
 export type { ExecutorSpec, InlineExecutor, ProcessesExecutor } from "./executors.ts";
 export { registerRunKind } from "./registry.ts";
+export { readStudyFile, report, STUDY_FILE_FORMAT } from "./report.ts";
+export type { ReportOptions, StudyFile, StudyFileRun } from "./report.ts";
+export { reproduce } from "./reproduce.ts";
+export type { ReproduceOptions, Reproduction } from "./reproduce.ts";
+export type { Environment } from "./environment.ts";
+export type { ConfigFile, StatusFile, StoredRecord, StoredStatus } from "./store.ts";
 
 // Types from lower layers that the signatures above mention (public here too, so the docs are whole).
 export type { DataFrame } from "../display/data_frame.ts";

@@ -10,12 +10,13 @@ export type { StepResult, TrainStepOptions } from "./train_step.ts";
 export { budgetSchedule, learningRate, schedule } from "./schedule.ts";
 export type { DecayKind, Schedule, SchedulePosition } from "./schedule.ts";
 export { arraySource } from "./source.ts";
-export type { BatchSource } from "./source.ts";
 export { classificationTask, mlmTask, seq2seqTask } from "./task.ts";
 export type { Task } from "./task.ts";
 export { evaluate } from "./evaluate.ts";
 export { train, trainRecords } from "./loop.ts";
 export type {
+  EvalContext,
+  EvalHook,
   RunStatus,
   TrainCheckpointOptions,
   TrainerState,
@@ -36,7 +37,8 @@ export type { Dtype, SafeTensor } from "./safetensors.ts";
 
 // Types from lower layers that the signatures above mention (public here too, so the docs are whole).
 export type { Scalar, Tensor, Variable } from "../backend/tf.ts";
-export type { ClassificationBatch, MlmBatch, Seq2SeqBatch } from "../data/types.ts";
+export type { BatchPosition, BatchStream } from "../data/batch_stream.ts";
+export type { ClassificationBatch, EncoderInput, MlmBatch, Seq2SeqBatch } from "../data/types.ts";
 export type { EncoderConfig, LayerNormPosition } from "../model/config.ts";
 export type { ForwardOptions } from "../model/layers.ts";
 export type { Params } from "../model/params.ts";

@@ -137,7 +137,14 @@ function block(
   s: ReturnType<typeof settings>,
   cache?: BlockCache,
 ): tf.Tensor2D {
-  return transformerBlock(params, names, x, selfBias, memory, s, makeDropout({ training: false }), cache);
+  return transformerBlock(params, x, {
+    names,
+    selfBias,
+    memory,
+    settings: s,
+    dropout: makeDropout({ training: false }),
+    cache,
+  });
 }
 
 function assertMatrixClose(got: Matrix, want: Matrix, tol: number, what: string): void {

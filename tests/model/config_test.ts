@@ -16,6 +16,6 @@ Deno.test("encoderConfig() names the bad field", () => {
   assertThrows(
     () => encoderConfig({ hidenSize: 3 } as never),
     Error,
-    "unknown option `hidenSize`; did you mean `hiddenSize`?",
+    "unknown option `hidenSize`; did you mean `hiddenSize`",
   );
 });

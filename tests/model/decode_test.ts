@@ -3,6 +3,7 @@
  * code: a plain argmax loop over teacher-forced logits, and an exhaustive enumeration of every output.
  */
 import { assert, assertEquals, assertRejects } from "@std/assert";
+import { OptionError } from "../../lib/util/options.ts";
 import { tf } from "../../lib/backend/tf.ts";
 import { beamSearch, greedyDecode } from "../../lib/model/decode.ts";
 import { disposeParams, type Params } from "../../lib/model/params.ts";
@@ -39,9 +40,12 @@ async function teacherForced(
       states: tf.tile(memory.states, [prefixes.length, 1]) as tf.Tensor2D,
       bias: memory.bias && tf.tile(memory.bias, [prefixes.length, 1, 1, 1]),
     };
-    const logits = seq2seqDecode(params, Int32Array.from(prefixes.flat()), prefixes.length, tiled, config, {
-      training: false,
-    });
+    const logits = seq2seqDecode(
+      params,
+      { decoderIds: Int32Array.from(prefixes.flat()), batchSize: prefixes.length, memory: tiled },
+      config,
+      { training: false },
+    );
     return tf.logSoftmax(logits);
   });
   const data = await out.data() as Float32Array;
@@ -145,25 +149,22 @@ Deno.test("beamSearch() with one hypothesis is greedy decoding", async () => {
   disposeParams(params);
 });
 
-Deno.test("decoding refuses a maxLength beyond the positions, and a beam of 0, naming the value", async () => {
-  const config = tiny({ maxPositions: 4 });
+Deno.test("greedyDecode() and beamSearch() name a bad beamSize, lengthPenalty, maxLength or unknown option", async () => {
+  const config = tiny({ vocabSize: 12, maxPositions: 6 });
   const params = initSeq2Seq(config, 0);
-  const source = makeBatch([[[3], []]]);
-  await assertRejects(
-    () => greedyDecode(params, source, config, { bos: BOS, eos: EOS, maxLength: 5 }),
-    Error,
-    "maxPositions 4",
-  );
-  await assertRejects(
-    () => greedyDecode(params, source, config, { bos: BOS, eos: EOS, maxLength: 0 }),
-    Error,
-    "got 0",
-  );
-  await assertRejects(
-    () => beamSearch(params, source, config, { bos: BOS, eos: EOS, maxLength: 3, beamSize: 0 }),
-    Error,
-    "beamSize",
-  );
+  const source = makeBatch([[[3, 4], [4]]]);
+  const base = { bos: 0, eos: 2, maxLength: 4 };
+  const bad: [() => Promise<unknown>, string][] = [
+    [() => beamSearch(params, source, config, { ...base, beamSize: 0 }), "beamSize"],
+    [() => beamSearch(params, source, config, { ...base, beamSize: 2.5 }), "beamSize"],
+    [() => beamSearch(params, source, config, { ...base, lengthPenalty: NaN }), "lengthPenalty"],
+    [() => beamSearch(params, source, config, { ...base, beamsize: 2 } as never), "did you mean `beamSize`"],
+    [() => greedyDecode(params, source, config, { ...base, maxLength: Infinity }), "maxLength"],
+    [() => greedyDecode(params, source, config, { ...base, maxLength: 7 }), "maxPositions 6"],
+    [() => greedyDecode(params, source, config, { ...base, maxLength: 0 }), "maxLength"],
+    [() => greedyDecode(params, source, config, { ...base, eos: 99 }), "eos"],
+  ];
+  for (const [call, name] of bad) await assertRejects(call, OptionError, name);
   disposeParams(params);
 });
 

@@ -35,13 +35,13 @@ Deno.test("seq2seqDecode() is causal: logits at position t ignore decoder inputs
     [a, b].map((x) =>
       seq2seqDecode(
         params,
-        x.decoderInputIds,
-        1,
-        seq2seqEncode(params, x, config, { training: false }),
-        config,
         {
-          training: false,
+          decoderIds: x.decoderInputIds,
+          batchSize: 1,
+          memory: seq2seqEncode(params, x, config, { training: false }),
         },
+        config,
+        { training: false },
       )
     )
   );
@@ -67,7 +67,9 @@ Deno.test("decoding with the key/value cache matches re-running the whole prefix
     // Logits position by position through the cache against one teacher-forced pass.
     const full = tf.tidy(() => {
       const memory = seq2seqEncode(params, batch, config, { training: false });
-      return seq2seqDecode(params, batch.decoderInputIds, b, memory, config, { training: false });
+      return seq2seqDecode(params, { decoderIds: batch.decoderInputIds, batchSize: b, memory }, config, {
+        training: false,
+      });
     });
     const want = await full.data();
     full.dispose();
@@ -83,13 +85,13 @@ Deno.test("decoding with the key/value cache matches re-running the whole prefix
           params,
           seq2seqDecoderStates(
             params,
-            ids,
-            b,
-            { states: memory[0] as tf.Tensor2D, length: batch.srcLen, bias: memory[1] },
+            {
+              decoderIds: ids,
+              batchSize: b,
+              memory: { states: memory[0] as tf.Tensor2D, length: batch.srcLen, bias: memory[1] },
+            },
             config,
-            { training: false },
-            undefined,
-            cache,
+            { training: false, cache },
           ),
           config,
         )

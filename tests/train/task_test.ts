@@ -61,7 +61,12 @@ Deno.test("seq2seqTask(): label smoothing in training only, over the target posi
   const task = seq2seqTask(params, config, { labelSmoothing: eps });
   const logits = await value(tf.tidy(() => {
     const memory = seq2seqEncode(params, batch, config, { training: false });
-    return seq2seqDecode(params, batch.decoderInputIds, batch.batchSize, memory, config, { training: false });
+    return seq2seqDecode(
+      params,
+      { decoderIds: batch.decoderInputIds, batchSize: batch.batchSize, memory },
+      config,
+      { training: false },
+    );
   }));
   const { nll, uniform } = rowLosses(logits, config.vocabSize, batch.targetIds);
   const real = [...batch.targetMask.keys()].filter((i) => batch.targetMask[i] === 1);
