@@ -6,8 +6,9 @@
  *
  * This entry point is the notebook surface: what a notebook cell calls. Everything else is in a subpath,
  * each with its own docs: `trainlarge/data`, `trainlarge/model`, `trainlarge/train`, `trainlarge/metrics`,
- * `trainlarge/compress`, `trainlarge/experiments`, `trainlarge/display` and `trainlarge/native` (the fused
- * ops, the kernel profiler and BLAS threads). The full list, with what each name is: `docs/api.md`.
+ * `trainlarge/compress`, `trainlarge/experiments`, `trainlarge/study`, `trainlarge/studies`,
+ * `trainlarge/display`, `trainlarge/distributed` (MPI) and `trainlarge/native` (the fused ops, the kernel
+ * profiler and BLAS threads). The full list, with what each name is: `docs/api.md`.
  *
  * @example
  * ```ts
@@ -165,6 +166,7 @@ export type {
   AdamWConfig,
   CheckpointContents,
   DecayKind,
+  Distributed,
   EvalContext,
   EvalHook,
   LoadCheckpointOptions,
@@ -227,18 +229,43 @@ export type {
 } from "./lib/compress/mod.ts";
 
 // Experiments: whole runs, and the kinds of run a study is made of (one line per run kind).
-export { linregKind, pretrainMlm } from "./lib/experiments/mod.ts";
+export { pretrainMlm } from "./lib/experiments/mod.ts";
+export { classifyRun, linregKind, mlmRun, pruneRun, quantizeRun, seq2seqRun } from "./lib/experiments/mod.ts";
 export type {
+  ClassifyData,
+  ClassifyRunConfig,
+  EvalSplit,
   Json,
   LinregConfig,
+  MlmData,
+  MlmRunConfig,
+  ModelSize,
+  ParentField,
   ParentRef,
   PretrainOptions,
+  PruneRunConfig,
+  QuantizeRunConfig,
   RunContext,
   RunKind,
   RunSummary,
+  Seq2SeqData,
+  Seq2SeqDecode,
+  Seq2SeqRunConfig,
+  Seq2SeqSize,
+  TrainingLength,
 } from "./lib/experiments/mod.ts";
 
-// Studies: a grid of runs as one call, cached in a result store (one line per study function).
+// Studies: the paper's studies as one call each (lib/studies), and runStudy for your own grid of runs,
+// cached in a result store.
+export { pretrainSweep, translationSweep } from "./lib/studies/mod.ts";
+export type {
+  CellOptions,
+  PretrainSweepOptions,
+  Scale,
+  SweepSize,
+  TranslationSize,
+  TranslationSweepOptions,
+} from "./lib/studies/mod.ts";
 export { report, reproduce, runStudy, StudyInterruptedError } from "./lib/study/mod.ts";
 export type {
   Config,

@@ -14,6 +14,7 @@ export type {
   SpecialIds,
   Tokenizer,
 } from "./types.ts";
+export { classificationRows, mlmRows, rowShare, seq2seqRows } from "./batch_rows.ts";
 export {
   LEXNAMES,
   loadWordNetCorpus,

@@ -1,12 +1,15 @@
 /**
- * Training: AdamW, the train step, schedules, the wall-clock training loop and checkpoints.
+ * Training: AdamW, the train step, schedules, the wall-clock training loop (single-process or data-parallel
+ * over MPI) and checkpoints.
  *
  * @module
  */
 export { ADAMW_DEFAULTS, adamwUpdate, createAdamW, decayAllButBiasAndNorm, disposeAdamW } from "./adamw.ts";
 export type { AdamW, AdamWConfig } from "./adamw.ts";
-export { trainStep } from "./train_step.ts";
-export type { StepResult, TrainStepOptions } from "./train_step.ts";
+export { applyGradients, stepGradients, trainStep } from "./train_step.ts";
+export type { StepGradients, StepResult, TrainStepOptions } from "./train_step.ts";
+export { runCommunicator, startDataParallel } from "./data_parallel.ts";
+export type { DataParallel, Distributed } from "./data_parallel.ts";
 export { budgetSchedule, learningRate, schedule } from "./schedule.ts";
 export type { DecayKind, Schedule, SchedulePosition } from "./schedule.ts";
 export { arraySource } from "./source.ts";
@@ -39,6 +42,7 @@ export type { Dtype, SafeTensor } from "./safetensors.ts";
 export type { Scalar, Tensor, Variable } from "../backend/tf.ts";
 export type { BatchPosition, BatchStream } from "../data/batch_stream.ts";
 export type { ClassificationBatch, EncoderInput, MlmBatch, Seq2SeqBatch } from "../data/types.ts";
+export type { CollectiveBuffer, Communicator, ReduceOp } from "../distributed/communicator.ts";
 export type { EncoderConfig, LayerNormPosition } from "../model/config.ts";
 export type { ForwardOptions } from "../model/layers.ts";
 export type { Params } from "../model/params.ts";
