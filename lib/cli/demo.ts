@@ -21,7 +21,7 @@ scale, about 9 minutes on 2 cores), prints which size reached the lowest validat
 bigger models needed fewer steps, and writes an HTML report. Results are cached: run it again to see them
 in seconds.
   --scale NAME    demo (default), smoke (< 1 minute) or full (GPU or cluster sizes)
-  --backend NAME  ${backendNames().join(" | ").padEnd(50)}default $TRAINLARGE_BACKEND or auto
+  --backend NAME  ${backendNames().join(" | ").padEnd(51)}default $TRAINLARGE_BACKEND or auto
   --store DIR     where runs and the report go                       default runs/demo`;
 
 /** One size's line of the headline table. */
