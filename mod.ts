@@ -240,7 +240,6 @@ export type {
   MlmData,
   MlmRunConfig,
   ModelSize,
-  ParentField,
   ParentRef,
   PretrainOptions,
   PruneRunConfig,

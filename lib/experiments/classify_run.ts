@@ -39,13 +39,10 @@ import { mlmCorpus, type MlmData } from "./mlm_run.ts";
 import type { Json, ParentRef, RunContext, RunKind } from "./run_kind.ts";
 import { loadRunWeights, readRunModel, runTraining } from "./run_training.ts";
 
-/** A `ParentRef` as a config field (plain JSON). */
-export type ParentField = { kind: string; config: { [key: string]: Json } };
-
 /** Config of a `classify` run. */
 export type ClassifyRunConfig = TrainingLength & EvalSplit & {
   /** The `mlm` run whose final encoder weights (and tokenizer) this run starts from; null: from scratch. */
-  init: ParentField | null;
+  init: ParentRef | null;
   /** Encoder size when `init` is null (with `init`, the parent's). */
   model: ModelSize;
   /** Examples per step. */
@@ -100,9 +97,9 @@ function classifyConfig(overrides?: Partial<ClassifyRunConfig>): ClassifyRunConf
  * The `classify` config at the root of a chain of classification runs (`classify`, or `prune` of one):
  * where the data, tokenizer and input length of its descendants come from.
  */
-export function classifyAncestor(ref: ParentField, who: string): ClassifyRunConfig {
+export function classifyAncestor(ref: ParentRef, who: string): ClassifyRunConfig {
   let r = ref;
-  while (r.kind === "prune" && r.config.init) r = r.config.init as ParentField;
+  while (r.kind === "prune" && r.config.init) r = r.config.init as ParentRef;
   if (r.kind !== "classify") {
     throw new OptionError(who, "init", `\`init\` leads to a "${r.kind}" run, not a classify run`);
   }

@@ -31,7 +31,6 @@ export type { ClassifyRunConfig } from "./classify_run.ts";
 export type { PruneRunConfig } from "./prune_run.ts";
 export type { QuantizeRunConfig } from "./quantize_run.ts";
 export type { ClassifyData, EvalSplit } from "./classification_data.ts";
-export type { ParentField } from "./classify_run.ts";
 export type { ModelSize, TrainingLength } from "./kind_config.ts";
 export type { AnyRunKind } from "./kinds.ts";
 export type { MlmData } from "./mlm_run.ts";

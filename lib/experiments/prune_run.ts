@@ -31,7 +31,7 @@ import {
   evaluationBatches,
 } from "./classification_data.ts";
 import { accuracyHook, isLinearWeight, loadClassifierRun } from "./classifier_eval.ts";
-import { classifyAncestor, parentDir, type ParentField } from "./classify_run.ts";
+import { classifyAncestor, parentDir } from "./classify_run.ts";
 import {
   checkOneOf,
   checkParentRef,
@@ -45,7 +45,7 @@ import { runTraining } from "./run_training.ts";
 /** Config of a `prune` run. */
 export type PruneRunConfig = TrainingLength & EvalSplit & {
   /** The finished `classify` run whose final weights are pruned (required). */
-  init: ParentField | null;
+  init: ParentRef | null;
   /** Final fraction of the linear-layer weights set to 0, in [0, 1). */
   sparsity: number;
   /** One magnitude threshold over all linear weights (`"global"`, the paper's) or one per tensor. */

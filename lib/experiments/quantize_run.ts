@@ -26,7 +26,7 @@ import {
   evaluationBatches,
 } from "./classification_data.ts";
 import { accuracyHook, loadClassifierRun } from "./classifier_eval.ts";
-import { classifyAncestor, parentDir, type ParentField } from "./classify_run.ts";
+import { classifyAncestor, parentDir } from "./classify_run.ts";
 import { checkParentRef, mergeConfig } from "./kind_config.ts";
 import { LINEAR_WEIGHTS } from "./prune_run.ts";
 import type { Json, ParentRef, RunKind } from "./run_kind.ts";
@@ -35,7 +35,7 @@ import { runTraining } from "./run_training.ts";
 /** Config of a `quantize` run. */
 export type QuantizeRunConfig = EvalSplit & {
   /** The finished `classify` or `prune` run whose final weights are quantized (required). */
-  init: ParentField | null;
+  init: ParentRef | null;
   /** Bits per linear-layer weight, 2..8. */
   bits: number;
   /** Examples per evaluation batch. */
