@@ -4,12 +4,7 @@
  *
  * @module
  */
-import {
-  checkVocabulary,
-  DEFAULT_ENCODER_CONFIG,
-  type EncoderConfig,
-  encoderConfig,
-} from "../model/config.ts";
+import { checkVocabulary, ENCODER_DEFAULTS, type EncoderConfig, encoderConfig } from "../model/config.ts";
 import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import { initEncoder } from "../model/encoder.ts";
 import { disposeParams } from "../model/params.ts";
@@ -50,6 +45,8 @@ export interface PretrainOptions {
   tags?: Record<string, string | number | boolean>;
   /** Stops the run at the next step. */
   signal?: AbortSignal;
+  /** Milliseconds clock the budget is measured with; default `performance.now` (tests inject a fake one). */
+  clock?: () => number;
   /**
    * A checkpoint directory. The run saves there when it ends or is interrupted (the notebook's stop
    * button: it then throws an `InterruptedError`); a run started on a directory holding a checkpoint
@@ -103,13 +100,14 @@ const PRETRAIN_KEYS = [
   "data",
   "tags",
   "signal",
+  "clock",
   "checkpoint",
 ];
 
 function checkPretrainOptions(o: PretrainOptions): void {
   const w = "pretrainMlm";
   checkKeys(w, o, PRETRAIN_KEYS);
-  checkKeys(w, o.model, Object.keys(DEFAULT_ENCODER_CONFIG).filter((k) => k !== "vocabSize"), "model.");
+  checkKeys(w, o.model, Object.keys(ENCODER_DEFAULTS).filter((k) => k !== "vocabSize"), "model.");
   checkNumber(w, "seconds", o.seconds, { above: 0 }); // no step limit here, so no Infinity
   checkNumber(w, "batchSize", o.batchSize, { min: 1, integer: true });
   checkNumber(w, "seqLen", o.seqLen, { min: 2, integer: true });
@@ -192,6 +190,7 @@ export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerato
       evalEvery: { seconds: o.seconds / o.evaluations },
       seed: o.seed,
       signal: o.signal,
+      clock: o.clock,
       resume,
       checkpoint: o.checkpoint === undefined ? undefined : { dir: o.checkpoint, config: identity },
       tags: {
