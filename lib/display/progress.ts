@@ -12,6 +12,7 @@
  * @module
  */
 import { inKernel, publish } from "./kernel.ts";
+import { escapeHtml } from "./escape_html.ts";
 
 /** What the bar reads from each record; other fields are ignored. */
 export interface ProgressRecord {
@@ -194,8 +195,6 @@ export function formatProgress(
   }
   return `${options.label ? `${options.label} ` : ""}${bar}${details(state, options)}`;
 }
-
-const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 
 /**
  * The notebook form of {@linkcode formatProgress}: an HTML `<progress>` element and the same numbers.

@@ -14,7 +14,7 @@
  */
 import type { DataFrame } from "../display/data_frame.ts";
 import { CLASSIFY_RUN_DEFAULTS, classifyRun, type ClassifyRunConfig } from "../experiments/classify_run.ts";
-import { MLM_RUN_DEFAULTS, mlmRun, type MlmRunConfig } from "../experiments/mlm_run.ts";
+import { mlmRun, type MlmRunConfig } from "../experiments/mlm_run.ts";
 import { PRUNE_RUN_DEFAULTS, pruneRun, type PruneRunConfig } from "../experiments/prune_run.ts";
 import { quantizeRun, type QuantizeRunConfig } from "../experiments/quantize_run.ts";
 import type { Json } from "../experiments/run_kind.ts";

@@ -13,7 +13,7 @@ import type { ProgressMode } from "../display/progress.ts";
 import { studyProgress } from "../display/study_progress.ts";
 import { checkChoice, checkKeys, OptionError } from "../util/options.ts";
 import { removeOrphanTemps, writeFileAtomic } from "../util/atomic_file.ts";
-import { InterruptedError } from "../util/interrupt.ts";
+import { InterruptedError, interruptScope } from "../util/interrupt.ts";
 import { type Config, flattenConfig, type StudyDefinition, type StudyTables } from "./definition.ts";
 import type { ExecutorSpec, ProcessesExecutor } from "./executors.ts";
 import { acquireLock } from "./lock.ts";
@@ -67,7 +67,7 @@ export class StudyInterruptedError extends InterruptedError {
   readonly dir: string;
   /** An interruption of the study stored in `dir`, with a message saying how to resume. */
   constructor(message: string, dir: string) {
-    super(message);
+    super(message, { checkpoint: dir });
     this.name = "StudyInterruptedError";
     this.dir = dir;
   }
@@ -252,6 +252,8 @@ export async function runStudy<C extends Config>(
       );
     }
     const lock = await acquireLock(`${store}/.lock`, `study "${def.name}" (${store})`);
+    const stop = interruptScope(); // the notebook's stop button stops the study like its signal
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     try {
       await removeOrphanTemps(store);
       if (rerun !== "none") {
@@ -273,7 +275,7 @@ export async function runStudy<C extends Config>(
         store,
         runs: todo,
         progress,
-        signal: options.signal,
+        signal,
         backend: options.backend,
         clock: options.clock,
       };
@@ -292,7 +294,7 @@ export async function runStudy<C extends Config>(
       await writeParquetAtomic(result.runs, `${store}/runs.parquet`);
       await writeFileAtomic(`${store}/figures.json`, JSON.stringify(result.figures));
       const interrupted = [...statuses].find(([, s]) => s.status === "interrupted");
-      if (interrupted || options.signal?.aborted) {
+      if (interrupted || signal.aborted) {
         const run = todo.find((r) => r.hash === interrupted?.[0]);
         throw new StudyInterruptedError(
           `study "${def.name}" was interrupted${
@@ -303,6 +305,7 @@ export async function runStudy<C extends Config>(
       }
       return result;
     } finally {
+      stop.close();
       await lock.release();
     }
   }

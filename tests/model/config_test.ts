@@ -1,11 +1,11 @@
 import { assertEquals, assertThrows } from "@std/assert";
-import { DEFAULT_ENCODER_CONFIG, encoderConfig } from "../../lib/model/config.ts";
+import { ENCODER_DEFAULTS, encoderConfig } from "../../lib/model/config.ts";
 
 Deno.test("encoderConfig() merges overrides onto frozen defaults", () => {
   const c = encoderConfig({ numLayers: 7 });
   assertEquals(c.numLayers, 7);
-  assertEquals(c.hiddenSize, DEFAULT_ENCODER_CONFIG.hiddenSize);
-  assertThrows(() => (DEFAULT_ENCODER_CONFIG as { numLayers: number }).numLayers = 3);
+  assertEquals(c.hiddenSize, ENCODER_DEFAULTS.hiddenSize);
+  assertThrows(() => (ENCODER_DEFAULTS as { numLayers: number }).numLayers = 3);
 });
 
 Deno.test("encoderConfig() names the bad field", () => {
