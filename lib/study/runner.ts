@@ -278,6 +278,7 @@ export async function runStudy<C extends Config>(
         signal,
         backend: options.backend,
         clock: options.clock,
+        parentStores: options.parentStores,
       };
       let statuses: Map<string, StatusFile>;
       if (executor.kind === "inline") {
