@@ -38,6 +38,8 @@ export {
 } from "./lib/backend/native/mod.ts";
 export type { AdamWStep, AttentionCoreDims, KernelTime } from "./lib/backend/native/mod.ts";
 export type { Rng, RngState } from "./lib/util/random.ts";
+export { OptionError } from "./lib/util/options.ts";
+export { InputError } from "./lib/util/input_error.ts";
 export * from "./lib/data/mod.ts";
 export * from "./lib/model/mod.ts";
 export * from "./lib/train/mod.ts";
