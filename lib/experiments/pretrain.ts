@@ -14,8 +14,9 @@ import { checkKeys, checkNumber } from "../util/options.ts";
 import { initEncoder } from "../model/encoder.ts";
 import { disposeParams } from "../model/params.ts";
 import { paramCount } from "../model/size.ts";
-import { createAdamW, disposeAdamW } from "../train/adamw.ts";
-import { type TrainRecord, trainRecords, type TrainResult } from "../train/loop.ts";
+import { type AdamW, createAdamW, disposeAdamW } from "../train/adamw.ts";
+import { loadCheckpoint } from "../train/checkpoint.ts";
+import { type TrainerState, type TrainRecord, trainRecords, type TrainResult } from "../train/loop.ts";
 import { budgetSchedule } from "../train/schedule.ts";
 import { mlmTask } from "../train/task.ts";
 import { mlmBatches, mlmValidationBatches } from "../data/mlm_batches.ts";
@@ -48,6 +49,13 @@ export interface PretrainOptions {
   tags?: Record<string, string | number | boolean>;
   /** Stops the run at the next step. */
   signal?: AbortSignal;
+  /**
+   * A checkpoint directory. The run saves there when it ends or is interrupted (the notebook's stop
+   * button: it then throws an `InterruptedError`); a run started on a directory holding a checkpoint
+   * continues it, so running an interrupted cell again resumes where it stopped. The options must be the
+   * ones the checkpoint was saved with (an error names the first that differs). Default: none.
+   */
+  checkpoint?: string;
 }
 
 /** Vocabulary of the default tokenizer: a 2k BPE keeps the tied output layer cheap on a CPU. */
@@ -150,7 +158,21 @@ export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerato
   );
   const params = initEncoder(config, o.seed);
   const optimizer = createAdamW(params);
+  // What must match for a checkpoint to continue this run.
+  const identity = {
+    model: config,
+    seconds: o.seconds,
+    batchSize: o.batchSize,
+    seqLen: o.seqLen,
+    peakLr: o.peakLr,
+    validationBatches: o.validationBatches,
+    evaluations: o.evaluations,
+    seed: o.seed,
+  };
   try {
+    const resume = o.checkpoint === undefined
+      ? undefined
+      : await resumeFrom(o.checkpoint, identity, params, optimizer);
     return yield* trainRecords({
       task: mlmTask(params, config),
       optimizer,
@@ -161,6 +183,8 @@ export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerato
       evalEvery: { seconds: o.seconds / o.evaluations },
       seed: o.seed,
       signal: o.signal,
+      resume,
+      checkpoint: o.checkpoint === undefined ? undefined : { dir: o.checkpoint, config: identity },
       tags: {
         params: paramCount(config),
         layers: config.numLayers,
@@ -175,5 +199,37 @@ export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerato
   } finally {
     disposeAdamW(optimizer);
     disposeParams(params);
+  }
+}
+
+/** Loads the checkpoint in `dir` into `params` and `optimizer` when there is one; its trainer state, else undefined. */
+async function resumeFrom(
+  dir: string,
+  identity: Record<string, unknown>,
+  params: ReturnType<typeof initEncoder>,
+  optimizer: AdamW,
+): Promise<TrainerState | undefined> {
+  const saved = await readJson(`${dir}/config.json`);
+  if (saved === undefined) return undefined;
+  for (const [key, value] of Object.entries(identity)) {
+    const [was, now] = [JSON.stringify(saved?.[key]), JSON.stringify(value)];
+    if (was !== now) {
+      throw new Error(
+        `pretrainMlm: the checkpoint in ${dir} was saved with ${key} ${was} but this call has ${now}; ` +
+          `pass the same options to resume, or another checkpoint directory to start afresh`,
+      );
+    }
+  }
+  const { trainer } = await loadCheckpoint(dir, { params, optimizer });
+  if (!trainer) throw new Error(`pretrainMlm: ${dir} has no trainer_state.json; it cannot be resumed`);
+  return trainer;
+}
+
+async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw new Error(`${path}: ${(error as Error).message}`);
   }
 }
