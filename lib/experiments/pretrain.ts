@@ -102,6 +102,7 @@ const PRETRAIN_KEYS = [
   "data",
   "tags",
   "signal",
+  "checkpoint",
 ];
 
 function checkPretrainOptions(o: PretrainOptions): void {
