@@ -10,6 +10,7 @@
  */
 import { tf } from "../backend/tf.ts";
 import type { Scalar } from "../backend/tf.ts";
+import { InterruptedError, interruptScope } from "../util/interrupt.ts";
 import { createRng, restoreRng, type RngState } from "../util/random.ts";
 import type { AdamW } from "./adamw.ts";
 import { checkChoice, checkKeys, checkNumber, OptionError } from "../util/options.ts";
@@ -135,9 +136,9 @@ export interface TrainOptions<B> {
   /** Runs after every update with the number of updates so far, inside training time (e.g. to re-apply
    * pruning masks); `seconds` is training time so far. */
   afterStep?: (step: number, seconds: number) => void | Promise<void>;
-  /** Stop after this many training seconds (> 0; `Infinity` only together with `maxSteps`). */
+  /** Stop after this many training seconds (`Infinity` only together with `maxSteps`; 0: evaluate only). */
   seconds?: number;
-  /** Stop after this many updates (total, counting steps before a resume). */
+  /** Stop after this many updates (total, counting steps before a resume; 0: evaluate only). */
   maxSteps?: number;
   /** Stop once validation loss is at or below this. */
   targetValLoss?: number;
@@ -166,7 +167,10 @@ export interface TrainOptions<B> {
   resume?: TrainerState;
   /** Fields added to every record. */
   tags?: Record<string, string | number | boolean>;
-  /** Stops the run (status "aborted") at the next step boundary. */
+  /**
+   * Stops the run (status "aborted") at the next step boundary. The notebook's stop button (see
+   * `lib/util/interrupt.ts`) stops it the same way, then throws an `InterruptedError` after the checkpoint.
+   */
   signal?: AbortSignal;
   /** Milliseconds clock; default `performance.now`. Tests inject a fake one. */
   clock?: () => number;
@@ -203,6 +207,8 @@ export const TRAIN_OPTION_KEYS: readonly string[] = [
   "source",
   "schedule",
   "validation",
+  "evalHooks",
+  "afterStep",
   "seconds",
   "maxSteps",
   "targetValLoss",
@@ -236,7 +242,8 @@ function checkOptions<B>(o: TrainOptions<B>): void {
   for (const k of ["task", "optimizer", "source", "schedule"] as const) {
     if (o[k] === undefined || o[k] === null) throw new OptionError(w, k, `\`${k}\` is required`);
   }
-  checkNumber(w, "seconds", o.seconds, { above: 0, infinite: true });
+  // 0 is a run with nothing to train: with validation batches, it evaluates once.
+  checkNumber(w, "seconds", o.seconds, { min: 0, infinite: true });
   checkNumber(w, "maxSteps", o.maxSteps, { min: 0, integer: true });
   checkNumber(w, "targetValLoss", o.targetValLoss);
   if (o.seconds === Infinity && o.maxSteps === undefined) {
@@ -430,10 +437,11 @@ async function* loop<B>(
     if (o.seconds !== undefined && seconds() >= o.seconds) {
       return ["budget", `trained for ${seconds().toFixed(1)} s of a ${o.seconds} s budget`];
     }
-    if (o.signal?.aborted) return ["aborted", `aborted at step ${step}`];
+    if (o.signal?.aborted || interrupt.signal.aborted) return ["aborted", `aborted at step ${step}`];
     return null;
   };
 
+  const interrupt = interruptScope();
   try {
     const already = stopReason(); // a resumed run may already be past its budget
     if (already) {
@@ -465,6 +473,7 @@ async function* loop<B>(
       if (oldLoss) tf.dispose([oldLoss, oldNorm!, result.loss, result.gradNorm]);
       sinceLog++;
       if (step % syncEvery === 0) await lossSum.data();
+      await interrupt.poll();
 
       const stop = stopReason();
       if (stop?.[0] === "aborted") {
@@ -532,6 +541,15 @@ async function* loop<B>(
     }
     const failed = status === "nan" || status === "diverged";
     dp?.finish();
+    if (status === "aborted" && interrupt.signal.aborted && !o.signal?.aborted) {
+      const where = o.checkpoint
+        ? `checkpoint saved to ${o.checkpoint.dir}; run the cell again to resume`
+        : "no checkpoint (pass one to resume)";
+      throw new InterruptedError(`interrupted at step ${step}; ${where}`, {
+        step,
+        checkpoint: o.checkpoint?.dir ?? null,
+      });
+    }
     return {
       status: status as TrainResult["status"],
       message,
@@ -542,6 +560,7 @@ async function* loop<B>(
       state: state(),
     };
   } finally {
+    interrupt.close();
     tf.dispose([lossSum, normSum].filter((t): t is Scalar => t !== null));
     dp?.close();
   }
