@@ -1,0 +1,82 @@
+/**
+ * The batch script of a study's job array. Task i runs the run whose hash is line i + 1 of the list file
+ * next to the script: `deno run -A <project>/mod.ts study run-one <store> <hash>`. The shell starts Deno in
+ * the background and waits, so a signal to the batch shell (`--signal=B:USR1@…`, `scancel --signal=USR1
+ * --batch`, or SIGTERM at preemption) is passed on at once, as SIGTERM (Deno would answer a SIGUSR1 by also
+ * opening its inspector port); the run checkpoints and exits 3, and the script requeues its own task, which
+ * then resumes from that checkpoint.
+ *
+ * @module
+ */
+
+/** What the script needs. */
+export interface TaskScript {
+  /** The study's store (absolute). */
+  store: string;
+  /** The list file: one run hash per line, line i + 1 for array task i. */
+  list: string;
+  /** The project's `mod.ts` (absolute, on the shared filesystem). */
+  mod: string;
+  /** The Deno executable used when the node has no `TRAINLARGE_DENO` and no `deno` on its PATH. */
+  deno: string;
+  /** `TRAINLARGE_BACKEND` to export; none: the node's own setting (or auto). */
+  backend?: string;
+  /** The `sbatch` command line, recorded in the script's header. */
+  command: string;
+}
+
+/** Single-quotes `s` for bash. */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The batch script's text.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { taskScript } from "./script.ts";
+ * const text = taskScript({ store: "/shared/runs/sizes", list: "/shared/runs/sizes/slurm/1/runs.txt",
+ *   mod: "/shared/trainlarge/mod.ts", deno: "/usr/bin/deno", command: "sbatch …" });
+ * assert(text.startsWith("#!/bin/bash") && text.includes("study run-one '/shared/runs/sizes'"));
+ * ```
+ */
+export function taskScript(t: TaskScript): string {
+  return `#!/bin/bash
+# Written by trainlarge: one array task per run of a study. Submitted as
+#   ${t.command.replace(/\n/g, " ")}
+# Task i runs the run whose hash is line i + 1 of ${t.list}.
+# Exit codes of \`study run-one\`: 0 finished, 1 failed, 3 interrupted after a checkpoint (requeued here).
+set -u
+task="\${SLURM_ARRAY_TASK_ID:?not a Slurm array task}"
+hash="$(sed -n "$((task + 1))p" ${shellQuote(t.list)})"
+if [ -z "$hash" ]; then
+  echo "trainlarge: no run for array task $task in ${t.list.replace(/"/g, "")}" >&2
+  exit 1
+fi
+export TRAINLARGE_THREADS="\${SLURM_CPUS_PER_TASK:-1}"
+${
+    t.backend
+      ? `export TRAINLARGE_BACKEND=${shellQuote(t.backend)}\n`
+      : ""
+  }deno="\${TRAINLARGE_DENO:-$(command -v deno || echo ${shellQuote(t.deno)})}"
+echo "trainlarge: $(date -Is) task \${SLURM_ARRAY_JOB_ID:-?}_$task (job \${SLURM_JOB_ID:-?}, restart \${SLURM_RESTART_COUNT:-0}) runs $hash on $(hostname)" >&2
+
+child=""
+stop() { [ -n "$child" ] && kill -TERM "$child" 2>/dev/null; }
+trap stop USR1 TERM INT
+"$deno" run -A ${shellQuote(t.mod)} study run-one ${shellQuote(t.store)} "$hash" &
+child=$!
+while :; do
+  wait "$child"
+  rc=$?
+  kill -0 "$child" 2>/dev/null || break # a trapped signal interrupted \`wait\`: wait again
+done
+if [ "$rc" -eq 3 ]; then
+  echo "trainlarge: run $hash checkpointed after a signal; requeueing task $task" >&2
+  scontrol requeue "\${SLURM_JOB_ID}" || echo "trainlarge: could not requeue; run the study again to resume" >&2
+fi
+exit "$rc"
+`;
+}
