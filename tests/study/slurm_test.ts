@@ -77,6 +77,12 @@ Deno.test("slurm executor: a job array on a real Slurm equals the inline study, 
       assertEquals(hashes.length, 4);
       const statusesAtReturn = await Promise.all(hashes.map((h) => readStatus(runDir(store, h))));
       assert(statusesAtReturn.every((s) => s === null), "runStudy returned before any run started");
+      const attached = await runStudy(SMOKE, { store, progress: "silent", executor });
+      assertEquals(
+        attached.jobIds,
+        handle.jobIds,
+        "a second call follows the queued job instead of submitting",
+      );
 
       const target = runDir(store, hashes[0]);
       const signaller = (async () => {
@@ -84,9 +90,13 @@ Deno.test("slurm executor: a job array on a real Slurm equals the inline study, 
           const r = await readRecords(target);
           return r.length > 0 ? r : null;
         });
-        // scancel may report "Job can not be altered now" when the task is already requeueing after the
-        // signal; whether the signal arrived is checked below (restarts, starts.jsonl).
-        await sh("scancel", ["--signal=USR1", "--batch", `${handle.jobId}_0`]).catch(() => {});
+        // Not awaited: the task ends (requeues) right after the signal, and scancel then keeps retrying
+        // "Job can not be altered now" for a minute or more; whether the signal arrived is checked below.
+        const scancel = new Deno.Command("scancel", {
+          args: ["--signal=USR1", "--batch", `${handle.jobId}_0`],
+          stdout: "null",
+          stderr: "null",
+        }).spawn();
         // Slurm holds a requeued job about two minutes before it may start again (its own safety delay);
         // the test lets it start at once.
         await until("task 0 to be requeued", async () => {
@@ -94,6 +104,10 @@ Deno.test("slurm executor: a job array on a real Slurm equals the inline study, 
           return task?.state === "PENDING" && task.restarts === 1;
         });
         await sh("scontrol", ["update", `JobId=${handle.jobId}_0`, "StartTime=now"]);
+        try {
+          scancel.kill();
+        } catch { /* it has finished */ }
+        await scancel.status;
         return rows;
       })();
       const [result, rowsAtSignal] = await Promise.all([handle.wait(), signaller]);
