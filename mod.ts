@@ -38,15 +38,16 @@ export {
 } from "./lib/backend/native/mod.ts";
 export type { AdamWStep, AttentionCoreDims, KernelTime } from "./lib/backend/native/mod.ts";
 export type { Rng, RngState } from "./lib/util/random.ts";
+export { interrupt, InterruptedError, interruptScope } from "./lib/util/interrupt.ts";
+export type { InterruptScope } from "./lib/util/interrupt.ts";
 export * from "./lib/data/mod.ts";
 export * from "./lib/model/mod.ts";
 export * from "./lib/train/mod.ts";
+export * from "./lib/distributed/mod.ts";
 export * from "./lib/metrics/mod.ts";
 export * from "./lib/compress/mod.ts";
 export { DEMO_VOCAB_SIZE, PRETRAIN_DEFAULTS, pretrainMlm } from "./lib/experiments/pretrain.ts";
 export type { PretrainOptions } from "./lib/experiments/pretrain.ts";
-export { mlmSource, mlmValidationBatches } from "./lib/experiments/mlm_source.ts";
-export type { MlmSource } from "./lib/experiments/mlm_source.ts";
 export * from "./lib/display/mod.ts";
 export * from "./lib/study/mod.ts";
 export { LINREG_DEFAULTS, linregKind } from "./lib/experiments/linreg_kind.ts";

@@ -11,14 +11,9 @@
  * @module
  */
 import { createRng } from "../util/random.ts";
+import { checkKeys } from "../util/options.ts";
 import type { MlmBatch, Tokenizer } from "./types.ts";
-import {
-  type BatchIterator,
-  batchIterator,
-  type BatchPosition,
-  checkPosition,
-  checkPositiveInt,
-} from "./batch_position.ts";
+import { type BatchPosition, type BatchStream, batchStream, checkPositiveInt } from "./batch_stream.ts";
 
 /** Options for `mlmBatches`. */
 export interface MlmBatchOptions {
@@ -58,7 +53,7 @@ export const MLM_DEFAULTS: Readonly<
  * const tok = { vocabSize: 50, special: { bos: 0, pad: 1, eos: 2, unk: 3, mask: 4 }, encode: () => [], decode: () => "" };
  * const docs = [[10, 11, 12], [13, 14], [15, 16, 17, 18]];
  * const it = mlmBatches(docs, tok, { batchSize: 2, seqLen: 4, seed: 1 });
- * const b = it.next().value;
+ * const b = it.next();
  * assert(b.inputIds.length === 8 && b.inputIds[0] === 0 && b.maskedPositions.length === b.maskedLabels.length);
  * assert(it.batchesPerEpoch === 2); // 3 + 2 + 4 tokens + 2 separators = 11 → 4 rows of 3
  * ```
@@ -67,7 +62,16 @@ export function mlmBatches(
   docs: readonly ArrayLike<number>[],
   tok: Pick<Tokenizer, "vocabSize" | "special">,
   options: MlmBatchOptions,
-): BatchIterator<MlmBatch> {
+): BatchStream<MlmBatch> {
+  checkKeys("mlmBatches", options, [
+    "batchSize",
+    "seqLen",
+    "seed",
+    "maskProb",
+    "maskTokenFrac",
+    "randomTokenFrac",
+    "start",
+  ]);
   const o = { ...MLM_DEFAULTS, ...options };
   const B = checkPositiveInt(o.batchSize, "batchSize", "mlmBatches");
   const T = o.seqLen;
@@ -119,17 +123,33 @@ export function mlmBatches(
       inputIds[r * T] = bos;
       inputIds.set(chunk, r * T + 1);
       attentionMask.fill(1, r * T, r * T + 1 + chunk.length);
-      for (let t = 1; t <= chunk.length; t++) {
-        const id = chunk[t - 1];
-        if (specials.has(id) || rng.next() >= o.maskProb) continue;
+      const choose = (t: number) => {
         positions.push(r * T + t);
-        labels.push(id);
+        labels.push(chunk[t - 1]);
         const u = rng.next();
         if (u < o.maskTokenFrac) inputIds[r * T + t] = mask;
         else if (u < o.maskTokenFrac + o.randomTokenFrac) {
           inputIds[r * T + t] = nonSpecial[rng.int(nonSpecial.length)];
         }
+      };
+      const before = positions.length;
+      for (let t = 1; t <= chunk.length; t++) {
+        if (specials.has(chunk[t - 1]) || rng.next() >= o.maskProb) continue;
+        choose(t);
       }
+      if (positions.length === before) {
+        // A short row (a small corpus, the epoch's last row) may draw no position; predict one token
+        // anyway, so no batch is ever without a target (the loss would be undefined).
+        const maskable: number[] = [];
+        for (let t = 1; t <= chunk.length; t++) if (!specials.has(chunk[t - 1])) maskable.push(t);
+        if (maskable.length) choose(maskable[rng.int(maskable.length)]);
+      }
+    }
+    if (positions.length === 0) {
+      throw new Error(
+        `mlmBatches: batch ${batch} of epoch ${epoch} holds only special tokens, so nothing can be masked; ` +
+          `check the corpus (are the documents empty after tokenization?)`,
+      );
     }
     return {
       batchSize: rows,
@@ -140,5 +160,28 @@ export function mlmBatches(
       maskedLabels: Int32Array.from(labels),
     };
   };
-  return batchIterator(batchesPerEpoch, makeBatch, checkPosition(o.start, "mlmBatches"));
+  return batchStream(batchesPerEpoch, makeBatch, o.start, "mlmBatches");
+}
+
+/**
+ * The first `count` batches of one pass over `docs` (fixed masking under `options.seed`): a stable
+ * validation set.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { mlmValidationBatches } from "./mlm_batches.ts";
+ * const tok = { vocabSize: 40, special: { bos: 0, pad: 1, eos: 2, unk: 3, mask: 4 } };
+ * const batches = mlmValidationBatches([[10, 11, 12, 13, 14, 15]], tok, { batchSize: 1, seqLen: 4 }, 10);
+ * assert(batches.length === 2); // 6 tokens fill two rows of 3, so the pass has 2 batches
+ * ```
+ */
+export function mlmValidationBatches(
+  docs: readonly ArrayLike<number>[],
+  tok: Pick<Tokenizer, "vocabSize" | "special">,
+  options: MlmBatchOptions,
+  count: number,
+): MlmBatch[] {
+  const stream = mlmBatches(docs, tok, options);
+  return Array.from({ length: Math.min(count, stream.batchesPerEpoch) }, () => stream.next());
 }

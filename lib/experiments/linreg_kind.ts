@@ -12,13 +12,13 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import { type BatchStream, batchStream } from "../data/batch_stream.ts";
 import type { Scalar } from "../backend/tf.ts";
 import { createAdamW, disposeAdamW } from "../train/adamw.ts";
 import { loadCheckpoint } from "../train/checkpoint.ts";
 import { latestCheckpoint } from "../train/checkpoint_store.ts";
 import { trainRecords } from "../train/loop.ts";
 import { schedule } from "../train/schedule.ts";
-import type { BatchSource } from "../train/source.ts";
 import type { Task } from "../train/task.ts";
 import { checkKeys, checkNumber } from "../util/options.ts";
 import { createRng } from "../util/random.ts";
@@ -79,19 +79,9 @@ function makeBatch(c: LinregConfig, wStar: Float32Array, index: number, stream: 
   return { x, y, n };
 }
 
-function source(c: LinregConfig, wStar: Float32Array): Required<BatchSource<Batch>> {
-  let index = 0;
-  return {
-    next: () => makeBatch(c, wStar, index++, "train"),
-    position: () => ({ index }),
-    restore: (p) => {
-      const i = (p as { index?: unknown })?.index;
-      if (typeof i !== "number" || !Number.isInteger(i) || i < 0) {
-        throw new Error(`linreg: cannot restore data position ${JSON.stringify(p)}`);
-      }
-      index = i;
-    },
-  };
+function source(c: LinregConfig, wStar: Float32Array): BatchStream<Batch> {
+  // One endless epoch: batch i is drawn from its own seed, so the position is just i.
+  return batchStream(Number.MAX_SAFE_INTEGER, (_, i) => makeBatch(c, wStar, i, "train"), undefined, "linreg");
 }
 
 /**

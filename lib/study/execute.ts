@@ -24,6 +24,9 @@ import {
   writeStatus,
 } from "./store.ts";
 import { VERSION } from "../version.ts";
+import { InterruptedError } from "../util/interrupt.ts";
+import { removeOrphanTemps } from "../util/atomic_file.ts";
+import { describeEnvironment } from "./environment.ts";
 
 /** Options of {@linkcode executeRun}. */
 export interface ExecuteOptions {
@@ -48,6 +51,12 @@ export function configFileOf(run: PlannedRun): ConfigFile {
     label: run.label,
     ...(module ? { module } : {}),
   };
+}
+
+async function activeBackend(): Promise<string | null> {
+  const { tf } = await import("../backend/tf.ts");
+  const engine = tf.engine() as unknown as { backendInstance: unknown; backendName: string };
+  return engine.backendInstance != null ? engine.backendName : null;
 }
 
 async function tornTail(dir: string): Promise<boolean> {
@@ -77,6 +86,7 @@ export async function executeRun(run: PlannedRun, options: ExecuteOptions): Prom
   await ensureConfigFile(dir, configFileOf(run));
   const lock = await acquireLock(`${dir}/.lock`, `run ${run.hash} (${run.label})`);
   try {
+    await removeOrphanTemps(dir); // files a killed earlier attempt was writing
     const stored = await readRecords(dir);
     if (await tornTail(dir)) await rewriteRecords(dir, stored);
     const parents: Record<string, string> = {};
@@ -90,6 +100,7 @@ export async function executeRun(run: PlannedRun, options: ExecuteOptions): Prom
       parents[field] = `${found}/work`;
     }
     await writeStatus(dir, { status: "running", pid: Deno.pid, host: hostname() });
+    const t0 = performance.now();
     const gen = run.kind.run(run.config, {
       dir: `${dir}/work`,
       parents,
@@ -115,6 +126,11 @@ export async function executeRun(run: PlannedRun, options: ExecuteOptions): Prom
         options.onRecord?.(next.value);
       }
     } catch (e) {
+      if (e instanceof InterruptedError) {
+        // The notebook's stop button: the loop saved a checkpoint; the next call resumes from it.
+        await writeStatus(dir, { status: "interrupted", error: e.message });
+        return { status: "interrupted", error: e.message, updated: new Date().toISOString() };
+      }
       const error = `${(e as Error).message}\n${
         ((e as Error).stack ?? "").split("\n").slice(1, 8).join("\n")
       }`;
@@ -122,8 +138,14 @@ export async function executeRun(run: PlannedRun, options: ExecuteOptions): Prom
       return { status: "failed", error, updated: new Date().toISOString() };
     }
     const status = summary.status === "aborted" ? "interrupted" : summary.status as StatusFile["status"];
-    await writeStatus(dir, { status, summary });
-    return { status, summary, updated: new Date().toISOString() };
+    const final = {
+      status,
+      summary,
+      environment: describeEnvironment(await activeBackend()),
+      wallSeconds: (performance.now() - t0) / 1000,
+    };
+    await writeStatus(dir, final);
+    return { ...final, updated: new Date().toISOString() };
   } finally {
     await lock.release();
   }

@@ -12,7 +12,8 @@ import { lineFigure } from "../display/figure.ts";
 import type { ProgressMode } from "../display/progress.ts";
 import { studyProgress } from "../display/study_progress.ts";
 import { checkChoice, checkKeys, OptionError } from "../util/options.ts";
-import { writeFileAtomic } from "../util/atomic_file.ts";
+import { removeOrphanTemps, writeFileAtomic } from "../util/atomic_file.ts";
+import { InterruptedError } from "../util/interrupt.ts";
 import { type Config, flattenConfig, type StudyDefinition, type StudyTables } from "./definition.ts";
 import type { ExecutorSpec, LocalExecutorSpec, ProcessesExecutor } from "./executors.ts";
 import { checkSlurmExecutor, type SlurmExecutor } from "./slurm/options.ts";
@@ -57,8 +58,11 @@ export interface RunStudyOptions {
 
 const OPTION_KEYS = ["store", "rerun", "executor", "backend", "progress", "signal", "clock"];
 
-/** Thrown when a study stops because its signal fired; the interrupted run resumes on the next call. */
-export class StudyInterruptedError extends Error {
+/**
+ * Thrown when a study stops because its signal fired or the notebook's stop button was pressed; the
+ * interrupted run resumes from its checkpoint on the next call. An `InterruptedError`.
+ */
+export class StudyInterruptedError extends InterruptedError {
   /** The interrupted study's store. */
   readonly dir: string;
   /** An interruption of the study stored in `dir`, with a message saying how to resume. */
@@ -138,6 +142,8 @@ async function readResult(
       status: status?.status ?? "pending",
       ...Object.fromEntries(Object.entries(summary).filter(([k]) => k !== "status")),
       error: status?.error ? status.error.split("\n")[0] : null,
+      backend: status?.environment?.backend ?? null,
+      wallSeconds: status?.wallSeconds ?? null,
     });
   }
   const tables: StudyTables = {
@@ -257,23 +263,12 @@ export async function runStudy<C extends Config>(
     }
     const lock = await acquireLock(`${store}/.lock`, `study "${def.name}" (${store})`);
     try {
+      await removeOrphanTemps(store);
       if (rerun !== "none") {
         for (const run of todo) await Deno.remove(run.dir, { recursive: true }).catch(() => {});
       }
       for (const run of todo) await ensureConfigFile(run.dir, configFileOf(run));
-      await writeFileAtomic(
-        `${store}/study.json`,
-        JSON.stringify(
-          {
-            name: def.name,
-            kind: runs[0]?.kind.name,
-            runs: runs.map((r) => ({ hash: r.hash, label: r.label, config: r.config })),
-            dependencies: dependencies.map((r) => ({ hash: r.hash, kind: r.kind.name, config: r.config })),
-          },
-          null,
-          2,
-        ) + "\n",
-      );
+      await writeFileAtomic(`${store}/plan.json`, planJson(def.name, runs, dependencies));
       const progress = studyProgress({
         name: def.name,
         total: runs.length + dependencies.length,
@@ -294,6 +289,7 @@ export async function runStudy<C extends Config>(
         const { result } = await readResult(def.name, store, runs, def.figures);
         await writeParquetAtomic(result.records, `${store}/records.parquet`);
         await writeParquetAtomic(result.runs, `${store}/runs.parquet`);
+        await writeFileAtomic(`${store}/figures.json`, JSON.stringify(result.figures));
         const interrupted = [...statuses].find(([, s]) => s.status === "interrupted");
         if (interrupted || options.signal?.aborted) {
           const run = todo.find((r) => r.hash === interrupted?.[0]);
@@ -325,6 +321,22 @@ export async function runStudy<C extends Config>(
     }
   }
   const { result } = await readResult(def.name, store, runs, def.figures);
+  // Keep the store's description in step with this definition (a cached subset of a larger store).
+  await writeFileAtomic(`${store}/plan.json`, planJson(def.name, runs, dependencies)).catch(() => {});
+  await writeFileAtomic(`${store}/figures.json`, JSON.stringify(result.figures)).catch(() => {});
   if (executor.kind === "slurm") return (await import("./slurm/submit.ts")).finishedSlurmStudy(result);
   return result;
+}
+
+function planJson(name: string, runs: readonly PlannedRun[], dependencies: readonly PlannedRun[]): string {
+  return JSON.stringify(
+    {
+      name,
+      kind: runs[0]?.kind.name,
+      runs: runs.map((r) => ({ hash: r.hash, label: r.label, config: r.config })),
+      dependencies: dependencies.map((r) => ({ hash: r.hash, kind: r.kind.name, config: r.config })),
+    },
+    null,
+    2,
+  ) + "\n";
 }

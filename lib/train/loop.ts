@@ -10,13 +10,16 @@
  */
 import { tf } from "../backend/tf.ts";
 import type { Scalar } from "../backend/tf.ts";
+import { InterruptedError, interruptScope } from "../util/interrupt.ts";
 import { createRng, restoreRng, type RngState } from "../util/random.ts";
 import type { AdamW } from "./adamw.ts";
-import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
+import { checkChoice, checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import { NonFiniteError, saveCheckpoint } from "./checkpoint.ts";
+import { type Distributed, startDataParallel } from "./data_parallel.ts";
 import { evaluate } from "./evaluate.ts";
 import { learningRate, type Schedule } from "./schedule.ts";
-import type { BatchSource } from "./source.ts";
+import type { BatchStream } from "../data/batch_stream.ts";
+import type { Params } from "../model/params.ts";
 import type { Task } from "./task.ts";
 import { trainStep } from "./train_step.ts";
 
@@ -45,6 +48,8 @@ export interface TrainRecord {
   tokensPerSecond: number;
   /** Wall-clock seconds since this call of the loop started, everything included. */
   wallSeconds: number;
+  /** Seconds spent evaluating so far (validation loss and `evalHooks`), whole run; not in `seconds`. */
+  evalSeconds: number;
   /** `"running"`, or why the run stopped on its final record. */
   status: RunStatus;
   /** Extra fields folded into every record (run name, model size, …). */
@@ -69,12 +74,32 @@ export interface TrainerState {
   nextEvalSeconds: number | null;
   /** The schedule, so a resumed run can check it continues the same one. */
   schedule: Schedule;
+  /** Seconds spent evaluating so far (absent in checkpoints written before it existed). */
+  evalSeconds?: number;
   /**
    * The open logging window (sums of training loss and gradient norm over `count` steps since the last
    * record), so a run stopped between records resumes to the same next record. Absent in older checkpoints.
    */
   window?: { loss: number; norm: number; count: number };
 }
+
+/** What an evaluation hook sees: where training is, and the parameters being trained (read-only). */
+export interface EvalContext {
+  /** Updates applied so far. */
+  step: number;
+  /** Training seconds so far. */
+  seconds: number;
+  /** Training tokens so far. */
+  tokens: number;
+  /** The task's parameters; a hook must not change them (dropout is off: call the model with training false). */
+  params: Params;
+}
+
+/**
+ * Extra metrics at each evaluation point (BLEU from decoding, accuracy, …), merged into that record.
+ * Its time is excluded from the training budget and counted in `evalSeconds`. Returned tensors: none.
+ */
+export type EvalHook = (context: EvalContext) => Promise<Record<string, number | null>>;
 
 /** How a run ended. */
 export interface TrainResult {
@@ -100,15 +125,20 @@ export interface TrainOptions<B> {
   task: Task<B>;
   /** The optimizer, created with `createAdamW(params)`. */
   optimizer: AdamW;
-  /** Training batches; its `position()` goes into checkpoints. */
-  source: BatchSource<B>;
+  /** Training batches; its `position()` goes into checkpoints and `restore()` resumes it. */
+  source: BatchStream<B>;
   /** Learning-rate schedule (step- or time-based). */
   schedule: Schedule;
   /** Validation batches; without them records carry no valLoss and `targetValLoss` is ignored. */
   validation?: readonly B[];
-  /** Stop after this many training seconds (> 0; `Infinity` only together with `maxSteps`). */
+  /** Extra metrics at each evaluation point (needs `validation`, which decides the points). */
+  evalHooks?: readonly EvalHook[];
+  /** Runs after every update with the number of updates so far, inside training time (e.g. to re-apply
+   * pruning masks); `seconds` is training time so far. */
+  afterStep?: (step: number, seconds: number) => void | Promise<void>;
+  /** Stop after this many training seconds (`Infinity` only together with `maxSteps`; 0: evaluate only). */
   seconds?: number;
-  /** Stop after this many updates (total, counting steps before a resume). */
+  /** Stop after this many updates (total, counting steps before a resume; 0: evaluate only). */
   maxSteps?: number;
   /** Stop once validation loss is at or below this. */
   targetValLoss?: number;
@@ -137,10 +167,18 @@ export interface TrainOptions<B> {
   resume?: TrainerState;
   /** Fields added to every record. */
   tags?: Record<string, string | number | boolean>;
-  /** Stops the run (status "aborted") at the next step boundary. */
+  /**
+   * Stops the run (status "aborted") at the next step boundary. The notebook's stop button (see
+   * `lib/util/interrupt.ts`) stops it the same way, then throws an `InterruptedError` after the checkpoint.
+   */
   signal?: AbortSignal;
   /** Milliseconds clock; default `performance.now`. Tests inject a fake one. */
   clock?: () => number;
+  /**
+   * `"mpi"`: data-parallel over the ranks `mpiexec`/`srun` started (see lib/train/data_parallel.ts);
+   * `"none"`: this process alone. Default: `"mpi"` when launched as several MPI ranks, else `"none"`.
+   */
+  distributed?: Distributed;
 }
 
 /** When and where `trainRecords` saves checkpoints. */
@@ -169,6 +207,8 @@ export const TRAIN_OPTION_KEYS: readonly string[] = [
   "source",
   "schedule",
   "validation",
+  "evalHooks",
+  "afterStep",
   "seconds",
   "maxSteps",
   "targetValLoss",
@@ -179,11 +219,14 @@ export const TRAIN_OPTION_KEYS: readonly string[] = [
   "accumulate",
   "seed",
   "divergenceFactor",
+  "evalHooks",
+  "afterStep",
   "checkpoint",
   "resume",
   "tags",
   "signal",
   "clock",
+  "distributed",
 ];
 
 function defaultEvalEvery<B>(o: TrainOptions<B>): { seconds?: number; steps?: number } {
@@ -199,8 +242,9 @@ function checkOptions<B>(o: TrainOptions<B>): void {
   for (const k of ["task", "optimizer", "source", "schedule"] as const) {
     if (o[k] === undefined || o[k] === null) throw new OptionError(w, k, `\`${k}\` is required`);
   }
-  checkNumber(w, "seconds", o.seconds, { above: 0, infinite: true });
-  checkNumber(w, "maxSteps", o.maxSteps, { min: 1, integer: true });
+  // 0 is a run with nothing to train: with validation batches, it evaluates once.
+  checkNumber(w, "seconds", o.seconds, { min: 0, infinite: true });
+  checkNumber(w, "maxSteps", o.maxSteps, { min: 0, integer: true });
   checkNumber(w, "targetValLoss", o.targetValLoss);
   if (o.seconds === Infinity && o.maxSteps === undefined) {
     throw new OptionError(w, "seconds", "`seconds: Infinity` (no time limit) needs a step limit `maxSteps`");
@@ -229,6 +273,7 @@ function checkOptions<B>(o: TrainOptions<B>): void {
   checkNumber(w, "accumulate", o.accumulate, { min: 1, integer: true });
   checkNumber(w, "seed", o.seed);
   checkNumber(w, "divergenceFactor", o.divergenceFactor, { above: 1 });
+  checkChoice(w, "distributed", o.distributed, ["mpi", "none"]);
   if (o.checkpoint !== undefined) {
     const ck = o.checkpoint;
     checkKeys(
@@ -243,9 +288,6 @@ function checkOptions<B>(o: TrainOptions<B>): void {
     checkNumber(w, "checkpoint.everySteps", ck.everySteps, { min: 1, integer: true });
     checkNumber(w, "checkpoint.everySeconds", ck.everySeconds, { above: 0 });
     checkNumber(w, "checkpoint.keepLast", ck.keepLast, { min: 1, integer: true });
-  }
-  if (o.resume && o.resume.dataPosition !== null && !o.source.restore) {
-    throw new Error("train: resuming needs a batch source with restore(); this one has none");
   }
   if (o.resume && JSON.stringify(o.resume.schedule) !== JSON.stringify(o.schedule)) {
     throw new Error(
@@ -282,8 +324,18 @@ function checkOptions<B>(o: TrainOptions<B>): void {
  * params.w.dispose();
  * ```
  */
-export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<TrainRecord, TrainResult> {
-  checkOptions(o);
+export function trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<TrainRecord, TrainResult> {
+  return loop(o, { rank: 0 });
+}
+
+async function* loop<B>(
+  options: TrainOptions<B>,
+  where: { rank: number },
+): AsyncGenerator<TrainRecord, TrainResult> {
+  checkOptions(options);
+  const dp = await startDataParallel(options);
+  const o = dp?.options ?? options; // data-parallel: rank 0's clock and an abort agreed by all ranks
+  where.rank = dp?.comm.rank ?? 0;
   const clock = o.clock ?? (() => performance.now());
   const evalEvery = defaultEvalEvery(o);
   const accumulate = o.accumulate ?? 1;
@@ -292,11 +344,11 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
   const maxGradNorm = o.maxGradNorm ?? 1;
   const r = o.resume;
   const rng = r ? restoreRng(r.rng) : createRng(`train:${o.seed ?? 0}`);
-  if (r && r.dataPosition !== null) o.source.restore!(r.dataPosition);
+  if (r && r.dataPosition !== null) o.source.restore(r.dataPosition);
   let step = r?.step ?? 0, tokens = r?.tokens ?? 0;
   let minTrainLoss = r?.minTrainLoss ?? null;
   let nextEvalSeconds = r?.nextEvalSeconds ?? evalEvery.seconds ?? null;
-  let trainedMs = (r?.seconds ?? 0) * 1000;
+  let trainedMs = (r?.seconds ?? 0) * 1000, evalSeconds = r?.evalSeconds ?? 0;
   const wallStart = clock();
   let segmentStart = wallStart;
   const seconds = () => (trainedMs + clock() - segmentStart) / 1000;
@@ -316,10 +368,11 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
     seconds: trainedMs / 1000,
     tokens,
     rng: rng.state(),
-    dataPosition: o.source.position?.() ?? null,
+    dataPosition: o.source.position(),
     minTrainLoss,
     nextEvalSeconds,
     schedule: o.schedule,
+    evalSeconds,
     ...(windowValues && windowValues.count > 0 ? { window: windowValues } : {}),
   });
   const record = (trainLoss: number | null, gradNorm: number | null, v: number | null): TrainRecord => ({
@@ -334,6 +387,7 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
     gradNorm,
     tokensPerSecond: trainedMs > 0 ? tokens / (trainedMs / 1000) : 0,
     wallSeconds: (clock() - wallStart) / 1000,
+    evalSeconds,
     status,
   });
   let savedThisCall = false;
@@ -343,16 +397,23 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
     windowValues = lossSum && sinceLog > 0
       ? { loss: (await lossSum.data())[0], norm: (await normSum!.data())[0], count: sinceLog }
       : undefined;
-    try {
-      await saveCheckpoint(o.checkpoint.dir, {
-        params: o.task.params,
-        optimizer: o.optimizer,
-        trainer: state(),
-        config: o.checkpoint.config ?? null,
-      }, { keepLast: o.checkpoint.keepLast });
-    } catch (e) {
-      if (!(e instanceof NonFiniteError)) throw e;
-      [status, message] = ["nan", `not saving step ${step}: ${e.message}`];
+    let refused: string | null = null; // data-parallel: rank 0 writes, and every rank learns whether it could
+    if (where.rank === 0) {
+      try {
+        await saveCheckpoint(o.checkpoint.dir, {
+          params: o.task.params,
+          optimizer: o.optimizer,
+          trainer: state(),
+          config: o.checkpoint.config ?? null,
+        }, { keepLast: o.checkpoint.keepLast });
+      } catch (e) {
+        if (!(e instanceof NonFiniteError)) throw e;
+        refused = e.message;
+      }
+    }
+    if (dp) refused = dp.fromRank0(refused);
+    if (refused !== null) {
+      [status, message] = ["nan", `not saving step ${step}: ${refused}`];
       return;
     }
     savedThisCall = true;
@@ -360,26 +421,51 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
     lastCheckpointSeconds = trainedMs / 1000;
   };
 
+  /** Validation loss and hook metrics, timed into `evalSeconds` (the caller has paused training time). */
+  const evaluatePoint = async (): Promise<[number, Record<string, number | null>]> => {
+    const start = clock();
+    const v = dp ? await dp.evaluate(o.validation!) : await evaluate(o.task, o.validation!);
+    const metrics: Record<string, number | null> = {};
+    const context = { step, seconds: trainedMs / 1000, tokens, params: o.task.params };
+    for (const hook of o.evalHooks ?? []) Object.assign(metrics, await hook(context));
+    evalSeconds += (clock() - start) / 1000;
+    return [v, metrics];
+  };
+
   const stopReason = (): [RunStatus, string] | null => {
     if (o.maxSteps !== undefined && step >= o.maxSteps) return ["max_steps", `reached ${step} steps`];
     if (o.seconds !== undefined && seconds() >= o.seconds) {
       return ["budget", `trained for ${seconds().toFixed(1)} s of a ${o.seconds} s budget`];
     }
-    if (o.signal?.aborted) return ["aborted", `aborted at step ${step}`];
+    if (o.signal?.aborted || interrupt.signal.aborted) return ["aborted", `aborted at step ${step}`];
     return null;
   };
 
+  const interrupt = interruptScope();
   try {
     const already = stopReason(); // a resumed run may already be past its budget
-    if (already) [status, message] = already;
+    if (already) {
+      [status, message] = already;
+      // A fresh run with nothing to train (maxSteps 0, seconds 0) is an evaluation: it yields one record.
+      if (!r && o.validation?.length && status !== "aborted") {
+        pause();
+        const [v, metrics] = await evaluatePoint();
+        valLoss = v;
+        yield { ...record(null, null, v), ...metrics };
+        unpause();
+      }
+    }
     while (status === "running") {
       const batches: B[] = [];
       for (let i = 0; i < accumulate; i++) batches.push(await o.source.next());
       const seed = rng.int(2 ** 31);
       lastLr = learningRate(o.schedule, { step: step + 1, seconds: seconds() });
       const losses = batches.map((b, i) => () => o.task.loss(b, { training: true, seed: seed + 7919 * i }));
-      const result = trainStep(o.task.params, o.optimizer, losses, { lr: lastLr, maxGradNorm });
+      const result = dp
+        ? await dp.step(batches, seed, { lr: lastLr, maxGradNorm })
+        : trainStep(o.task.params, o.optimizer, losses, { lr: lastLr, maxGradNorm });
       step++;
+      await o.afterStep?.(step, seconds());
       for (const b of batches) tokens += o.task.tokens(b);
       const oldLoss: Scalar | null = lossSum, oldNorm: Scalar | null = normSum;
       lossSum = oldLoss ? tf.add(oldLoss, result.loss) as Scalar : result.loss;
@@ -387,6 +473,7 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       if (oldLoss) tf.dispose([oldLoss, oldNorm!, result.loss, result.gradNorm]);
       sinceLog++;
       if (step % syncEvery === 0) await lossSum.data();
+      await interrupt.poll();
 
       const stop = stopReason();
       if (stop?.[0] === "aborted") {
@@ -411,9 +498,10 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
             `training loss ${l} at step ${step} exceeds ${divergenceFactor} × the lowest logged, ${minTrainLoss}`,
           ];
         } else minTrainLoss = Math.min(l, minTrainLoss ?? l);
-        let v: number | null = null;
+        let v: number | null = null, metrics: Record<string, number | null> = {};
         if (evalDue && status === "running") {
-          v = valLoss = await evaluate(o.task, o.validation!);
+          [v, metrics] = await evaluatePoint();
+          valLoss = v;
           while (nextEvalSeconds !== null && nextEvalSeconds <= trainedMs / 1000) {
             nextEvalSeconds += evalEvery.seconds!;
           }
@@ -426,13 +514,13 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
           }
         }
         if (status === "running" && stop) [status, message] = stop;
-        yield record(l, g, v);
+        yield { ...record(l, g, v), ...metrics };
         if (o.checkpoint?.everyRecord && status !== "nan" && status !== "diverged") await save();
         unpause();
       }
       const ck = o.checkpoint;
       if (
-        status === "running" && ck &&
+        status === "running" && ck && step > lastCheckpointStep &&
         ((ck.everySteps && step - lastCheckpointStep >= ck.everySteps) ||
           (ck.everySeconds && seconds() - lastCheckpointSeconds >= ck.everySeconds))
       ) {
@@ -452,6 +540,16 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       await save();
     }
     const failed = status === "nan" || status === "diverged";
+    dp?.finish();
+    if (status === "aborted" && interrupt.signal.aborted && !o.signal?.aborted) {
+      const where = o.checkpoint
+        ? `checkpoint saved to ${o.checkpoint.dir}; run the cell again to resume`
+        : "no checkpoint (pass one to resume)";
+      throw new InterruptedError(`interrupted at step ${step}; ${where}`, {
+        step,
+        checkpoint: o.checkpoint?.dir ?? null,
+      });
+    }
     return {
       status: status as TrainResult["status"],
       message,
@@ -462,12 +560,15 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       state: state(),
     };
   } finally {
+    interrupt.close();
     tf.dispose([lossSum, normSum].filter((t): t is Scalar => t !== null));
+    dp?.close();
   }
 }
 
 /**
- * Runs `trainRecords` to the end, handing each record to `onRecord` (which may be async).
+ * Runs `trainRecords` to the end, handing each record to `onRecord` (which may be async); in a data-parallel
+ * run only rank 0 calls `onRecord` (`trainRecords` itself yields the same records on every rank).
  *
  * @example
  * ```ts
@@ -493,10 +594,11 @@ export async function train<B>(
   options: TrainOptions<B>,
   onRecord?: (record: TrainRecord) => void | Promise<void>,
 ): Promise<TrainResult> {
-  const run = trainRecords(options);
+  const where = { rank: 0 };
+  const run = loop(options, where);
   while (true) {
     const r = await run.next();
     if (r.done) return r.value;
-    await onRecord?.(r.value);
+    if (where.rank === 0) await onRecord?.(r.value); // data-parallel: rank 0 alone writes records
   }
 }
