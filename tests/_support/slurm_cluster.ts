@@ -81,7 +81,7 @@ export async function startSlurm(): Promise<SlurmCluster> {
   const conf = `${dir}/slurm.conf`;
   const lines = [
     `ClusterName=trainlarge-test`,
-    `SlurmctldHost=${host}`,
+    `SlurmctldHost=${host}(127.0.0.1)`, // no name resolution needed on a bare CI machine
     `SlurmUser=root`,
     `SlurmdUser=root`,
     `SlurmctldPort=${freePort()}`,
@@ -109,7 +109,7 @@ export async function startSlurm(): Promise<SlurmCluster> {
     `MinJobAge=600`,
     `KillWait=5`,
     `SlurmdTimeout=60`,
-    `NodeName=${host} CPUs=${cpus} RealMemory=${memMiB} State=UNKNOWN`,
+    `NodeName=${host} NodeAddr=127.0.0.1 CPUs=${cpus} RealMemory=${memMiB} State=UNKNOWN`,
     `PartitionName=${partition} Nodes=${host} Default=YES MaxTime=INFINITE State=UP`,
   ];
   await Deno.mkdir(`${dir}/state`);

@@ -40,7 +40,7 @@ Deno.test("sbatchArguments() asks for a throttled, requeueable array signalled b
   ]);
 });
 
-async function scriptRun(deno: string, signal: boolean) {
+async function scriptRun(deno: string, signal?: Deno.Signal) {
   const dir = await Deno.makeTempDir();
   await Deno.mkdir(`${dir}/bin`);
   await Deno.writeTextFile(`${dir}/bin/scontrol`, `#!/bin/sh\necho "$@" >> ${dir}/scontrol.txt\n`);
@@ -71,7 +71,7 @@ async function scriptRun(deno: string, signal: boolean) {
   }).spawn();
   const started = async () => (await Deno.readTextFile(`${dir}/args.txt`).catch(() => "")).length > 0;
   for (let i = 0; i < 100 && !(await started()); i++) await new Promise((r) => setTimeout(r, 50));
-  if (signal) child.kill("SIGUSR1");
+  if (signal) child.kill(signal);
   const out = await child.output();
   const read = (f: string) => Deno.readTextFile(`${dir}/${f}`).catch(() => "");
   const result = {
@@ -93,7 +93,7 @@ while :; do sleep 0.05; done
 `;
 
 Deno.test("the batch script runs its task's run and, on SIGUSR1, stops it with SIGTERM and requeues", async () => {
-  const r = await scriptRun(INTERRUPTIBLE, true);
+  const r = await scriptRun(INTERRUPTIBLE, "SIGUSR1");
   assertEquals(r.args, `run -A /project/mod.ts study run-one ${r.dir}/my store bbbbbb`);
   assertEquals(r.got, "TERM", "Deno gets SIGTERM (a SIGUSR1 would also open its inspector)");
   assertEquals(r.code, 3);
@@ -101,10 +101,15 @@ Deno.test("the batch script runs its task's run and, on SIGUSR1, stops it with S
   assertStringIncludes(r.stderr, "requeueing task 1");
 });
 
+Deno.test("the batch script stops its run on SIGTERM (scancel) without requeueing it", async () => {
+  const r = await scriptRun(INTERRUPTIBLE, "SIGTERM");
+  assertEquals([r.got, r.code, r.scontrol], ["TERM", 3, ""]);
+});
+
 Deno.test("the batch script passes a finished run's exit code on and does not requeue it", async () => {
-  const r = await scriptRun(`#!/bin/bash\necho "$@" > $DIR/args.txt\nexit 0\n`, false);
+  const r = await scriptRun(`#!/bin/bash\necho "$@" > $DIR/args.txt\nexit 0\n`);
   assertEquals([r.code, r.scontrol], [0, ""]);
-  const failed = await scriptRun(`#!/bin/bash\necho "$@" > $DIR/args.txt\nexit 1\n`, false);
+  const failed = await scriptRun(`#!/bin/bash\necho "$@" > $DIR/args.txt\nexit 1\n`);
   assertEquals([failed.code, failed.scontrol], [1, ""]);
 });
 

@@ -6,7 +6,7 @@
  */
 import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
 import { useBackend } from "../../lib/backend/use_backend.ts";
-import { runStudy } from "../../lib/study/runner.ts";
+import { runStudy, StudyInterruptedError } from "../../lib/study/runner.ts";
 import { readRecords, readStatus, runDir } from "../../lib/study/store.ts";
 import { slurmInstalled, startSlurm } from "../_support/slurm_cluster.ts";
 import { requireTool } from "../_support/tools.ts";
@@ -98,12 +98,14 @@ Deno.test("slurm executor: a job array on a real Slurm equals the inline study, 
           stderr: "null",
         }).spawn();
         // Slurm holds a requeued job about two minutes before it may start again (its own safety delay);
-        // the test lets it start at once.
-        await until("task 0 to be requeued", async () => {
+        // the test lets it start at once (again if the requeue's end set the hold anew).
+        await until("task 0 to be requeued and restarted", async () => {
           const task = (await handle.tasks()).find((x) => x.index === 0);
-          return task?.state === "PENDING" && task.restarts === 1;
+          if (task?.state === "PENDING" && task.reason === "BeginTime") {
+            await sh("scontrol", ["update", `JobId=${handle.jobId}_0`, "StartTime=now"]).catch(() => {});
+          }
+          return task !== undefined && task.restarts === 1 && task.state !== "PENDING";
         });
-        await sh("scontrol", ["update", `JobId=${handle.jobId}_0`, "StartTime=now"]);
         try {
           scancel.kill();
         } catch { /* it has finished */ }
@@ -119,7 +121,11 @@ Deno.test("slurm executor: a job array on a real Slurm equals the inline study, 
         "max_steps",
       ]);
       assertEquals(result.records.toRecords().map(untimed), inline.records.toRecords().map(untimed));
-      const tasks = await handle.tasks();
+      // wait() ends when every run's status is final; the tasks' processes may still be exiting.
+      const tasks = await until("the tasks to complete", async () => {
+        const all = await handle.tasks();
+        return all.every((x) => x.state === "COMPLETED") ? all : null;
+      });
       assertEquals(tasks.map((x) => [x.index, x.run, x.state, x.restarts]), [
         [0, hashes[0], "COMPLETED", 1],
         [1, hashes[1], "COMPLETED", 0],
@@ -149,6 +155,44 @@ Deno.test("slurm executor: a job array on a real Slurm equals the inline study, 
       assertEquals(again.jobId, null, "a finished study submits nothing");
       assertEquals((await again.wait()).records.height, result.records.height);
     });
+
+    await t.step(
+      "cancel() stops the tasks after a checkpoint; the next call resubmits and they resume",
+      async () => {
+        const study = {
+          ...SMOKE,
+          name: "cancelled",
+          base: { ...SMOKE.base, maxSteps: 3000 },
+          grid: { seed: [1, 2] },
+        };
+        const store = `${dir}/cancelled`;
+        const handle = await runStudy(study, { store, progress: "silent", backend: "cpu", executor });
+        const hashes = (await Deno.readTextFile(`${handle.dirs[0]}/runs.txt`)).trim().split("\n");
+        await until(
+          "run 0's first record",
+          async () => (await readRecords(runDir(store, hashes[0]))).length > 0,
+        );
+        await handle.cancel();
+        await assertRejects(
+          () => handle.wait(),
+          StudyInterruptedError,
+          "call it again to resume",
+        );
+        assertEquals((await readStatus(runDir(store, hashes[0])))?.status, "interrupted");
+        const again = await runStudy(study, { store, progress: "silent", backend: "cpu", executor });
+        assert(
+          again.jobId !== null && again.jobId !== handle.jobId,
+          "the unfinished runs are submitted again",
+        );
+        const result = await again.wait();
+        assertEquals(result.runs.getColumn("status").toArray(), ["max_steps", "max_steps"]);
+        const starts = (await Deno.readTextFile(`${runDir(store, hashes[0])}/work/starts.jsonl`)).trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as Start);
+        assertEquals(starts.length, 2);
+        assert(starts[1].checkpoint !== null, `the resubmitted run resumed: ${JSON.stringify(starts)}`);
+      },
+    );
 
     await t.step("a task that dies without a status is failed with its Slurm state and stderr", async () => {
       const study = {

@@ -3,8 +3,9 @@
  * next to the script: `deno run -A <project>/mod.ts study run-one <store> <hash>`. The shell starts Deno in
  * the background and waits, so a signal to the batch shell (`--signal=B:USR1@…`, `scancel --signal=USR1
  * --batch`, or SIGTERM at preemption) is passed on at once, as SIGTERM (Deno would answer a SIGUSR1 by also
- * opening its inspector port); the run checkpoints and exits 3, and the script requeues its own task, which
- * then resumes from that checkpoint.
+ * opening its inspector port); the run checkpoints and exits 3. After SIGUSR1 (the time-limit warning) the
+ * script requeues its own task, which then resumes from that checkpoint; after SIGTERM (scancel) it does not,
+ * since Slurm would requeue even a cancelled job.
  *
  * @module
  */
@@ -64,8 +65,10 @@ ${
 echo "trainlarge: $(date -Is) task \${SLURM_ARRAY_JOB_ID:-?}_$task (job \${SLURM_JOB_ID:-?}, restart \${SLURM_RESTART_COUNT:-0}) runs $hash on $(hostname)" >&2
 
 child=""
+requeue=""
 stop() { [ -n "$child" ] && kill -TERM "$child" 2>/dev/null; }
-trap stop USR1 TERM INT
+trap 'requeue=1; stop' USR1 # the time-limit warning (--signal=B:USR1@…): checkpoint, then requeue
+trap stop TERM INT           # scancel, preemption: checkpoint and end (Slurm requeues preempted jobs itself)
 "$deno" run -A ${shellQuote(t.mod)} study run-one ${shellQuote(t.store)} "$hash" &
 child=$!
 while :; do
@@ -73,8 +76,8 @@ while :; do
   rc=$?
   kill -0 "$child" 2>/dev/null || break # a trapped signal interrupted \`wait\`: wait again
 done
-if [ "$rc" -eq 3 ]; then
-  echo "trainlarge: run $hash checkpointed after a signal; requeueing task $task" >&2
+if [ "$rc" -eq 3 ] && [ -n "$requeue" ]; then
+  echo "trainlarge: run $hash checkpointed before the time limit; requeueing task $task" >&2
   scontrol requeue "\${SLURM_JOB_ID}" || echo "trainlarge: could not requeue; run the study again to resume" >&2
 fi
 exit "$rc"
