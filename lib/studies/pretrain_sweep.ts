@@ -18,6 +18,7 @@ import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import {
   CELL_OPTION_KEYS,
   type CellOptions,
+  cellResult,
   resolveScale,
   resolveSeeds,
   type Scale,
@@ -147,7 +148,7 @@ export async function pretrainSweep(options: PretrainSweepOptions = {}): Promise
     if (v !== undefined) run[k] = v as Json;
   }
   const name = options.name ?? `pretrain-${scale}`;
-  return await runStudy({
+  return await cellResult(runStudy({
     name,
     kind: mlmRun,
     base: run as Partial<MlmRunConfig>,
@@ -159,5 +160,5 @@ export async function pretrainSweep(options: PretrainSweepOptions = {}): Promise
       metricCurves(records, PERPLEXITY, "step"),
       finalVsParams(records, runs, PERPLEXITY),
     ],
-  }, studyOptions(options, name));
+  }, studyOptions(options, name)));
 }

@@ -18,6 +18,7 @@ import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import {
   CELL_OPTION_KEYS,
   type CellOptions,
+  cellResult,
   resolveScale,
   resolveSeeds,
   type Scale,
@@ -130,7 +131,7 @@ export async function translationSweep(options: TranslationSweepOptions = {}): P
     if (v !== undefined) run[k] = v as Json;
   }
   const name = options.name ?? `translation-${scale}`;
-  return await runStudy({
+  return await cellResult(runStudy({
     name,
     kind: seq2seqRun,
     base: run as Partial<Seq2SeqRunConfig>,
@@ -144,5 +145,5 @@ export async function translationSweep(options: TranslationSweepOptions = {}): P
       metricCurves(records, BLEU, "step"),
       finalVsParams(records, runs, BLEU),
     ],
-  }, studyOptions(options, name));
+  }, studyOptions(options, name)));
 }
