@@ -68,9 +68,19 @@ export async function followJobs(
   let remaining: PlannedRun[] = job.runs.filter((r) => where.has(r.hash));
   let shown: PlannedRun | null = null, shownRows = 0;
 
-  const end = (run: PlannedRun, status: StatusFile) => {
+  const showRecords = async () => {
+    if (shown === null) return;
+    const rows = await readRecords(shown.dir).catch(() => []);
+    if (rows.length < shownRows) shownRows = 0; // a resumed run rewrote the rows it replays
+    for (const r of rows.slice(shownRows)) job.progress.record(r as unknown as TrainRecord);
+    shownRows = rows.length;
+  };
+  const end = async (run: PlannedRun, status: StatusFile) => {
     out.set(run.hash, status);
-    if (shown?.hash === run.hash) shown = null;
+    if (shown?.hash === run.hash) {
+      await showRecords(); // its last records, before the display moves on
+      shown = null;
+    }
     job.progress.runFinished(run.label, status.status);
   };
 
@@ -82,7 +92,7 @@ export async function followJobs(
     for (const run of remaining) {
       const status = await readStatus(run.dir).catch(() => null);
       if (status && (FINISHED.has(status.status) || status.status === "failed")) {
-        end(run, status);
+        await end(run, status);
         continue;
       }
       const { array, index } = where.get(run.hash)!;
@@ -104,7 +114,7 @@ export async function followJobs(
         : "and the scheduler no longer knows it";
       const taskId = `${array.jobId}_${index}`;
       if (status?.status === "interrupted" || task?.state === "CANCELLED") {
-        end(run, {
+        await end(run, {
           status: "interrupted",
           error: `Slurm task ${taskId} ended ${state} before the run finished`,
           updated: new Date().toISOString(),
@@ -114,16 +124,11 @@ export async function followJobs(
       const error = `Slurm task ${taskId} ended ${state} without a final status for run ${run.hash}; ` +
         `its stderr (${array.dir}/logs/${index}.err) ended with:\n${await stderrTail(array.dir, index)}`;
       await writeStatus(run.dir, { status: "failed", error }).catch(() => {});
-      end(run, { status: "failed", error, updated: new Date().toISOString() });
+      await end(run, { status: "failed", error, updated: new Date().toISOString() });
     }
     remaining = next;
     job.progress.setPendingSeconds(pendingSeconds);
-    if (shown !== null) {
-      const rows = await readRecords(shown.dir).catch(() => []);
-      if (rows.length < shownRows) shownRows = 0; // a resumed run rewrote the rows it replays
-      for (const r of rows.slice(shownRows)) job.progress.record(r as unknown as TrainRecord);
-      shownRows = rows.length;
-    }
+    await showRecords();
     if (remaining.length === 0) break;
     await sleep(pollMs, job.signal);
     if (job.signal?.aborted) {
