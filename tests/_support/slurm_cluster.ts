@@ -70,6 +70,22 @@ async function tail(path: string, chars = 3000): Promise<string> {
   return `--- ${path}\n${text.slice(-chars)}`;
 }
 
+/**
+ * Kills the `slurmstepd`s of this cluster that outlived their slurmd (they daemonize, so they are found by
+ * the `SLURM_CONF` in their environment, which names this cluster's configuration file).
+ */
+async function killStrayStepDaemons(conf: string): Promise<void> {
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    const read = (f: string) => Deno.readTextFile(`/proc/${e.name}/${f}`).catch(() => "");
+    if (!(await read("cmdline")).startsWith("slurmstepd")) continue;
+    if (!(await read("environ")).split("\0").includes(`SLURM_CONF=${conf}`)) continue;
+    try {
+      Deno.kill(Number(e.name), "SIGKILL");
+    } catch { /* already gone */ }
+  }
+}
+
 /** Starts a single-node cluster (see the module doc). */
 export async function startSlurm(): Promise<SlurmCluster> {
   const dir = await Deno.makeTempDir({ prefix: "trainlarge-slurm-" });
@@ -118,6 +134,13 @@ export async function startSlurm(): Promise<SlurmCluster> {
   const env = { SLURM_CONF: conf };
   const logs = async () => [await tail(`${dir}/slurmctld.log`), await tail(`${dir}/slurmd.log`)].join("\n");
   const stop = async () => {
+    // Let the jobs end first: a job step whose slurmd is gone waits for it forever.
+    if (started.length > 0 && (await run("scancel", [`--partition=${partition}`], env)).ok) {
+      const end = Date.now() + 15_000;
+      while (Date.now() < end && (await run("squeue", ["--noheader"], env)).stdout.trim() !== "") {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
     for (const child of started.reverse()) {
       try {
         child.kill("SIGTERM");
@@ -133,6 +156,7 @@ export async function startSlurm(): Promise<SlurmCluster> {
         await child.status;
       }
     }
+    await killStrayStepDaemons(conf);
     if (Deno.env.get("SLURM_CONF") === conf) Deno.env.delete("SLURM_CONF");
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
