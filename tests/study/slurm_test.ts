@@ -7,6 +7,7 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
 import { useBackend } from "../../lib/backend/use_backend.ts";
 import { runStudy, StudyInterruptedError } from "../../lib/study/runner.ts";
+import { queryTasks } from "../../lib/study/slurm/commands.ts";
 import { readRecords, readStatus, runDir } from "../../lib/study/store.ts";
 import { slurmInstalled, startSlurm } from "../_support/slurm_cluster.ts";
 import { requireTool } from "../_support/tools.ts";
@@ -50,6 +51,10 @@ Deno.test("slurm executor: a job array on a real Slurm equals the inline study, 
   const cluster = await startSlurm();
   const executor = { kind: "slurm" as const, partition: cluster.partition, pollSeconds: 0.5 };
   try {
+    await t.step("a job the controller does not know, with no accounting (sacct), has no tasks", async () => {
+      assertEquals(await queryTasks("999999"), []);
+    });
+
     await t.step("a partition the scheduler rejects is an error with its message", async () => {
       await assertRejects(
         () =>
