@@ -16,6 +16,7 @@ import { disposeParams } from "../model/params.ts";
 import { paramCount } from "../model/size.ts";
 import { type AdamW, createAdamW, disposeAdamW } from "../train/adamw.ts";
 import { loadCheckpoint } from "../train/checkpoint.ts";
+import { latestCheckpoint } from "../train/checkpoint_store.ts";
 import { type TrainerState, type TrainRecord, trainRecords, type TrainResult } from "../train/loop.ts";
 import { budgetSchedule } from "../train/schedule.ts";
 import { mlmTask } from "../train/task.ts";
@@ -102,6 +103,7 @@ const PRETRAIN_KEYS = [
   "data",
   "tags",
   "signal",
+  "checkpoint",
 ];
 
 function checkPretrainOptions(o: PretrainOptions): void {
@@ -209,7 +211,9 @@ async function resumeFrom(
   params: ReturnType<typeof initEncoder>,
   optimizer: AdamW,
 ): Promise<TrainerState | undefined> {
-  const saved = await readJson(`${dir}/config.json`);
+  const latest = await latestCheckpoint(dir); // the checkpoint root holds one directory per save
+  if (latest === null) return undefined;
+  const saved = await readJson(`${latest}/config.json`);
   if (saved === undefined) return undefined;
   for (const [key, value] of Object.entries(identity)) {
     const [was, now] = [JSON.stringify(saved?.[key]), JSON.stringify(value)];
@@ -220,7 +224,7 @@ async function resumeFrom(
       );
     }
   }
-  const { trainer } = await loadCheckpoint(dir, { params, optimizer });
+  const { trainer } = await loadCheckpoint(latest, { params, optimizer });
   if (!trainer) throw new Error(`pretrainMlm: ${dir} has no trainer_state.json; it cannot be resumed`);
   return trainer;
 }
