@@ -11,7 +11,7 @@ import { queryTasks } from "../../lib/study/slurm/commands.ts";
 import { readRecords, readStatus, runDir } from "../../lib/study/store.ts";
 import { slurmInstalled, startSlurm } from "../_support/slurm_cluster.ts";
 import { requireTool } from "../_support/tools.ts";
-import { exitingKind, loggedKind, type Start } from "./_slurm_kinds.ts";
+import { childKind, exitingKind, loggedKind, type Start } from "./_slurm_kinds.ts";
 import { untimed } from "./_support.ts";
 
 async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 90_000) {
@@ -193,6 +193,26 @@ Deno.test("slurm executor: a job array on a real Slurm equals the inline study, 
         assert(starts[1].checkpoint !== null, `the resubmitted run resumed: ${JSON.stringify(starts)}`);
       },
     );
+
+    await t.step("runs that start from another run wait for it in a second array", async () => {
+      const study = {
+        name: "children",
+        kind: childKind,
+        base: { maxSteps: 300, evaluations: 2, dim: 4 },
+        grid: { lr: [0.02, 0.05] },
+      };
+      const handle = await runStudy(study, {
+        store: `${dir}/children`,
+        progress: "silent",
+        backend: "cpu",
+        executor,
+      });
+      assertEquals(handle.jobIds.length, 2, "the parent's array, then the children's");
+      const result = await handle.wait();
+      assertEquals(result.runs.getColumn("status").toArray(), ["max_steps", "max_steps"]);
+      const inline = await runStudy(study, { store: `${dir}/children-inline`, progress: "silent" });
+      assertEquals(result.records.toRecords().map(untimed), inline.records.toRecords().map(untimed));
+    });
 
     await t.step("a task that dies without a status is failed with its Slurm state and stderr", async () => {
       const study = {
