@@ -10,8 +10,10 @@
  * <store>/slurm/active.json               the jobs still following this store's runs
  * ```
  *
- * A second `runStudy` call while those jobs are queued or running attaches to them instead of submitting
- * the runs again (so a notebook restarted mid-study just follows the jobs it had started).
+ * The study's lock is held only while submitting; then `active.json` says which jobs own the runs: a second
+ * `runStudy` call while those jobs are queued or running attaches to them instead of submitting the runs
+ * again (so a notebook restarted mid-study just follows the jobs it had started), and each run is still
+ * locked by the task executing it.
  *
  * @module
  */
