@@ -19,3 +19,17 @@ export { TRANSLATION_SWEEP_PRESETS, translationSweep } from "./translation_sweep
 export type { TranslationPreset, TranslationSize, TranslationSweepOptions } from "./translation_sweep.ts";
 export { BLEU, finalPoints, finalVsParams, metricCurves, PERPLEXITY, sizeLabel } from "./size_figures.ts";
 export type { Row, SizeMetric } from "./size_figures.ts";
+export { COMPRESSION_PRESETS, compressionStudy } from "./compression.ts";
+export type { CompressionPreset, CompressionStudyOptions, CompressionStudyResult } from "./compression.ts";
+export {
+  frontierFigure,
+  paretoFrontier,
+  pruningFigure,
+  quantizationFigure,
+  winnersTable,
+} from "./compression_figures.ts";
+export type { CompressionPoint } from "./compression_figures.ts";
+export { fitSizes, planBudget } from "./plan_budget.ts";
+export type { BudgetPlan, PlanBudgetOptions } from "./plan_budget.ts";
+export { accuracyAtBits, fitPowerLaw, predictLoss } from "./budget_fit.ts";
+export type { PowerLawFit } from "./budget_fit.ts";
