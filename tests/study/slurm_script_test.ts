@@ -136,3 +136,29 @@ Deno.test("without sbatch on PATH the slurm executor says where to run and what 
   assert(out.success);
   await Deno.remove(store, { recursive: true });
 });
+
+Deno.test("the batch script fails with a clear message on a node without Deno", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.mkdir(`${dir}/bin`);
+  for (const tool of ["sed", "date", "hostname"]) {
+    const path = (await new Deno.Command("sh", { args: ["-c", `command -v ${tool}`] }).output()).stdout;
+    await Deno.symlink(new TextDecoder().decode(path).trim(), `${dir}/bin/${tool}`);
+  }
+  await Deno.writeTextFile(`${dir}/runs.txt`, "aaaaaa\n");
+  const script = taskScript({
+    store: `${dir}/store`,
+    list: `${dir}/runs.txt`,
+    mod: "/project/mod.ts",
+    deno: "/nonexistent/deno",
+    command: "sbatch …",
+  });
+  const out = await new Deno.Command("/bin/bash", {
+    args: ["-c", script],
+    env: { SLURM_ARRAY_TASK_ID: "0", PATH: `${dir}/bin` },
+    clearEnv: true,
+    stderr: "piped",
+  }).output();
+  assertEquals(out.code, 1);
+  assertStringIncludes(new TextDecoder().decode(out.stderr), "no Deno on");
+  await Deno.remove(dir, { recursive: true });
+});

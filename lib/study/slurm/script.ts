@@ -57,11 +57,17 @@ if [ -z "$hash" ]; then
   exit 1
 fi
 export TRAINLARGE_THREADS="\${SLURM_CPUS_PER_TASK:-1}"
-${
-    t.backend
-      ? `export TRAINLARGE_BACKEND=${shellQuote(t.backend)}\n`
-      : ""
-  }deno="\${TRAINLARGE_DENO:-$(command -v deno || echo ${shellQuote(t.deno)})}"
+${t.backend ? `export TRAINLARGE_BACKEND=${shellQuote(t.backend)}\n` : ""}
+# Deno: $TRAINLARGE_DENO, else the one that submitted the job (same version) when the node can run it, else
+# the node's own.
+deno="\${TRAINLARGE_DENO:-}"
+if [ -z "$deno" ]; then
+  if [ -x ${shellQuote(t.deno)} ]; then deno=${shellQuote(t.deno)}; else deno="$(command -v deno || true)"; fi
+fi
+if [ -z "$deno" ]; then
+  echo "trainlarge: no Deno on $(hostname): install it where the nodes see it, or set TRAINLARGE_DENO" >&2
+  exit 1
+fi
 echo "trainlarge: $(date -Is) task \${SLURM_ARRAY_JOB_ID:-?}_$task (job \${SLURM_JOB_ID:-?}, restart \${SLURM_RESTART_COUNT:-0}) runs $hash on $(hostname)" >&2
 
 child=""
