@@ -17,10 +17,15 @@ import { parseArgs } from "@std/cli";
 import { useBackend } from "../lib/backend/mod.ts";
 import { hasTorch } from "../tests/_support/tools.ts";
 import { kernelProfile, profileKernels } from "../lib/backend/native/profile.ts";
-import { type BenchSize, SIZES, type StepTiming, timeMlmStep } from "./mlm_step.ts";
+import { type BenchSize, SIZES, type StepTiming, timeMlmStep, timeMlmStepInChild } from "./mlm_step.ts";
 import { rawBlasGflops, tfMatmulGflops } from "./matmul.ts";
 
-const DEFAULT_SIZES: Record<string, string[]> = { native: ["S", "M", "L"], wasm: ["S"], cpu: ["S"] };
+const DEFAULT_SIZES: Record<string, string[]> = {
+  native: ["S", "M", "L"],
+  "native-noblas": ["S", "M", "L"],
+  wasm: ["S"],
+  cpu: ["S"],
+};
 const SLOW = new Set(["wasm", "cpu", "webgpu"]);
 
 const args = parseArgs(Deno.args, {
@@ -34,7 +39,8 @@ const sizes = (args.sizes ?? "S,M,L").split(",").map((s: string) => {
   if (!size) throw new Error(`--sizes: unknown size "${s}"; use S, M and/or L`);
   return size;
 });
-const backends = (args.backends ?? "native,wasm,cpu").split(",").map((s: string) => s.trim());
+// `native-noblas` is `native` on its built-in WebAssembly GEMM (TRAINLARGE_BLAS=none), timed in a child process.
+const backends = (args.backends ?? "native,native-noblas,wasm,cpu").split(",").map((s: string) => s.trim());
 const steps = Number(args.steps ?? 5),
   seconds = Number(args.seconds ?? 20),
   warmup = Number(args.warmup ?? 1);
@@ -109,6 +115,15 @@ for (const size of sizes) {
     for (const backend of backends) {
       if (!explicitSizes && DEFAULT_SIZES[backend] && !DEFAULT_SIZES[backend].includes(size.name)) continue;
       if (round > 0 && SLOW.has(backend) && args.rounds === undefined) continue;
+      if (backend === "native-noblas") {
+        const profile = args.profile && round === Math.max(1, rounds) - 1;
+        const r = await timeMlmStepInChild(size, { steps, seconds, warmup, dropout, profile }, {
+          TRAINLARGE_BLAS: "none",
+        });
+        keep(backend, `native, no BLAS: WebAssembly GEMM (${r.threads} thr)`, r);
+        console.log(`${size.name} round ${round + 1}: ${backend} best ${r.msBest.toFixed(0)} ms/step`);
+        continue;
+      }
       let description;
       try {
         description = await useBackend(backend);

@@ -13,6 +13,10 @@ import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { Blas } from "./blas.ts";
 import { BufferPool } from "./buffer_pool.ts";
 import { type SimdKernels, simdKernels } from "./simd/simd.ts";
+import { wasmBlas } from "./simd/gemm.ts";
+
+/** The GEMM `native` multiplies with: a loaded system BLAS, or `"wasm"` for its own WebAssembly GEMM. */
+export type BlasChoice = Blas | "wasm";
 
 /** The tfjs backend name. */
 export const NATIVE = "native";
@@ -22,7 +26,7 @@ type Values = tf.backend_util.BackendValues;
 
 /** MathBackendCPU plus the loaded BLAS and a pool that recycles kernel output arrays. */
 export class NativeBackend extends MathBackendCPU {
-  /** The BLAS that the matmul kernels call. */
+  /** The BLAS that the matmul kernels call (a system BLAS, or the WebAssembly GEMM on the arena). */
   readonly blas: Blas;
   /** Output arrays for native kernels (`pool.take(n)`), recycled when their tensor is freed. */
   readonly pool: BufferPool = new BufferPool();
@@ -31,10 +35,14 @@ export class NativeBackend extends MathBackendCPU {
    * `undefined` to run the JavaScript versions of the same kernels instead (to compare them).
    */
   simd: SimdKernels | undefined;
-  constructor(blas: Blas) {
+  constructor(blas: BlasChoice) {
     super();
-    this.blas = blas;
     this.simd = this.pool.arena && simdKernels(this.pool.arena);
+    if (blas === "wasm") {
+      const own = this.pool.arena && wasmBlas(this.pool.arena);
+      if (!own) throw new Error("native backend: this runtime has no WebAssembly SIMD for the built-in GEMM");
+      this.blas = own;
+    } else this.blas = blas;
   }
 
   /** Whether the SIMD kernels can address every array in `arrays` (all live in the arena). */

@@ -3,12 +3,14 @@
  *
  * @module
  */
+import { tf } from "../tf.ts";
 import { loadBlas } from "./blas.ts";
+import { NATIVE, NativeBackend } from "./native_backend.ts";
 
 /**
- * Sets how many threads the system BLAS uses for the native backend's matmuls (OpenBLAS and MKL; on
- * Accelerate set `VECLIB_MAXIMUM_THREADS` before start) and returns the count now in effect. Also set by
- * the `TRAINLARGE_THREADS` environment variable when the backend starts.
+ * Sets how many threads the native backend's matmuls use — the system BLAS's (OpenBLAS and MKL; on
+ * Accelerate set `VECLIB_MAXIMUM_THREADS` before start) or the built-in GEMM's worker threads — and returns
+ * the count now in effect. Also set by the `TRAINLARGE_THREADS` environment variable when the backend starts.
  *
  * @example
  * ```ts
@@ -20,5 +22,6 @@ import { loadBlas } from "./blas.ts";
  * ```
  */
 export function setNativeThreads(threads: number): number {
-  return loadBlas().setThreads(threads);
+  const backend = tf.findBackend(NATIVE);
+  return (backend instanceof NativeBackend ? backend.blas : loadBlas()).setThreads(threads);
 }
