@@ -13,7 +13,9 @@ import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { Blas } from "./blas.ts";
 import { BufferPool } from "./buffer_pool.ts";
 import { type SimdKernels, simdKernels } from "./simd/simd.ts";
-import { wasmBlas } from "./simd/gemm.ts";
+import { hasRelaxedSimd, wasmBlas } from "./simd/gemm.ts";
+import { ThreadPool } from "./simd/thread_pool.ts";
+import { parallelKernels } from "./simd/parallel.ts";
 
 /** The GEMM `native` multiplies with: a loaded system BLAS, or `"wasm"` for its own WebAssembly GEMM. */
 export type BlasChoice = Blas | "wasm";
@@ -35,11 +37,19 @@ export class NativeBackend extends MathBackendCPU {
    * `undefined` to run the JavaScript versions of the same kernels instead (to compare them).
    */
   simd: SimdKernels | undefined;
+  /**
+   * Worker threads on the arena's memory (started on first use): the built-in GEMM splits its products
+   * over them, and the SIMD kernels their larger calls. Absent without an arena or SIMD.
+   */
+  readonly threads: ThreadPool | undefined;
   constructor(blas: BlasChoice) {
     super();
-    this.simd = this.pool.arena && simdKernels(this.pool.arena);
+    const arena = this.pool.arena, simd = arena && simdKernels(arena);
+    this.threads = simd &&
+      new ThreadPool({ memory: arena!.memory, relaxed: hasRelaxedSimd() }, defaultThreads());
+    this.simd = simd && parallelKernels(simd, this.threads!);
     if (blas === "wasm") {
-      const own = this.pool.arena && wasmBlas(this.pool.arena);
+      const own = this.threads && wasmBlas(arena!, { pool: this.threads });
       if (!own) throw new Error("native backend: this runtime has no WebAssembly SIMD for the built-in GEMM");
       this.blas = own;
     } else this.blas = blas;
@@ -73,6 +83,11 @@ export class NativeBackend extends MathBackendCPU {
   }
 }
 
+function defaultThreads(): number {
+  return navigator.hardwareConcurrency ?? 1;
+}
+
+// Kernels running now on this thread (module state: tfjs runs kernels synchronously, one stack at a time).
 let kernelDepth = 0;
 
 /**

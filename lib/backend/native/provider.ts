@@ -88,8 +88,11 @@ export const nativeProvider: Provider = {
         }
         : { missing: "the native backend failed to initialise", install: "" };
     }
-    const blas: Blas = (tf.backend() as NativeBackend).blas;
-    if (threads !== undefined) blas.setThreads(threads);
+    const backend = tf.backend() as NativeBackend, blas: Blas = backend.blas;
+    if (threads !== undefined) {
+      blas.setThreads(threads);
+      if (backend.threads) backend.threads.threads = threads;
+    }
     const builtin = "missing" in loaded;
     return {
       name: "native",

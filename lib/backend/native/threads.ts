@@ -23,5 +23,7 @@ import { NATIVE, NativeBackend } from "./native_backend.ts";
  */
 export function setNativeThreads(threads: number): number {
   const backend = tf.findBackend(NATIVE);
-  return (backend instanceof NativeBackend ? backend.blas : loadBlas()).setThreads(threads);
+  if (!(backend instanceof NativeBackend)) return loadBlas().setThreads(threads);
+  if (backend.threads) backend.threads.threads = threads;
+  return backend.blas.setThreads(threads);
 }

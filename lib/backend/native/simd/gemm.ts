@@ -49,6 +49,8 @@ export interface WasmBlasOptions {
   relaxed?: boolean;
   /** Split a product only when each thread gets at least this many flops (default `SPLIT_MIN_FLOPS`). */
   splitMinFlops?: number;
+  /** The pool to split over (default: a pool of its own with `threads`); it must share `arena`'s memory. */
+  pool?: ThreadPool;
 }
 
 /** A `Blas` on the WebAssembly GEMM, plus its thread pool's `close`. */
@@ -97,11 +99,9 @@ export function wasmBlas(arena: Arena, options: WasmBlasOptions = {}): WasmBlas 
     }
     return scratch[t];
   };
-  const pool = new ThreadPool(
-    { memory: arena.memory, relaxed },
-    options.threads ?? navigator.hardwareConcurrency ?? 1,
-    ({ args }: PoolTask) => (sgemm as (...a: number[]) => void)(...args),
-  );
+  const pool = options.pool ??
+    new ThreadPool({ memory: arena.memory, relaxed }, options.threads ?? navigator.hardwareConcurrency ?? 1);
+  pool.provide({ sgemm: sgemm as (...a: number[]) => unknown });
   const splitMin = options.splitMinFlops ?? SPLIT_MIN_FLOPS;
   const vendor = `trainlarge WebAssembly ${relaxed ? "relaxed-SIMD (FMA)" : "SIMD"} GEMM`;
 

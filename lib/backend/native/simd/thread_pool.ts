@@ -71,27 +71,32 @@ const SPIN = 20000;
  * import { assert } from "@std/assert";
  * import { ThreadPool } from "./thread_pool.ts";
  * const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
- * const ran: string[] = [];
- * const pool = new ThreadPool({ memory, relaxed: false }, 1, (t) => ran.push(t.fn));
- * pool.run([{ fn: "gelu", args: [0, 0, 0] }]); // one part: runs here, no worker starts
- * assert(ran.join() === "gelu" && pool.ready === 1);
+ * const ran: number[] = [];
+ * const pool = new ThreadPool({ memory, relaxed: false }, 1);
+ * pool.provide({ gelu: (x: number) => ran.push(x) });
+ * pool.run([{ fn: "gelu", args: [7, 0, 0] }]); // one part: runs here, no worker starts
+ * assert(ran.join() === "7" && pool.ready === 1);
  * pool.close();
  * ```
  */
 export class ThreadPool {
   #setup: PoolSetup;
-  #local: (task: PoolTask) => void;
+  #local = new Map<string, (...args: number[]) => unknown>();
   #threads: number;
   #workers: Worker[] = [];
   #ctl = new Int32Array(new SharedArrayBuffer(4 * (TASK + MAX_WORKERS)));
   #args = new Float64Array(new SharedArrayBuffer(8 * SLOT * MAX_WORKERS));
   #error = new Uint16Array(new SharedArrayBuffer(2 * ERROR_CHARS));
 
-  /** `threads` counts the calling thread; `local` runs a part on it. */
-  constructor(setup: PoolSetup, threads: number, local: (task: PoolTask) => void) {
+  /** `threads` counts the calling thread. */
+  constructor(setup: PoolSetup, threads: number) {
     this.#setup = setup;
-    this.#local = local;
     this.#threads = checkThreads(threads);
+  }
+
+  /** Adds the calling thread's instances of exports (the workers instantiate their own). */
+  provide(functions: Record<string, (...args: number[]) => unknown>): void {
+    for (const [name, f] of Object.entries(functions)) this.#local.set(name, f);
   }
 
   /** Threads the pool may use, the calling one included. */
@@ -140,7 +145,9 @@ export class ThreadPool {
       Atomics.notify(ctl, GEN);
     }
     try {
-      this.#local(tasks[0]);
+      const local = this.#local.get(tasks[0].fn);
+      if (!local) throw new Error(`ThreadPool: no local "${tasks[0].fn}" (call provide first)`);
+      local(...tasks[0].args);
     } finally {
       for (let spin = 0; Atomics.load(ctl, PENDING) !== 0; spin++) {
         if (spin > SPIN) Atomics.wait(ctl, PENDING, Atomics.load(ctl, PENDING), 100);
