@@ -11,37 +11,23 @@
 import type { tf } from "../tf.ts";
 import { float32Values, type NativeArgs, nativeKernel } from "./native_backend.ts";
 import { fastExp } from "./fast_exp.ts";
+import { erf } from "./erf.ts";
 // @deno-types="npm:@types/seedrandom@2.4.34"
 import seedrandom from "seedrandom";
 
-/** Kernel names (registered on `native` only). */
-export const GELU = "TrainlargeGelu", GELU_GRAD = "TrainlargeGeluGrad";
-export const LAYER_NORM = "TrainlargeLayerNorm", LAYER_NORM_GRAD = "TrainlargeLayerNormGrad";
-export const ADAMW = "TrainlargeAdamW";
-export const LOG_SOFTMAX = "TrainlargeLogSoftmax", LOG_SOFTMAX_GRAD = "TrainlargeLogSoftmaxGrad";
-export const SUM_SQUARES = "TrainlargeSumSquares";
-export const DROPOUT = "TrainlargeDropout";
+import {
+  ADAMW,
+  DROPOUT,
+  GELU,
+  GELU_GRAD,
+  LAYER_NORM,
+  LAYER_NORM_GRAD,
+  LOG_SOFTMAX,
+  LOG_SOFTMAX_GRAD,
+  SUM_SQUARES,
+} from "./names.ts";
 
 const INV_SQRT2 = Math.SQRT1_2, INV_SQRT_2PI = 0.3989422804014327;
-
-// erf(x) as the rational x·P(x²)/Q(x²) on [−4, 4] (Eigen's and XLA's float32 erf; erf(±4) rounds to ±1 in
-// float32). Maximum absolute error 7e-8 against a float64 series, half that of tfjs's Abramowitz & Stegun
-// 7.1.26 (1.5e-7), and no exp: 3.7 ns per element here against 9 ns.
-function erf(x0: number): number {
-  const x = x0 < -4 ? -4 : x0 > 4 ? 4 : x0;
-  const x2 = x * x;
-  let p = x2 * -2.72614225801306e-10 + 2.77068142495902e-8;
-  p = x2 * p - 2.10102402082508e-6;
-  p = x2 * p - 5.69250639462346e-5;
-  p = x2 * p - 7.34990630326855e-4;
-  p = x2 * p - 2.95459980854025e-3;
-  p = x2 * p - 1.60960333262415e-2;
-  let q = x2 * -1.45660718464996e-5 - 2.13374055278905e-4;
-  q = x2 * q - 1.68282697438203e-3;
-  q = x2 * q - 7.37332916720468e-3;
-  q = x2 * q - 1.42647390514189e-2;
-  return (x * p) / q;
-}
 
 function f32(backend: NativeArgs["backend"], t: tf.TensorInfo): Float32Array {
   return float32Values(backend, t, "fused kernel");

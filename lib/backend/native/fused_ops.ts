@@ -19,12 +19,9 @@ import {
   LAYER_NORM_GRAD,
   LOG_SOFTMAX,
   LOG_SOFTMAX_GRAD,
+  onNative,
   SUM_SQUARES,
-} from "./fused_kernels.ts";
-
-function fusedHere(kernel: string): boolean {
-  return tf.getKernel(kernel, tf.getBackend()) !== undefined;
-}
+} from "./names.ts";
 
 let gradientsRegistered = false;
 
@@ -76,7 +73,7 @@ export function registerFusedGradients(): void {
  * ```
  */
 export function gelu<T extends Tensor>(x: T): T {
-  if (x.dtype === "float32" && fusedHere(GELU)) {
+  if (x.dtype === "float32" && onNative()) {
     registerFusedGradients();
     return tf.engine().runKernel(GELU, { x }, {}) as T;
   }
@@ -99,7 +96,7 @@ export function gelu<T extends Tensor>(x: T): T {
  * ```
  */
 export function dropout<T extends Tensor>(x: T, rate: number, seed: number): T {
-  if (!(x.dtype === "float32" && rate > 0 && rate < 1 && fusedHere(DROPOUT))) {
+  if (!(x.dtype === "float32" && rate > 0 && rate < 1 && onNative())) {
     return tf.dropout(x, rate, undefined, seed) as T;
   }
   const run = tf.customGrad(
@@ -128,7 +125,7 @@ export function dropout<T extends Tensor>(x: T, rate: number, seed: number): T {
  * ```
  */
 export function affine(x: Tensor2D, weight: Tensor2D, bias: Tensor1D): Tensor2D {
-  if (tf.getBackend() === "native") {
+  if (onNative()) {
     return tf.fused.matMul({ a: x, b: weight, transposeB: true, bias }) as Tensor2D;
   }
   return tf.tidy(() => tf.add(tf.matMul(x, weight, false, true), bias) as Tensor2D);
@@ -148,7 +145,7 @@ export function affine(x: Tensor2D, weight: Tensor2D, bias: Tensor1D): Tensor2D 
  * ```
  */
 export function logSoftmax<T extends Tensor>(x: T): T {
-  if (x.dtype === "float32" && x.rank >= 1 && fusedHere(LOG_SOFTMAX)) {
+  if (x.dtype === "float32" && x.rank >= 1 && onNative()) {
     registerFusedGradients();
     return tf.engine().runKernel(LOG_SOFTMAX, { x }, {}) as T;
   }
@@ -168,7 +165,7 @@ export function logSoftmax<T extends Tensor>(x: T): T {
  * ```
  */
 export function sumSquares(x: Tensor): Scalar {
-  if (x.dtype === "float32" && fusedHere(SUM_SQUARES)) {
+  if (x.dtype === "float32" && onNative()) {
     return tf.engine().runKernel(SUM_SQUARES, { x }, {}) as Scalar;
   }
   return tf.tidy(() => tf.sum(tf.square(x)));
@@ -194,7 +191,7 @@ export function layerNorm<T extends Tensor>(x: T, gamma: Tensor, beta: Tensor, e
       `layerNorm: gamma and beta must have ${c} entries (the last axis of x), got ${gamma.size}, ${beta.size}`,
     );
   }
-  if (x.dtype === "float32" && fusedHere(LAYER_NORM)) {
+  if (x.dtype === "float32" && onNative()) {
     registerFusedGradients();
     return tf.engine().runKernel(LAYER_NORM, { x, gamma, beta }, { eps }) as T;
   }
@@ -246,7 +243,7 @@ export function adamwStep(
   v: Tensor,
   step: AdamWStep,
 ): [Tensor, Tensor, Tensor] {
-  if (param.dtype === "float32" && grad.dtype === "float32" && fusedHere(ADAMW)) {
+  if (param.dtype === "float32" && grad.dtype === "float32" && onNative()) {
     return tf.engine().runKernel(ADAMW, { param, grad, m, v }, { ...step }) as [
       Tensor,
       Tensor,

@@ -20,8 +20,8 @@ import { parallelKernels } from "./simd/parallel.ts";
 /** The GEMM `native` multiplies with: a loaded system BLAS, or `"wasm"` for its own WebAssembly GEMM. */
 export type BlasChoice = Blas | "wasm";
 
-/** The tfjs backend name. */
-export const NATIVE = "native";
+import { NATIVE } from "./names.ts";
+export { NATIVE };
 
 type DataId = object;
 type Values = tf.backend_util.BackendValues;

@@ -4,8 +4,14 @@
  * @module
  */
 import { tf } from "../tf.ts";
-import { loadBlas } from "./blas.ts";
-import { NATIVE, NativeBackend } from "./native_backend.ts";
+import { type Blas, loadBlas } from "./blas.ts";
+import { NATIVE } from "./names.ts";
+
+/** What this file needs of a `NativeBackend` (named structurally, so that importing this loads none). */
+interface Threaded {
+  blas: Blas;
+  threads?: { threads: number };
+}
 
 /**
  * Sets how many threads the native backend's matmuls use — the system BLAS's (OpenBLAS and MKL; on
@@ -22,8 +28,9 @@ import { NATIVE, NativeBackend } from "./native_backend.ts";
  * ```
  */
 export function setNativeThreads(threads: number): number {
-  const backend = tf.findBackend(NATIVE);
-  if (!(backend instanceof NativeBackend)) return loadBlas().setThreads(threads);
+  // Only a registered native backend is found (this file does not load it: see names.ts).
+  const backend = tf.findBackend(NATIVE) as unknown as Threaded | null;
+  if (backend === null) return loadBlas().setThreads(threads);
   if (backend.threads) backend.threads.threads = threads;
   return backend.blas.setThreads(threads);
 }

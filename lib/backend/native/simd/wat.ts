@@ -12,6 +12,8 @@
  * @module
  */
 
+import { ERF_P, ERF_Q } from "../erf.ts";
+
 const num = (c: number) => (c === -Infinity ? "-inf" : Number.isInteger(c) ? `${c}.0` : String(c));
 // The vector constants of the function being generated: each becomes a local set once before the loops
 // (V8 would otherwise rebuild every constant on every iteration).
@@ -40,26 +42,10 @@ const add = (a: string, b: string) => `(f32x4.add ${a} ${b})`;
 const sub = (a: string, b: string) => `(f32x4.sub ${a} ${b})`;
 const load = (ptr: string) => `(v128.load ${ptr})`;
 /** Horner's rule in vector `x`, coefficients from the highest power down. */
-const horner = (x: string, coeffs: number[]) =>
+const horner = (x: string, coeffs: readonly number[]) =>
   coeffs.slice(1).reduce((acc, c) => add(mul(acc, x), v(c)), v(coeffs[0]));
 
-// erf(x) = x·P(x²)/Q(x²) on [−4, 4] (Eigen's and XLA's float32 erf), as `erf()` in `fused_kernels.ts`.
-const ERF_P = [
-  -2.72614225801306e-10,
-  2.77068142495902e-8,
-  -2.10102402082508e-6,
-  -5.69250639462346e-5,
-  -7.34990630326855e-4,
-  -2.95459980854025e-3,
-  -1.60960333262415e-2,
-];
-const ERF_Q = [
-  -1.45660718464996e-5,
-  -2.13374055278905e-4,
-  -1.68282697438203e-3,
-  -7.37332916720468e-3,
-  -1.42647390514189e-2,
-];
+// erf(x) = x·P(x²)/Q(x²) on [−4, 4]: the coefficients of `../erf.ts` (Eigen's and XLA's float32 erf).
 const ERF_LOCALS = "(local $ex v128) (local $ex2 v128)";
 /** Statements that set local `dst` to erf(`x`). */
 const erfInto = (dst: string, x: string) =>
