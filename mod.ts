@@ -45,9 +45,11 @@ export * from "./lib/metrics/mod.ts";
 export * from "./lib/compress/mod.ts";
 export { DEMO_VOCAB_SIZE, PRETRAIN_DEFAULTS, pretrainMlm } from "./lib/experiments/pretrain.ts";
 export type { PretrainOptions } from "./lib/experiments/pretrain.ts";
-export { mlmSource, mlmValidationBatches } from "./lib/experiments/mlm_source.ts";
-export type { MlmSource } from "./lib/experiments/mlm_source.ts";
 export * from "./lib/display/mod.ts";
+export * from "./lib/study/mod.ts";
+export { LINREG_DEFAULTS, linregKind } from "./lib/experiments/linreg_kind.ts";
+export type { LinregConfig } from "./lib/experiments/linreg_kind.ts";
+export type { Json, ParentRef, RunContext, RunKind, RunSummary } from "./lib/experiments/run_kind.ts";
 
 if (import.meta.main) {
   const { main } = await import("./lib/cli/main.ts");

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { writeFileAtomic } from "../util/atomic_file.ts";
 import { tf } from "../backend/tf.ts";
 import {
   decodeCompressed,
@@ -96,13 +97,10 @@ export async function saveCompressed(
   options: SaveCompressedOptions,
 ): Promise<SaveCompressedResult> {
   const bytes = await encodeRecord(params, options);
-  const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID()}`;
   try {
-    await Deno.writeFile(tmp, bytes);
-    await Deno.rename(tmp, path);
+    await writeFileAtomic(path, bytes);
   } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw new Error(`saveCompressed: could not write "${path}": ${(e as Error).message}`);
+    throw new Error(`saveCompressed: ${(e as Error).message}`);
   }
   const denseBytes = Object.values(params).reduce((s, t) => s + t.size * 4, 0);
   return { path, bytes: bytes.length, denseBytes };

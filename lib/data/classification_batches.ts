@@ -8,13 +8,7 @@
  */
 import { createRng } from "../util/random.ts";
 import type { ClassificationBatch, Tokenizer } from "./types.ts";
-import {
-  type BatchIterator,
-  batchIterator,
-  type BatchPosition,
-  checkPosition,
-  checkPositiveInt,
-} from "./batch_position.ts";
+import { type BatchPosition, type BatchStream, batchStream, checkPositiveInt } from "./batch_stream.ts";
 
 /** A tokenized labelled example (ids without special tokens). */
 export interface TokenizedExample {
@@ -63,7 +57,7 @@ export interface ClassificationBatchOptions {
  * import { classificationBatches } from "./classification_batches.ts";
  * const tok = { vocabSize: 50, special: { bos: 0, pad: 1, eos: 2, unk: 3, mask: 4 }, encode: () => [], decode: () => "" };
  * const ex = [{ ids: [10, 11, 12], label: 1 }, { ids: [13], label: 0 }];
- * const b = classificationBatches(ex, tok, { batchSize: 2, numClasses: 2, shuffle: false }).next().value;
+ * const b = classificationBatches(ex, tok, { batchSize: 2, numClasses: 2, shuffle: false }).next();
  * assert(b.seqLen === 5 && b.inputIds.join() === "0,10,11,12,2,0,13,2,1,1" && b.labels.join() === "1,0");
  * ```
  */
@@ -71,7 +65,7 @@ export function classificationBatches(
   examples: readonly TokenizedExample[],
   tok: Pick<Tokenizer, "special">,
   options: ClassificationBatchOptions,
-): BatchIterator<ClassificationBatch> {
+): BatchStream<ClassificationBatch> {
   const B = checkPositiveInt(options.batchSize, "batchSize", "classificationBatches");
   const maxLen = options.maxLen ?? 128;
   if (!Number.isInteger(maxLen) || maxLen < 3) {
@@ -109,9 +103,5 @@ export function classificationBatches(
       labels: Int32Array.from(idx, (i) => examples[i].label),
     };
   };
-  return batchIterator(
-    Math.ceil(examples.length / B),
-    makeBatch,
-    checkPosition(options.start, "classificationBatches"),
-  );
+  return batchStream(Math.ceil(examples.length / B), makeBatch, options.start, "classificationBatches");
 }

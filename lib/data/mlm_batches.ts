@@ -12,13 +12,7 @@
  */
 import { createRng } from "../util/random.ts";
 import type { MlmBatch, Tokenizer } from "./types.ts";
-import {
-  type BatchIterator,
-  batchIterator,
-  type BatchPosition,
-  checkPosition,
-  checkPositiveInt,
-} from "./batch_position.ts";
+import { type BatchPosition, type BatchStream, batchStream, checkPositiveInt } from "./batch_stream.ts";
 
 /** Options for `mlmBatches`. */
 export interface MlmBatchOptions {
@@ -58,7 +52,7 @@ export const MLM_DEFAULTS: Readonly<
  * const tok = { vocabSize: 50, special: { bos: 0, pad: 1, eos: 2, unk: 3, mask: 4 }, encode: () => [], decode: () => "" };
  * const docs = [[10, 11, 12], [13, 14], [15, 16, 17, 18]];
  * const it = mlmBatches(docs, tok, { batchSize: 2, seqLen: 4, seed: 1 });
- * const b = it.next().value;
+ * const b = it.next();
  * assert(b.inputIds.length === 8 && b.inputIds[0] === 0 && b.maskedPositions.length === b.maskedLabels.length);
  * assert(it.batchesPerEpoch === 2); // 3 + 2 + 4 tokens + 2 separators = 11 → 4 rows of 3
  * ```
@@ -67,7 +61,7 @@ export function mlmBatches(
   docs: readonly ArrayLike<number>[],
   tok: Pick<Tokenizer, "vocabSize" | "special">,
   options: MlmBatchOptions,
-): BatchIterator<MlmBatch> {
+): BatchStream<MlmBatch> {
   const o = { ...MLM_DEFAULTS, ...options };
   const B = checkPositiveInt(o.batchSize, "batchSize", "mlmBatches");
   const T = o.seqLen;
@@ -140,5 +134,28 @@ export function mlmBatches(
       maskedLabels: Int32Array.from(labels),
     };
   };
-  return batchIterator(batchesPerEpoch, makeBatch, checkPosition(o.start, "mlmBatches"));
+  return batchStream(batchesPerEpoch, makeBatch, o.start, "mlmBatches");
+}
+
+/**
+ * The first `count` batches of one pass over `docs` (fixed masking under `options.seed`): a stable
+ * validation set.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { mlmValidationBatches } from "./mlm_batches.ts";
+ * const tok = { vocabSize: 40, special: { bos: 0, pad: 1, eos: 2, unk: 3, mask: 4 } };
+ * const batches = mlmValidationBatches([[10, 11, 12, 13, 14, 15]], tok, { batchSize: 1, seqLen: 4 }, 10);
+ * assert(batches.length === 2); // 6 tokens fill two rows of 3, so the pass has 2 batches
+ * ```
+ */
+export function mlmValidationBatches(
+  docs: readonly ArrayLike<number>[],
+  tok: Pick<Tokenizer, "vocabSize" | "special">,
+  options: MlmBatchOptions,
+  count: number,
+): MlmBatch[] {
+  const stream = mlmBatches(docs, tok, options);
+  return Array.from({ length: Math.min(count, stream.batchesPerEpoch) }, () => stream.next());
 }

@@ -45,8 +45,9 @@ export {
 } from "./tokenizer_json.ts";
 export { tokenizeCached } from "./token_cache.ts";
 export type { TokenizedDocs } from "./token_cache.ts";
-export type { BatchIterator, BatchPosition } from "./batch_position.ts";
-export { MLM_DEFAULTS, mlmBatches } from "./mlm_batches.ts";
+export { batchStream } from "./batch_stream.ts";
+export type { BatchPosition, BatchStream } from "./batch_stream.ts";
+export { MLM_DEFAULTS, mlmBatches, mlmValidationBatches } from "./mlm_batches.ts";
 export type { MlmBatchOptions } from "./mlm_batches.ts";
 export { seq2seqBatches } from "./seq2seq_batches.ts";
 export type { Seq2SeqBatchOptions, TokenizedPair } from "./seq2seq_batches.ts";

@@ -10,13 +10,7 @@
  */
 import { createRng } from "../util/random.ts";
 import type { Seq2SeqBatch, Tokenizer } from "./types.ts";
-import {
-  type BatchIterator,
-  batchIterator,
-  type BatchPosition,
-  checkPosition,
-  checkPositiveInt,
-} from "./batch_position.ts";
+import { type BatchPosition, type BatchStream, batchStream, checkPositiveInt } from "./batch_stream.ts";
 
 /** A tokenized sentence pair (ids without special tokens). */
 export interface TokenizedPair {
@@ -47,7 +41,7 @@ export interface Seq2SeqBatchOptions {
  * import { seq2seqBatches } from "./seq2seq_batches.ts";
  * const tok = { vocabSize: 50, special: { bos: 0, pad: 1, eos: 2, unk: 3, mask: 4 }, encode: () => [], decode: () => "" };
  * const pairs = [{ src: [10, 11], tgt: [20] }, { src: [12], tgt: [21, 22, 23] }];
- * const b = seq2seqBatches(pairs, tok, { maxTokens: 8, seed: 0 }).next().value;
+ * const b = seq2seqBatches(pairs, tok, { maxTokens: 8, seed: 0 }).next();
  * assert(b.batchSize === 2 && b.tgtLen === 4 && b.decoderInputIds[0] === 0);
  * ```
  */
@@ -55,7 +49,7 @@ export function seq2seqBatches(
   pairs: readonly TokenizedPair[],
   tok: Pick<Tokenizer, "special">,
   options: Seq2SeqBatchOptions,
-): BatchIterator<Seq2SeqBatch> {
+): BatchStream<Seq2SeqBatch> {
   const maxTokens = checkPositiveInt(options.maxTokens, "maxTokens", "seq2seqBatches");
   const maxLen = checkPositiveInt(options.maxLen ?? Math.min(256, maxTokens - 1), "maxLen", "seq2seqBatches");
   const seed = options.seed ?? 0;
@@ -114,5 +108,5 @@ export function seq2seqBatches(
     }
     return out;
   };
-  return batchIterator(buckets.length, makeBatch, checkPosition(options.start, "seq2seqBatches"));
+  return batchStream(buckets.length, makeBatch, options.start, "seq2seqBatches");
 }

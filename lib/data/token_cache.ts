@@ -1,12 +1,15 @@
 /**
  * Tokenized-corpus cache under `.cache/tokens/`: ids of many documents in one binary file, keyed by the
- * caller (tokenizer fingerprint + corpus version). Written to a temp file and renamed, so a crash never
- * leaves a half-written cache entry that a later run would trust.
+ * caller (tokenizer fingerprint + corpus version). Written all-or-nothing (temp file, fsync, rename: see
+ * `util/atomic_file.ts`), so a crash never leaves a half-written entry that a later run would trust; the
+ * temp files of killed writes are removed by the next write.
  *
  * File layout (little-endian int32): `n`, then `n + 1` offsets, then all ids.
  *
  * @module
  */
+import { removeOrphanTemps, writeFileAtomic } from "../util/atomic_file.ts";
+import { checkKeys } from "../util/options.ts";
 import type { Tokenizer } from "./types.ts";
 
 /** Default cache directory, relative to the working directory (gitignored). */
@@ -62,6 +65,7 @@ export async function tokenizeCached(
   tok: Tokenizer,
   options: { key: string; dir?: string },
 ): Promise<TokenizedDocs> {
+  checkKeys("tokenizeCached", options, ["key", "dir"]);
   if (!/^[\w.-]+$/.test(options.key)) {
     throw new Error(
       `tokenizeCached: key ${JSON.stringify(options.key)} must use only letters, digits, . _ -`,
@@ -76,9 +80,12 @@ export async function tokenizeCached(
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
   const packed = pack(texts.map((t) => tok.encode(t)));
-  await Deno.mkdir(dir, { recursive: true });
-  const tmp = `${path}.tmp-${crypto.randomUUID()}`;
-  await Deno.writeFile(tmp, new Uint8Array(packed.buffer));
-  await Deno.rename(tmp, path);
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new Error(`tokenizeCached: cannot create the cache directory ${dir} (${(e as Error).message})`);
+  }
+  await removeOrphanTemps(dir);
+  await writeFileAtomic(path, new Uint8Array(packed.buffer));
   return unpack(packed, path);
 }

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { removeOrphanTemps, writeFileAtomic } from "../util/atomic_file.ts";
 import { type BpeSpec, type BpeTokenizer, createBpeTokenizer, SPECIAL_TOKENS } from "./bpe_tokenizer.ts";
 
 /** Serialises a BPE tokenizer as HF `tokenizer.json` text (RoBERTa's post-processor and decoder). */
@@ -124,11 +125,11 @@ export function fromTokenizerJson(text: string, source = "tokenizer.json"): BpeT
   return createBpeTokenizer(spec, source);
 }
 
-/** Writes `tokenizer.json` atomically (temp file + rename). */
+/** Writes `tokenizer.json` all-or-nothing (temp file, fsync, rename), removing killed writes' temp files. */
 export async function saveTokenizer(tok: BpeTokenizer, path: string): Promise<void> {
-  const tmp = `${path}.tmp-${crypto.randomUUID()}`;
-  await Deno.writeTextFile(tmp, toTokenizerJson(tok));
-  await Deno.rename(tmp, path);
+  const slash = path.lastIndexOf("/");
+  await removeOrphanTemps(slash < 0 ? "." : path.slice(0, slash) || "/");
+  await writeFileAtomic(path, toTokenizerJson(tok));
 }
 
 /**

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { writeFileAtomic } from "../util/atomic_file.ts";
 import type { Figure } from "./figure.ts";
 import { plotlyJs } from "./plotly_js.ts";
 
@@ -112,5 +113,5 @@ export async function figurePage(figure: Figure, options: FigureHtmlOptions = {}
  * ```
  */
 export async function writeFigureHtml(figure: Figure, path: string): Promise<void> {
-  await Deno.writeTextFile(path, await figurePage(figure, { plotly: "inline" }));
+  await writeFileAtomic(path, await figurePage(figure, { plotly: "inline" }));
 }

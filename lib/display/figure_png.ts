@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { writeFileAtomic } from "../util/atomic_file.ts";
 import type { Figure } from "./figure.ts";
 import { FIGURE_DEFAULTS } from "./figure.ts";
 import { findChromium, runChromium } from "./chromium.ts";
@@ -95,5 +96,5 @@ export async function renderFigurePng(figure: Figure, options: PngOptions = {}):
  * ```
  */
 export async function writeFigurePng(figure: Figure, path: string, options: PngOptions = {}): Promise<void> {
-  await Deno.writeFile(path, await renderFigurePng(figure, options));
+  await writeFileAtomic(path, await renderFigurePng(figure, options));
 }

@@ -41,3 +41,5 @@ export { findChromium, runChromium } from "./chromium.ts";
 export type { ChromiumOptions } from "./chromium.ts";
 export { plotlyJs } from "./plotly_js.ts";
 export type { PlotlyJs } from "./plotly_js.ts";
+export { studyProgress } from "./study_progress.ts";
+export type { StudyProgress, StudyProgressOptions } from "./study_progress.ts";

@@ -219,7 +219,8 @@ export function progressHtml(state: ProgressState, options: ProgressLabelOptions
     `${escapeHtml(details(state, options))}</div>`;
 }
 
-function resolveMode(mode: ProgressMode): Exclude<ProgressMode, "auto"> {
+/** Where `"auto"` draws here: jupyter in the kernel, terminal on a TTY, else log. */
+export function resolveMode(mode: ProgressMode): Exclude<ProgressMode, "auto"> {
   if (mode !== "auto") return mode;
   if (inKernel()) return "jupyter";
   try {

@@ -12,7 +12,7 @@ import { createAdamW, disposeAdamW } from "../train/adamw.ts";
 import { type TrainRecord, trainRecords, type TrainResult } from "../train/loop.ts";
 import { budgetSchedule } from "../train/schedule.ts";
 import { mlmTask } from "../train/task.ts";
-import { mlmSource, mlmValidationBatches } from "./mlm_source.ts";
+import { mlmBatches, mlmValidationBatches } from "../data/mlm_batches.ts";
 import { loadWordNetTokenized, type WordNetTokenized } from "../data/wordnet_tokenized.ts";
 
 /** Options of {@linkcode pretrainMlm}; every field has a default. */
@@ -120,7 +120,7 @@ export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerato
     return yield* trainRecords({
       task: mlmTask(params, config),
       optimizer,
-      source: mlmSource(data.train, tok, { ...batchOptions, seed: o.seed }),
+      source: mlmBatches(data.train, tok, { ...batchOptions, seed: o.seed }),
       schedule: budgetSchedule(o.seconds, { peakLr: o.peakLr }),
       validation,
       seconds: o.seconds,

@@ -25,3 +25,4 @@ export { chrf, CHRF_DEFAULTS, sentenceChrf } from "./chrf.ts";
 export type { ChrfOptions } from "./chrf.ts";
 export { accuracy, perplexity } from "./perplexity.ts";
 export type { AccuracyOptions } from "./perplexity.ts";
+export { wilsonInterval } from "./interval.ts";

@@ -62,7 +62,7 @@ export function initClassifier(
             `the config expects [${v.shape}]`,
         );
       }
-      params[name] = tf.variable(src.clone(), true);
+      params[name] = tf.tidy(() => tf.variable(src.clone(), true)); // tidy: the clone itself would leak
     }
     Object.values(fresh).forEach((x) => x.dispose());
   } else {

@@ -12,10 +12,12 @@ import { tf } from "../backend/tf.ts";
 import type { Scalar } from "../backend/tf.ts";
 import { createRng, restoreRng, type RngState } from "../util/random.ts";
 import type { AdamW } from "./adamw.ts";
-import { saveCheckpoint } from "./checkpoint.ts";
+import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
+import { NonFiniteError, saveCheckpoint } from "./checkpoint.ts";
 import { evaluate } from "./evaluate.ts";
 import { learningRate, type Schedule } from "./schedule.ts";
-import type { BatchSource } from "./source.ts";
+import type { BatchStream } from "../data/batch_stream.ts";
+import type { Params } from "../model/params.ts";
 import type { Task } from "./task.ts";
 import { trainStep } from "./train_step.ts";
 
@@ -44,6 +46,8 @@ export interface TrainRecord {
   tokensPerSecond: number;
   /** Wall-clock seconds since this call of the loop started, everything included. */
   wallSeconds: number;
+  /** Seconds spent evaluating so far (validation loss and `evalHooks`), whole run; not in `seconds`. */
+  evalSeconds: number;
   /** `"running"`, or why the run stopped on its final record. */
   status: RunStatus;
   /** Extra fields folded into every record (run name, model size, …). */
@@ -68,7 +72,32 @@ export interface TrainerState {
   nextEvalSeconds: number | null;
   /** The schedule, so a resumed run can check it continues the same one. */
   schedule: Schedule;
+  /** Seconds spent evaluating so far (absent in checkpoints written before it existed). */
+  evalSeconds?: number;
+  /**
+   * The open logging window (sums of training loss and gradient norm over `count` steps since the last
+   * record), so a run stopped between records resumes to the same next record. Absent in older checkpoints.
+   */
+  window?: { loss: number; norm: number; count: number };
 }
+
+/** What an evaluation hook sees: where training is, and the parameters being trained (read-only). */
+export interface EvalContext {
+  /** Updates applied so far. */
+  step: number;
+  /** Training seconds so far. */
+  seconds: number;
+  /** Training tokens so far. */
+  tokens: number;
+  /** The task's parameters; a hook must not change them (dropout is off: call the model with training false). */
+  params: Params;
+}
+
+/**
+ * Extra metrics at each evaluation point (BLEU from decoding, accuracy, …), merged into that record.
+ * Its time is excluded from the training budget and counted in `evalSeconds`. Returned tensors: none.
+ */
+export type EvalHook = (context: EvalContext) => Promise<Record<string, number | null>>;
 
 /** How a run ended. */
 export interface TrainResult {
@@ -94,13 +123,18 @@ export interface TrainOptions<B> {
   task: Task<B>;
   /** The optimizer, created with `createAdamW(params)`. */
   optimizer: AdamW;
-  /** Training batches; its `position()` goes into checkpoints. */
-  source: BatchSource<B>;
+  /** Training batches; its `position()` goes into checkpoints and `restore()` resumes it. */
+  source: BatchStream<B>;
   /** Learning-rate schedule (step- or time-based). */
   schedule: Schedule;
   /** Validation batches; without them records carry no valLoss and `targetValLoss` is ignored. */
   validation?: readonly B[];
-  /** Stop after this many training seconds. */
+  /** Extra metrics at each evaluation point (needs `validation`, which decides the points). */
+  evalHooks?: readonly EvalHook[];
+  /** Runs after every update with the number of updates so far, inside training time (e.g. to re-apply
+   * pruning masks); `seconds` is training time so far. */
+  afterStep?: (step: number, seconds: number) => void | Promise<void>;
+  /** Stop after this many training seconds (> 0; `Infinity` only together with `maxSteps`). */
   seconds?: number;
   /** Stop after this many updates (total, counting steps before a resume). */
   maxSteps?: number;
@@ -120,8 +154,13 @@ export interface TrainOptions<B> {
   seed?: number;
   /** Stop as diverged when a logged training loss exceeds this multiple of the lowest one. Default 4. */
   divergenceFactor?: number;
-  /** Save checkpoints into `dir` (overwriting) every so often and at the end. */
-  checkpoint?: { dir: string; everySteps?: number; everySeconds?: number; config?: unknown };
+  /**
+   * Save checkpoints under the checkpoint root `dir` (one all-or-nothing directory per save, see
+   * `saveCheckpoint`) every so often and at the end; `everyRecord` saves right after each record has been
+   * handled by the consumer, so a run resumed from the newest checkpoint replays the following records
+   * exactly. Non-finite parameters or optimizer state are never saved: the run stops with status "nan".
+   */
+  checkpoint?: TrainCheckpointOptions;
   /** Continue from a checkpoint's trainer state (load parameters and optimizer first). */
   resume?: TrainerState;
   /** Fields added to every record. */
@@ -132,26 +171,108 @@ export interface TrainOptions<B> {
   clock?: () => number;
 }
 
+/** When and where `trainRecords` saves checkpoints. */
+export interface TrainCheckpointOptions {
+  /** The checkpoint root (created if missing). */
+  dir: string;
+  /** Save every this many steps. */
+  everySteps?: number;
+  /** Save every this many training seconds. */
+  everySeconds?: number;
+  /** Save right after each yielded record, once the consumer has handled it. Default false. */
+  everyRecord?: boolean;
+  /** Checkpoints kept (the newest). Default 2. */
+  keepLast?: number;
+  /** The model config, stored as config.json. */
+  config?: unknown;
+}
+
+/**
+ * The option names `trainRecords` accepts (unknown ones are errors with the nearest name). A branch that
+ * adds an option to `TrainOptions` adds its name here too.
+ */
+export const TRAIN_OPTION_KEYS: readonly string[] = [
+  "task",
+  "optimizer",
+  "source",
+  "schedule",
+  "validation",
+  "seconds",
+  "maxSteps",
+  "targetValLoss",
+  "evalEvery",
+  "logEverySteps",
+  "syncEverySteps",
+  "maxGradNorm",
+  "accumulate",
+  "seed",
+  "divergenceFactor",
+  "evalHooks",
+  "afterStep",
+  "checkpoint",
+  "resume",
+  "tags",
+  "signal",
+  "clock",
+];
+
 function defaultEvalEvery<B>(o: TrainOptions<B>): { seconds?: number; steps?: number } {
   if (o.evalEvery) return o.evalEvery;
-  if (o.seconds) return { seconds: o.seconds / 20 };
+  if (o.seconds && Number.isFinite(o.seconds)) return { seconds: o.seconds / 20 };
   if (o.maxSteps) return { steps: Math.max(1, Math.round(o.maxSteps / 20)) };
   return { steps: 100 };
 }
 
 function checkOptions<B>(o: TrainOptions<B>): void {
+  const w = "train";
+  checkKeys(w, o, TRAIN_OPTION_KEYS);
+  for (const k of ["task", "optimizer", "source", "schedule"] as const) {
+    if (o[k] === undefined || o[k] === null) throw new OptionError(w, k, `\`${k}\` is required`);
+  }
+  checkNumber(w, "seconds", o.seconds, { above: 0, infinite: true });
+  checkNumber(w, "maxSteps", o.maxSteps, { min: 0, integer: true });
+  checkNumber(w, "targetValLoss", o.targetValLoss);
+  if (o.seconds === Infinity && o.maxSteps === undefined) {
+    throw new OptionError(w, "seconds", "`seconds: Infinity` (no time limit) needs a step limit `maxSteps`");
+  }
   if (o.seconds === undefined && o.maxSteps === undefined && o.targetValLoss === undefined) {
-    throw new Error("train: give at least one of seconds, maxSteps or targetValLoss, or it never stops");
+    throw new OptionError(
+      w,
+      "seconds",
+      "give at least one of seconds, maxSteps or targetValLoss, or it never stops",
+    );
   }
   if (o.targetValLoss !== undefined && !o.validation?.length) {
-    throw new Error("train: targetValLoss needs validation batches");
+    throw new OptionError(w, "targetValLoss", "targetValLoss needs validation batches");
   }
-  const accumulate = o.accumulate ?? 1;
-  if (!Number.isInteger(accumulate) || accumulate < 1) {
-    throw new Error(`train: accumulate must be a positive integer, got ${accumulate}`);
+  if (o.evalEvery !== undefined) {
+    checkKeys(w, o.evalEvery, ["seconds", "steps"], "evalEvery.");
+    checkNumber(w, "evalEvery.seconds", o.evalEvery.seconds, { above: 0 });
+    checkNumber(w, "evalEvery.steps", o.evalEvery.steps, { min: 1, integer: true });
+    if (o.evalEvery.seconds === undefined && o.evalEvery.steps === undefined) {
+      throw new OptionError(w, "evalEvery", "`evalEvery` needs `seconds` or `steps`");
+    }
   }
-  if (o.resume && o.resume.dataPosition !== null && !o.source.restore) {
-    throw new Error("train: resuming needs a batch source with restore(); this one has none");
+  checkNumber(w, "logEverySteps", o.logEverySteps, { min: 1, integer: true });
+  checkNumber(w, "syncEverySteps", o.syncEverySteps, { min: 1, integer: true });
+  checkNumber(w, "maxGradNorm", o.maxGradNorm, { min: 0 });
+  checkNumber(w, "accumulate", o.accumulate, { min: 1, integer: true });
+  checkNumber(w, "seed", o.seed);
+  checkNumber(w, "divergenceFactor", o.divergenceFactor, { above: 1 });
+  if (o.checkpoint !== undefined) {
+    const ck = o.checkpoint;
+    checkKeys(
+      w,
+      ck,
+      ["dir", "everySteps", "everySeconds", "everyRecord", "keepLast", "config"],
+      "checkpoint.",
+    );
+    if (typeof ck.dir !== "string" || ck.dir === "") {
+      throw new OptionError(w, "checkpoint.dir", "`checkpoint.dir` must be a directory path");
+    }
+    checkNumber(w, "checkpoint.everySteps", ck.everySteps, { min: 1, integer: true });
+    checkNumber(w, "checkpoint.everySeconds", ck.everySeconds, { above: 0 });
+    checkNumber(w, "checkpoint.keepLast", ck.keepLast, { min: 1, integer: true });
   }
   if (o.resume && JSON.stringify(o.resume.schedule) !== JSON.stringify(o.schedule)) {
     throw new Error(
@@ -198,11 +319,11 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
   const maxGradNorm = o.maxGradNorm ?? 1;
   const r = o.resume;
   const rng = r ? restoreRng(r.rng) : createRng(`train:${o.seed ?? 0}`);
-  if (r && r.dataPosition !== null) o.source.restore!(r.dataPosition);
+  if (r && r.dataPosition !== null) o.source.restore(r.dataPosition);
   let step = r?.step ?? 0, tokens = r?.tokens ?? 0;
   let minTrainLoss = r?.minTrainLoss ?? null;
   let nextEvalSeconds = r?.nextEvalSeconds ?? evalEvery.seconds ?? null;
-  let trainedMs = (r?.seconds ?? 0) * 1000;
+  let trainedMs = (r?.seconds ?? 0) * 1000, evalSeconds = r?.evalSeconds ?? 0;
   const wallStart = clock();
   let segmentStart = wallStart;
   const seconds = () => (trainedMs + clock() - segmentStart) / 1000;
@@ -210,6 +331,10 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
   const unpause = () => (segmentStart = clock());
 
   let lossSum: Scalar | null = null, normSum: Scalar | null = null, sinceLog = 0, lastLr = 0;
+  if (r?.window && r.window.count > 0) {
+    [lossSum, normSum, sinceLog] = [tf.scalar(r.window.loss), tf.scalar(r.window.norm), r.window.count];
+  }
+  let windowValues: TrainerState["window"] = r?.window;
   let lastCheckpointStep = step, lastCheckpointSeconds = seconds();
   let status: RunStatus = "running", message = "", valLoss: number | null = null;
 
@@ -218,10 +343,12 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
     seconds: trainedMs / 1000,
     tokens,
     rng: rng.state(),
-    dataPosition: o.source.position?.() ?? null,
+    dataPosition: o.source.position(),
     minTrainLoss,
     nextEvalSeconds,
     schedule: o.schedule,
+    evalSeconds,
+    ...(windowValues && windowValues.count > 0 ? { window: windowValues } : {}),
   });
   const record = (trainLoss: number | null, gradNorm: number | null, v: number | null): TrainRecord => ({
     ...o.tags,
@@ -235,18 +362,42 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
     gradNorm,
     tokensPerSecond: trainedMs > 0 ? tokens / (trainedMs / 1000) : 0,
     wallSeconds: (clock() - wallStart) / 1000,
+    evalSeconds,
     status,
   });
+  let savedThisCall = false;
+  /** Saves a checkpoint; non-finite state is never written and stops the run with status "nan". */
   const save = async () => {
     if (!o.checkpoint) return;
-    await saveCheckpoint(o.checkpoint.dir, {
-      params: o.task.params,
-      optimizer: o.optimizer,
-      trainer: state(),
-      config: o.checkpoint.config ?? null,
-    });
+    windowValues = lossSum && sinceLog > 0
+      ? { loss: (await lossSum.data())[0], norm: (await normSum!.data())[0], count: sinceLog }
+      : undefined;
+    try {
+      await saveCheckpoint(o.checkpoint.dir, {
+        params: o.task.params,
+        optimizer: o.optimizer,
+        trainer: state(),
+        config: o.checkpoint.config ?? null,
+      }, { keepLast: o.checkpoint.keepLast });
+    } catch (e) {
+      if (!(e instanceof NonFiniteError)) throw e;
+      [status, message] = ["nan", `not saving step ${step}: ${e.message}`];
+      return;
+    }
+    savedThisCall = true;
     lastCheckpointStep = step;
     lastCheckpointSeconds = trainedMs / 1000;
+  };
+
+  /** Validation loss and hook metrics, timed into `evalSeconds` (the caller has paused training time). */
+  const evaluatePoint = async (): Promise<[number, Record<string, number | null>]> => {
+    const start = clock();
+    const v = await evaluate(o.task, o.validation!);
+    const metrics: Record<string, number | null> = {};
+    const context = { step, seconds: trainedMs / 1000, tokens, params: o.task.params };
+    for (const hook of o.evalHooks ?? []) Object.assign(metrics, await hook(context));
+    evalSeconds += (clock() - start) / 1000;
+    return [v, metrics];
   };
 
   const stopReason = (): [RunStatus, string] | null => {
@@ -260,7 +411,17 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
 
   try {
     const already = stopReason(); // a resumed run may already be past its budget
-    if (already) [status, message] = already;
+    if (already) {
+      [status, message] = already;
+      // A fresh run with nothing to train (maxSteps 0, seconds 0) is an evaluation: it yields one record.
+      if (!r && o.validation?.length && status !== "aborted") {
+        pause();
+        const [v, metrics] = await evaluatePoint();
+        valLoss = v;
+        yield { ...record(null, null, v), ...metrics };
+        unpause();
+      }
+    }
     while (status === "running") {
       const batches: B[] = [];
       for (let i = 0; i < accumulate; i++) batches.push(await o.source.next());
@@ -269,6 +430,7 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       const losses = batches.map((b, i) => () => o.task.loss(b, { training: true, seed: seed + 7919 * i }));
       const result = trainStep(o.task.params, o.optimizer, losses, { lr: lastLr, maxGradNorm });
       step++;
+      await o.afterStep?.(step, seconds());
       for (const b of batches) tokens += o.task.tokens(b);
       const oldLoss: Scalar | null = lossSum, oldNorm: Scalar | null = normSum;
       lossSum = oldLoss ? tf.add(oldLoss, result.loss) as Scalar : result.loss;
@@ -278,6 +440,12 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       if (step % syncEvery === 0) await lossSum.data();
 
       const stop = stopReason();
+      if (stop?.[0] === "aborted") {
+        // Stopped from outside between records: no record, no evaluation; the checkpoint saved below keeps
+        // the open logging window, so the resumed run yields exactly the records an uninterrupted one would.
+        [status, message] = stop;
+        break;
+      }
       const evalDue = Boolean(o.validation?.length) &&
         (stop !== null || (evalEvery.steps !== undefined && step % evalEvery.steps === 0) ||
           (nextEvalSeconds !== null && seconds() >= nextEvalSeconds));
@@ -294,9 +462,10 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
             `training loss ${l} at step ${step} exceeds ${divergenceFactor} × the lowest logged, ${minTrainLoss}`,
           ];
         } else minTrainLoss = Math.min(l, minTrainLoss ?? l);
-        let v: number | null = null;
+        let v: number | null = null, metrics: Record<string, number | null> = {};
         if (evalDue && status === "running") {
-          v = valLoss = await evaluate(o.task, o.validation!);
+          [v, metrics] = await evaluatePoint();
+          valLoss = v;
           while (nextEvalSeconds !== null && nextEvalSeconds <= trainedMs / 1000) {
             nextEvalSeconds += evalEvery.seconds!;
           }
@@ -309,23 +478,32 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
           }
         }
         if (status === "running" && stop) [status, message] = stop;
-        yield record(l, g, v);
+        yield { ...record(l, g, v), ...metrics };
+        if (o.checkpoint?.everyRecord && status !== "nan" && status !== "diverged") await save();
         unpause();
       }
       const ck = o.checkpoint;
       if (
-        status === "running" && ck &&
+        status === "running" && ck && step > lastCheckpointStep &&
         ((ck.everySteps && step - lastCheckpointStep >= ck.everySteps) ||
           (ck.everySeconds && seconds() - lastCheckpointSeconds >= ck.everySeconds))
       ) {
         pause();
         await save();
+        if ((status as RunStatus) === "nan") { // the weights went non-finite between log points: say so in a last record
+          const mean = async (t: Scalar | null) => t && sinceLog ? (await t.data())[0] / sinceLog : null;
+          yield record(await mean(lossSum), await mean(normSum), null);
+        }
         unpause();
       }
     }
     pause();
+    // A run that failed saves nothing (and save() itself refuses non-finite state); a run whose last
+    // record was already saved (everyRecord) does not save the same step twice.
+    if (status !== "nan" && status !== "diverged" && !(savedThisCall && lastCheckpointStep === step)) {
+      await save();
+    }
     const failed = status === "nan" || status === "diverged";
-    if (!failed) await save(); // never overwrite a good checkpoint with NaN weights
     return {
       status: status as TrainResult["status"],
       message,

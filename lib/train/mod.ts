@@ -16,13 +16,27 @@ export type { StepResult, TrainStepOptions } from "./train_step.ts";
 export { budgetSchedule, learningRate, schedule } from "./schedule.ts";
 export type { DecayKind, Schedule, SchedulePosition } from "./schedule.ts";
 export { arraySource } from "./source.ts";
-export type { BatchSource } from "./source.ts";
 export { classificationTask, mlmTask, seq2seqTask } from "./task.ts";
 export type { Task } from "./task.ts";
 export { evaluate } from "./evaluate.ts";
 export { train, trainRecords } from "./loop.ts";
-export type { RunStatus, TrainerState, TrainOptions, TrainRecord, TrainResult } from "./loop.ts";
-export { loadCheckpoint, loadParams, saveCheckpoint, saveParams } from "./checkpoint.ts";
-export type { CheckpointContents } from "./checkpoint.ts";
+export type {
+  EvalContext,
+  EvalHook,
+  RunStatus,
+  TrainCheckpointOptions,
+  TrainerState,
+  TrainOptions,
+  TrainRecord,
+  TrainResult,
+} from "./loop.ts";
+export { loadCheckpoint, loadParams, NonFiniteError, saveCheckpoint, saveParams } from "./checkpoint.ts";
+export type {
+  CheckpointContents,
+  LoadCheckpointOptions,
+  ParamsFileOptions,
+  SaveCheckpointOptions,
+} from "./checkpoint.ts";
+export { CheckpointError, latestCheckpoint } from "./checkpoint_store.ts";
 export { decodeSafetensors, encodeSafetensors } from "./safetensors.ts";
 export type { Dtype, SafeTensor } from "./safetensors.ts";

@@ -1,22 +1,13 @@
 /**
- * Where the training loop gets batches: anything with `next()`, optionally saving and restoring its
- * position so a checkpoint can resume mid-epoch.
+ * A batch stream over a fixed list of batches, for tests and small experiments. The training loop reads
+ * batches through the data layer's one protocol, `BatchStream` (lib/data/batch_stream.ts).
  *
  * @module
  */
-
-/** A stream of training batches. */
-export interface BatchSource<B> {
-  /** The next batch (the source decides epochs, shuffling and wrapping around). */
-  next(): B | Promise<B>;
-  /** An opaque JSON-safe value describing where the stream is, for checkpoints. */
-  position?(): unknown;
-  /** Continue from a value `position()` returned. */
-  restore?(position: unknown): void;
-}
+import { type BatchStream, batchStream } from "../data/batch_stream.ts";
 
 /**
- * A source cycling through `batches` in order; its position is the index of the next batch.
+ * A stream cycling through `batches` in order, one epoch per pass; its position is `{epoch, batch}`.
  *
  * @example
  * ```ts
@@ -30,26 +21,7 @@ export interface BatchSource<B> {
  * assert(s.next() === "b");
  * ```
  */
-export function arraySource<B>(batches: readonly B[]): Required<BatchSource<B>> {
+export function arraySource<B>(batches: readonly B[]): BatchStream<B> {
   if (batches.length === 0) throw new Error("arraySource: no batches given");
-  let index = 0;
-  return {
-    next: () => {
-      const b = batches[index];
-      index = (index + 1) % batches.length;
-      return b;
-    },
-    position: () => ({ index }),
-    restore: (position) => {
-      const i = (position as { index?: unknown })?.index;
-      if (typeof i !== "number" || !Number.isInteger(i) || i < 0 || i >= batches.length) {
-        throw new Error(
-          `arraySource: cannot restore position ${
-            JSON.stringify(position)
-          }; expected {index} < ${batches.length}`,
-        );
-      }
-      index = i;
-    },
-  };
+  return batchStream(batches.length, (_, i) => batches[i], undefined, "arraySource");
 }

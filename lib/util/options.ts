@@ -13,11 +13,7 @@
 export class OptionError extends Error {
   /** The option's name, e.g. `"seconds"` or `"model.hiddenSize"`. */
   readonly option: string;
-  /**
-   * @param where the function or file the option was given to
-   * @param option the option's name
-   * @param message what is wrong and what to do
-   */
+  /** An error about `option` given to `where` (a function or file); `message` says what is wrong and what to do. */
   constructor(where: string, option: string, message: string) {
     super(`${where}: ${message}`);
     this.name = "OptionError";

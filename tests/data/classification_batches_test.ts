@@ -6,7 +6,7 @@ const tok = { special: { bos: 0, pad: 1, eos: 2, unk: 3, mask: 4 } };
 Deno.test("classificationBatches() pads to the batch maximum and truncates to maxLen", () => {
   const ex = [{ ids: [7, 8, 9, 10, 11, 12], label: 2 }, { ids: [7], label: 0 }, { ids: [9, 9], label: 1 }];
   const it = classificationBatches(ex, tok, { batchSize: 2, numClasses: 3, maxLen: 5, shuffle: false });
-  const a = it.next().value, b = it.next().value;
+  const a = it.next(), b = it.next();
   assertEquals(a.seqLen, 5);
   assertEquals([...a.inputIds], [0, 7, 8, 9, 2, 0, 7, 2, 1, 1]);
   assertEquals([...a.attentionMask], [1, 1, 1, 1, 1, 1, 1, 1, 0, 0]);

@@ -21,7 +21,7 @@ Deno.test("mlmBatches() masks 15% of tokens, 80/10/10 mask/random/keep, within s
   const it = mlmBatches(randomDocs(4000, 1), tok, { batchSize: 64, seqLen: 128, seed: 3 });
   let eligible = 0, chosen = 0, asMask = 0, kept = 0, random = 0;
   for (let k = 0; k < it.batchesPerEpoch; k++) {
-    const b = it.next().value;
+    const b = it.next();
     const orig = originals(b);
     for (let i = 0; i < orig.length; i++) if (b.attentionMask[i] && orig[i] > 4) eligible++;
     b.maskedPositions.forEach((p, i) => {
@@ -46,7 +46,7 @@ Deno.test("mlmBatches() packs every document once per epoch, separated by </s>, 
   const stream: number[] = [];
   let lastPadded = false;
   for (let k = 0; k < it.batchesPerEpoch; k++) {
-    const b = it.next().value;
+    const b = it.next();
     assertEquals(b.seqLen, T);
     const orig = originals(b);
     for (let r = 0; r < b.batchSize; r++) {
@@ -75,7 +75,11 @@ Deno.test("mlmBatches() resumes from a saved position with identical batches", (
   const saved = JSON.parse(JSON.stringify(a.position()));
   assertEquals(saved.epoch, 1);
   const b = mlmBatches(docs, tok, { batchSize: 8, seqLen: 32, seed: 9, start: saved });
-  for (let i = 0; i < 3; i++) assertEquals(b.next().value, a.next().value);
+  for (let i = 0; i < 3; i++) assertEquals(b.next(), a.next());
+  const c = mlmBatches(docs, tok, { batchSize: 8, seqLen: 32, seed: 9 });
+  c.restore(saved);
+  assertEquals(c.next(), mlmBatches(docs, tok, { batchSize: 8, seqLen: 32, seed: 9, start: saved }).next());
+  assertThrows(() => c.restore({ epoch: 0, batch: c.batchesPerEpoch }), Error, "past the end of an epoch");
 });
 
 Deno.test("mlmBatches() rejects seqLen 0, an empty corpus and a bad resume position", () => {
@@ -94,6 +98,6 @@ Deno.test("mlmBatches() rejects seqLen 0, an empty corpus and a bad resume posit
   assertThrows(
     () => mlmBatches(docs, tok, { batchSize: 2, seqLen: 8, start: { epoch: -1, batch: 0 } }),
     Error,
-    "start.epoch must be a non-negative integer",
+    "position.epoch must be a non-negative integer",
   );
 });

@@ -17,7 +17,7 @@ Deno.test("seq2seqBatches() keeps B·max(S,T) within maxTokens and covers each p
   const seen: number[] = [];
   let padded = 0, real = 0;
   for (let k = 0; k < it.batchesPerEpoch; k++) {
-    const b = it.next().value;
+    const b = it.next();
     assert(b.batchSize * Math.max(b.srcLen, b.tgtLen) <= 200);
     for (let r = 0; r < b.batchSize; r++) {
       seen.push(b.srcIds[r * b.srcLen] - 1000);
@@ -45,10 +45,10 @@ Deno.test("seq2seqBatches() keeps B·max(S,T) within maxTokens and covers each p
 Deno.test("seq2seqBatches() resumes identically and shuffles batch order per epoch", () => {
   const pairs = Array.from({ length: 100 }, (_, i) => ({ src: [5 + (i % 7)], tgt: [5 + i % 11, 6] }));
   const a = seq2seqBatches(pairs, tok, { maxTokens: 12, seed: 3 });
-  const first = Array.from({ length: a.batchesPerEpoch }, () => a.next().value.srcIds.join());
-  const second = Array.from({ length: 2 }, () => a.next().value);
+  const first = Array.from({ length: a.batchesPerEpoch }, () => a.next().srcIds.join());
+  const second = Array.from({ length: 2 }, () => a.next());
   const b = seq2seqBatches(pairs, tok, { maxTokens: 12, seed: 3, start: { epoch: 1, batch: 0 } });
-  assertEquals(b.next().value, second[0]);
+  assertEquals(b.next(), second[0]);
   assert(first.slice(0, 2).join("|") !== second.map((x) => x.srcIds.join()).join("|"));
 });
 

@@ -16,6 +16,6 @@ Deno.test("loadTranslationTokenized() round-trips every sentence and feeds seq2s
       assertEquals(d.tokenizer.decode(p.tgt), d.text[split][i].tgt);
     });
   }
-  const b = seq2seqBatches(d.train, d.tokenizer, { maxTokens: 512, seed: 0 }).next().value;
+  const b = seq2seqBatches(d.train, d.tokenizer, { maxTokens: 512, seed: 0 }).next();
   assert(b.batchSize * Math.max(b.srcLen, b.tgtLen) <= 512);
 });

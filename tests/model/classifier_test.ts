@@ -10,7 +10,10 @@ import { tinyConfig } from "./_fixtures.ts";
 Deno.test("initClassifier() copies a pretrained encoder and adds a fresh head", async () => {
   const config = tinyConfig();
   const pretrained = initEncoder(config, 7);
+  const before = tf.memory().numTensors;
   const params = initClassifier(config, 3, 0, { encoder: pretrained });
+  // Only the classifier's own variables are new (the copies must not leave their temporaries behind).
+  assertEquals(tf.memory().numTensors - before, Object.keys(params).length);
   const name = "roberta.encoder.layer.1.output.dense.weight";
   assertEquals(Array.from(await params[name].data()), Array.from(await pretrained[name].data()));
   assert(params[name] !== pretrained[name], "weights are copied, not shared");

@@ -8,6 +8,7 @@ import { createAdamW, disposeAdamW } from "../../lib/train/adamw.ts";
 import { train, type TrainOptions, type TrainRecord } from "../../lib/train/loop.ts";
 import { budgetSchedule, schedule } from "../../lib/train/schedule.ts";
 import { arraySource } from "../../lib/train/source.ts";
+import { batchStream } from "../../lib/data/batch_stream.ts";
 import { mlmTask, type Task } from "../../lib/train/task.ts";
 import { syntheticMlmBatch, tinyConfig } from "../model/_fixtures.ts";
 
@@ -30,7 +31,7 @@ function scalarTask(lossAt?: (step: number, w: tf.Scalar, b: number) => tf.Scala
     disposeAdamW(optimizer);
     params.w.dispose();
   };
-  return { task, optimizer, clock: () => now, done };
+  return { options: { task, optimizer, clock: () => now }, task, optimizer, done };
 }
 
 const constant = schedule({ peakLr: 0.05, unit: "steps", warmup: 0, total: 1, decay: "constant" });
@@ -46,7 +47,7 @@ async function collect<B>(options: TrainOptions<B>) {
 Deno.test("train() stops on the training-time budget, excluding evaluation time", async () => {
   const t = scalarTask();
   const { records, result } = await collect({
-    ...t,
+    ...t.options,
     source: arraySource([3]),
     validation: [3],
     schedule: constant,
@@ -67,7 +68,7 @@ Deno.test("train() stops on the training-time budget, excluding evaluation time"
 Deno.test("train() stops on a target validation loss", async () => {
   const t = scalarTask();
   const { records, result } = await collect({
-    ...t,
+    ...t.options,
     source: arraySource([1]),
     validation: [1],
     schedule: constant,
@@ -87,7 +88,7 @@ Deno.test("train() reports NaN as a status instead of throwing", async () => {
     (step >= 7 ? tf.mul(tf.square(tf.sub(w, b)), NaN) : tf.square(tf.sub(w, b))) as tf.Scalar
   );
   const { records, result } = await collect({
-    ...t,
+    ...t.options,
     source: arraySource([1]),
     schedule: constant,
     maxSteps: 100,
@@ -103,7 +104,7 @@ Deno.test("train() reports NaN as a status instead of throwing", async () => {
 Deno.test("train() stops a diverging run", async () => {
   const t = scalarTask((step, w) => tf.add(tf.mul(w, 0), step < 10 ? 1 : 10 ** (step - 9)) as tf.Scalar);
   const { result } = await collect({
-    ...t,
+    ...t.options,
     source: arraySource([0]),
     schedule: constant,
     maxSteps: 100,
@@ -117,7 +118,7 @@ Deno.test("train() stops a diverging run", async () => {
 Deno.test("train() with a seconds-based schedule warms up and decays over fractions of the budget", async () => {
   const t = scalarTask();
   const { records } = await collect({
-    ...t,
+    ...t.options,
     source: arraySource([3]),
     schedule: budgetSchedule(10, { peakLr: 1, warmupFraction: 0.2 }),
     seconds: 10,
@@ -199,15 +200,12 @@ Deno.test("train() is repeatable with the same seed (dropout on)", async () => {
 Deno.test("train() with accumulate: 2 takes two micro-batches per update and counts their tokens", async () => {
   const t = scalarTask();
   const seen: number[] = [];
-  const source = {
-    i: 0,
-    next() {
-      seen.push(this.i);
-      return 3 + (this.i++ % 2);
-    },
-  };
+  const source = batchStream(2, (epoch, i) => {
+    seen.push(2 * epoch + i);
+    return 3 + i;
+  });
   const { result } = await collect({
-    ...t,
+    ...t.options,
     source,
     schedule: constant,
     maxSteps: 5,
@@ -218,4 +216,103 @@ Deno.test("train() with accumulate: 2 takes two micro-batches per update and cou
   assertEquals(seen.length, 10);
   assertEquals(result.tokens, 100);
   t.done();
+});
+
+Deno.test("train() evalHooks add metrics at evaluation points; their time is in evalSeconds, not the budget", async () => {
+  const t = scalarTask();
+  let now = 0;
+  const clock = () => now + t.options.clock();
+  const seen: number[] = [];
+  const { records, result } = await collect({
+    ...t.options,
+    clock,
+    source: arraySource([3]),
+    validation: [3],
+    schedule: constant,
+    seconds: 2,
+    evalEvery: { seconds: 1 },
+    evalHooks: [(c) => {
+      seen.push(c.step);
+      now += 7000; // a 7 s decode
+      return Promise.resolve({ bleu: c.step, other: null });
+    }],
+  });
+  assertEquals(result.step, 20);
+  assertEquals(seen, [10, 20]);
+  assertEquals(records.map((r) => r.bleu), [10, 20]);
+  assertEquals(records.map((r) => r.other), [null, null]);
+  // Each evaluation: 5 s of validation loss + 7 s of hook.
+  assertEquals(records.map((r) => r.evalSeconds), [12, 24]);
+  assertEquals(records.map((r) => r.seconds), [1, 2]);
+  t.done();
+});
+
+Deno.test("train() with maxSteps 0 evaluates once and yields one record; afterStep sees every update", async () => {
+  const t = scalarTask();
+  const { records, result } = await collect({
+    ...t.options,
+    source: arraySource([3]),
+    validation: [3],
+    schedule: constant,
+    maxSteps: 0,
+    evalHooks: [() => Promise.resolve({ accuracy: 0.5 })],
+  });
+  assertEquals([result.status, result.step, records.length], ["max_steps", 0, 1]);
+  assertEquals([records[0].valLoss, records[0].trainLoss, records[0].accuracy], [9, null, 0.5]);
+  const steps: number[] = [];
+  await collect({
+    ...t.options,
+    source: arraySource([3]),
+    schedule: constant,
+    maxSteps: 3,
+    afterStep: (s) => {
+      steps.push(s);
+    },
+  });
+  assertEquals(steps, [1, 2, 3]);
+  t.done();
+});
+
+Deno.test("train() aborted between records and resumed logs the same records as an uninterrupted run", async () => {
+  const run = async (abortAt: number | null, dir: string) => {
+    const s = mlmSetup();
+    const controller = new AbortController();
+    const options: TrainOptions<typeof s.batches[number]> = {
+      task: s.task,
+      optimizer: s.optimizer,
+      source: arraySource(s.batches),
+      validation: s.batches.slice(0, 2),
+      schedule: schedule({ peakLr: 1e-3, unit: "steps", warmup: 3, total: 12 }),
+      maxSteps: 12,
+      evalEvery: { steps: 4 },
+      seed: 5,
+      checkpoint: { dir, everyRecord: true },
+      signal: controller.signal,
+      afterStep: (step) => {
+        if (step === abortAt) controller.abort();
+      },
+    };
+    const first = await collect(options);
+    const records = first.records;
+    if (abortAt !== null) {
+      assertEquals(first.result.status, "aborted");
+      const { loadCheckpoint } = await import("../../lib/train/checkpoint.ts");
+      const { trainer } = await loadCheckpoint(dir, { params: s.params, optimizer: s.optimizer });
+      assertEquals([trainer!.step, trainer!.window?.count], [abortAt, abortAt % 4]);
+      const rest = await collect({
+        ...options,
+        signal: undefined,
+        resume: trainer!,
+        source: arraySource(s.batches),
+      });
+      records.push(...rest.records);
+    }
+    disposeAdamW(s.optimizer);
+    disposeParams(s.params);
+    return records.map(({ wallSeconds: _w, seconds: _s, tokensPerSecond: _t, evalSeconds: _e, ...r }) => r);
+  };
+  const whole = await run(null, await Deno.makeTempDir());
+  const resumed = await run(6, await Deno.makeTempDir());
+  assertEquals(whole.map((r) => r.step), [4, 8, 12]);
+  assertEquals(resumed, whole);
 });

@@ -1,0 +1,211 @@
+/**
+ * The `classify` run kind: sequence-classification finetuning (the paper's MNLI role: the bundled WordNet
+ * supersense task, or labelled files), starting from a finished `mlm` run's final weights (`init`) or from
+ * scratch. Accuracy with a 95% interval is measured at every evaluation point. The run directory keeps the
+ * finetuned classifier (`checkpoint/`, model `{ encoder, numClasses }`) and the tokenizer, for `prune` and
+ * `quantize` children.
+ *
+ * @module
+ */
+import { loadTokenizer, saveTokenizer } from "../data/tokenizer_json.ts";
+import { classificationBatches } from "../data/classification_batches.ts";
+import type { BpeTokenizer } from "../data/bpe_tokenizer.ts";
+import { initClassifier } from "../model/classifier.ts";
+import { type EncoderConfig, encoderConfig } from "../model/config.ts";
+import { initEncoder } from "../model/encoder.ts";
+import { countParams, disposeParams, type Params } from "../model/params.ts";
+import { flopsPerToken } from "../model/size.ts";
+import { createAdamW, disposeAdamW } from "../train/adamw.ts";
+import { classificationTask } from "../train/task.ts";
+import { checkNumber, OptionError } from "../util/options.ts";
+import {
+  checkClassifyData,
+  classificationCorpus,
+  type ClassifyData,
+  classifyDataFingerprint,
+  type EvalSplit,
+  evaluationBatches,
+} from "./classification_data.ts";
+import { accuracyHook, type ClassifierModel } from "./classifier_eval.ts";
+import {
+  checkParentRef,
+  checkTrainingLength,
+  mergeConfig,
+  type ModelSize,
+  modelSizeShape,
+  type TrainingLength,
+} from "./kind_config.ts";
+import { mlmCorpus, type MlmData } from "./mlm_run.ts";
+import type { Json, ParentRef, RunContext, RunKind } from "./run_kind.ts";
+import { loadRunWeights, readRunModel, runTraining } from "./run_training.ts";
+
+/** A `ParentRef` as a config field (plain JSON). */
+export type ParentField = { kind: string; config: { [key: string]: Json } };
+
+/** Config of a `classify` run. */
+export type ClassifyRunConfig = TrainingLength & EvalSplit & {
+  /** The `mlm` run whose final encoder weights (and tokenizer) this run starts from; null: from scratch. */
+  init: ParentField | null;
+  /** Encoder size when `init` is null (with `init`, the parent's). */
+  model: ModelSize;
+  /** Examples per step. */
+  batchSize: number;
+  /** Longest input, `<s>` and `</s>` included (at most the parent's sequence length). */
+  maxLen: number;
+  /** The labelled data; `vocabSize` is the BPE of a run without `init` (with it, the parent's tokenizer). */
+  data: ClassifyData & { vocabSize: number };
+};
+
+/** Frozen defaults of a `classify` run. */
+export const CLASSIFY_RUN_DEFAULTS: Readonly<ClassifyRunConfig> = Object.freeze({
+  init: null,
+  model: Object.freeze({ layers: 2, width: 128, heads: null, ffn: null }),
+  seconds: 90, // docs/SCIENCE: 2 × 128 finetuned 90 s reaches ~50% (majority class 11.7%)
+  maxSteps: null,
+  batchSize: 32,
+  maxLen: 64, // WordNet glosses fit; must not exceed the parent's seqLen
+  peakLr: 1e-4, // RoBERTa finetunes base at 1e-5–3e-5; small models take larger steps (sweep it per size)
+  evaluations: 6,
+  seed: 0,
+  evalSplit: "validation", // model selection; studies report "test"
+  evalExamples: null, // the whole split (~2k WordNet examples: ±2% at 95%)
+  data: Object.freeze({ path: null, splitSeed: 0, vocabSize: 2048 }),
+}) as Readonly<ClassifyRunConfig>;
+
+function classifyConfig(overrides?: Partial<ClassifyRunConfig>): ClassifyRunConfig {
+  const c = mergeConfig("classify", CLASSIFY_RUN_DEFAULTS, overrides, ["model", "data"]);
+  checkParentRef("classify", "init", c.init, ["mlm"], true);
+  checkTrainingLength("classify", c);
+  modelSizeShape("classify", c.model);
+  checkNumber("classify", "batchSize", c.batchSize, { min: 1, integer: true });
+  checkNumber("classify", "maxLen", c.maxLen, { min: 3, integer: true });
+  checkNumber("classify", "data.vocabSize", c.data.vocabSize, { min: 300, integer: true });
+  checkClassifyData("classify", c.data, c);
+  const parentData = c.init?.config.data as MlmData | undefined;
+  if (
+    parentData && parentData.path === null && c.data.path === null &&
+    parentData.splitSeed !== c.data.splitSeed
+  ) {
+    throw new OptionError(
+      "classify",
+      "data.splitSeed",
+      `data.splitSeed ${c.data.splitSeed} differs from the pretrained parent's ${parentData.splitSeed}: the ` +
+        `downstream examples would overlap its pretraining documents; use the same split seed`,
+    );
+  }
+  return c;
+}
+
+/** The parent's directory for `field`, or a clear error when the study layer did not pass it. */
+export function parentDir(context: RunContext, field: string, who: string): string {
+  const dir = context.parents[field];
+  if (!dir) {
+    throw new Error(`${who}: no directory for parent "${field}" in context.parents; run the parent first`);
+  }
+  return dir;
+}
+
+/** The tokenizer, encoder config and initial classifier of a `classify` config. */
+async function initialModel(
+  c: ClassifyRunConfig,
+  context: RunContext,
+  numClasses: (tok: BpeTokenizer) => Promise<number>,
+): Promise<{ tokenizer: BpeTokenizer; model: ClassifierModel; params: Params }> {
+  if (c.init === null) {
+    const { tokenizer } = await mlmCorpus({
+      vocabSize: c.data.vocabSize,
+      splitSeed: c.data.splitSeed,
+      path: null,
+    });
+    const encoder = encoderConfig({
+      ...modelSizeShape("classify", c.model),
+      maxPositions: c.maxLen,
+      vocabSize: tokenizer.vocabSize,
+    });
+    const k = await numClasses(tokenizer);
+    return { tokenizer, model: { encoder, numClasses: k }, params: initClassifier(encoder, k, c.seed) };
+  }
+  const dir = parentDir(context, "init", "classify");
+  const tokenizer = await loadTokenizer(`${dir}/tokenizer.json`);
+  const encoder = await readRunModel<EncoderConfig>(dir, "classify");
+  if (c.maxLen > encoder.maxPositions) {
+    throw new OptionError(
+      "classify",
+      "maxLen",
+      `maxLen ${c.maxLen} exceeds the pretrained encoder's ${encoder.maxPositions} positions; lower it`,
+    );
+  }
+  const k = await numClasses(tokenizer);
+  const pretrained = initEncoder(encoder, 0);
+  try {
+    await loadRunWeights(dir, pretrained);
+    return {
+      tokenizer,
+      model: { encoder, numClasses: k },
+      params: initClassifier(encoder, k, c.seed, { encoder: pretrained }),
+    };
+  } finally {
+    disposeParams(pretrained);
+  }
+}
+
+/**
+ * Classification finetuning. Records: the loop's fields plus `accuracy`, `accuracyLow`, `accuracyHigh`
+ * (95% Wilson interval) and `evalExamples`; the summary adds `params` and `flopsPerToken` and ends with
+ * the last evaluation's metrics.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { useBackend } from "../backend/use_backend.ts";
+ * import { classifyRun } from "./classify_run.ts";
+ * await useBackend("cpu");
+ * const config = classifyRun.config({ model: { layers: 1, width: 16, heads: 1, ffn: 32 }, maxSteps: 2,
+ *   evaluations: 1, evalExamples: 16, batchSize: 8, maxLen: 16, data: { path: null, splitSeed: 0, vocabSize: 300 } });
+ * const run = classifyRun.run(config, { dir: await Deno.makeTempDir(), parents: {} });
+ * let r = await run.next();
+ * while (!r.done) r = await run.next();
+ * assert(r.value.status === "max_steps" && r.value.evalExamples === 16);
+ * ```
+ */
+export const classifyRun: RunKind<ClassifyRunConfig> = {
+  name: "classify",
+  defaults: CLASSIFY_RUN_DEFAULTS,
+  config: classifyConfig,
+  fingerprint: async (c) =>
+    (await classifyDataFingerprint(c.data)) + (c.init === null ? `/bpe${c.data.vocabSize}` : ""),
+  parents: (c): Record<string, ParentRef> => (c.init ? { init: c.init } : {}),
+  async *run(config, context) {
+    const c = classifyConfig(config);
+    let corpus: Awaited<ReturnType<typeof classificationCorpus>> | undefined;
+    const { tokenizer, model, params } = await initialModel(c, context, async (tok) => {
+      corpus = await classificationCorpus(c.data, tok);
+      return corpus.labels.length;
+    });
+    const optimizer = createAdamW(params);
+    try {
+      await saveTokenizer(tokenizer, `${context.dir}/tokenizer.json`);
+      const shape = { batchSize: c.batchSize, maxLen: c.maxLen };
+      const validation = evaluationBatches(corpus!, c, tokenizer, shape);
+      return yield* runTraining({
+        length: c,
+        context,
+        task: classificationTask(params, model.encoder),
+        optimizer,
+        source: classificationBatches(corpus!.train, tokenizer, {
+          ...shape,
+          numClasses: model.numClasses,
+          seed: c.seed,
+        }),
+        validation,
+        evalHooks: [accuracyHook(model.encoder, validation)],
+        model: model as unknown as Json,
+        params: countParams(params),
+        flopsPerToken: flopsPerToken(model.encoder, { seqLen: c.maxLen, maskFraction: 0 }),
+      });
+    } finally {
+      disposeAdamW(optimizer);
+      disposeParams(params);
+    }
+  },
+};

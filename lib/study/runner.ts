@@ -1,0 +1,306 @@
+/**
+ * `runStudy`: plan a study's runs, read the finished ones from the store, execute the missing ones with an
+ * executor, and return the study's tables and figures. A second call with the same definition reads
+ * everything from the store (no backend is started, no model is built); changing one field reruns only the
+ * runs whose config it changes.
+ *
+ * @module
+ */
+import type { DataFrame } from "../display/data_frame.ts";
+import type { Figure } from "../display/figure.ts";
+import { lineFigure } from "../display/figure.ts";
+import type { ProgressMode } from "../display/progress.ts";
+import { studyProgress } from "../display/study_progress.ts";
+import { checkChoice, checkKeys, OptionError } from "../util/options.ts";
+import { writeFileAtomic } from "../util/atomic_file.ts";
+import { type Config, flattenConfig, type StudyDefinition, type StudyTables } from "./definition.ts";
+import type { ExecutorSpec, ProcessesExecutor } from "./executors.ts";
+import { acquireLock } from "./lock.ts";
+import { type PlannedRun, planStudy } from "./plan.ts";
+import { configFileOf } from "./execute.ts";
+import { ensureConfigFile, FINISHED, readRecords, readStatus, type StatusFile } from "./store.ts";
+import { rowsToFrame, writeParquetAtomic } from "./tables.ts";
+
+/** What a study cell returns. */
+export interface StudyResult {
+  /** The study's name. */
+  name: string;
+  /** Its store directory. */
+  dir: string;
+  /** One row per evaluation point per run (record fields, `run`, `label`, config fields). */
+  records: DataFrame;
+  /** One row per run (config fields, `run`, `label`, `status`, summary fields, `error`). */
+  runs: DataFrame;
+  /** The study's figures. */
+  figures: Figure[];
+}
+
+/** Options of {@linkcode runStudy}. */
+export interface RunStudyOptions {
+  /** The study's directory. Default `runs/<name>` under the working directory. */
+  store?: string;
+  /** Force runs again: `"all"` (from scratch) or `"failed"` (failed, nan and diverged ones). Default: none. */
+  rerun?: "all" | "failed" | "none";
+  /** How missing runs are carried out. Default `"inline"`. */
+  executor?: ExecutorSpec;
+  /** Backend to start before running (`useBackend`), or for subprocesses. Default: the current one, else auto. */
+  backend?: string;
+  /** Where the live display draws (`"silent"` for none). Default `"auto"`. */
+  progress?: ProgressMode;
+  /** Stops the study: the current run checkpoints and the call throws `StudyInterruptedError`. */
+  signal?: AbortSignal;
+  /** Millisecond clock handed to the runs (tests). */
+  clock?: () => number;
+}
+
+const OPTION_KEYS = ["store", "rerun", "executor", "backend", "progress", "signal", "clock"];
+
+/** Thrown when a study stops because its signal fired; the interrupted run resumes on the next call. */
+export class StudyInterruptedError extends Error {
+  /** The interrupted study's store. */
+  readonly dir: string;
+  /** An interruption of the study stored in `dir`, with a message saying how to resume. */
+  constructor(message: string, dir: string) {
+    super(message);
+    this.name = "StudyInterruptedError";
+    this.dir = dir;
+  }
+}
+
+/** Names of the record and summary fields that a config column must not shadow. */
+const RESERVED = new Set([
+  "run",
+  "label",
+  "status",
+  "error",
+  "step",
+  "seconds",
+  "tokens",
+  "trainLoss",
+  "valLoss",
+  "valPerplexity",
+  "lr",
+  "gradNorm",
+  "tokensPerSecond",
+  "wallSeconds",
+  "evalSeconds",
+  "message",
+  "params",
+  "flopsPerToken",
+]);
+
+function configColumns(config: Config): Record<string, string | number | boolean | null> {
+  const out: Record<string, string | number | boolean | null> = {};
+  for (const [k, v] of Object.entries(flattenConfig(config))) out[RESERVED.has(k) ? `config.${k}` : k] = v;
+  return out;
+}
+
+function defaultFigures(tables: StudyTables): Figure[] {
+  const r = tables.records;
+  if (r.height === 0 || !r.columns.includes("valLoss") || !r.columns.includes("seconds")) return [];
+  const evals = r.filter(r.getColumn("valLoss").isNotNull());
+  if (evals.height === 0) return [];
+  return [
+    lineFigure(evals, {
+      x: "seconds",
+      y: "valLoss",
+      color: "label",
+      title: "Validation loss against training seconds",
+      xTitle: "training seconds (wall-clock, evaluation excluded)",
+      yTitle: "validation loss",
+    }),
+  ];
+}
+
+async function readResult(
+  name: string,
+  store: string,
+  runs: readonly PlannedRun[],
+  figures: StudyDefinition<Config>["figures"],
+): Promise<{ result: StudyResult; statuses: (StatusFile | null)[] }> {
+  const recordRows: Record<string, string | number | boolean | null>[] = [];
+  const runRows: Record<string, string | number | boolean | null>[] = [];
+  const statuses: (StatusFile | null)[] = [];
+  for (const run of runs) {
+    const cols = configColumns(run.config);
+    const status = await readStatus(run.dir);
+    statuses.push(status);
+    for (const rec of await readRecords(run.dir)) {
+      recordRows.push({ ...rec, run: run.hash, label: run.label, ...cols });
+    }
+    const summary = status?.summary ?? {};
+    runRows.push({
+      run: run.hash,
+      label: run.label,
+      ...cols,
+      status: status?.status ?? "pending",
+      ...Object.fromEntries(Object.entries(summary).filter(([k]) => k !== "status")),
+      error: status?.error ? status.error.split("\n")[0] : null,
+      backend: status?.environment?.backend ?? null,
+      wallSeconds: status?.wallSeconds ?? null,
+    });
+  }
+  const tables: StudyTables = {
+    records: rowsToFrame(recordRows, ["run", "label"]),
+    runs: rowsToFrame(runRows, ["run", "label", "status"]),
+  };
+  const figs = (figures ?? defaultFigures)(tables);
+  return { result: { name, dir: store, ...tables, figures: figs }, statuses };
+}
+
+async function ensureBackend(name: string | undefined): Promise<void> {
+  const { tf } = await import("../backend/tf.ts");
+  const { useBackend } = await import("../backend/use_backend.ts");
+  const started = (tf.engine() as unknown as { backendInstance: unknown }).backendInstance != null;
+  if (name !== undefined) await useBackend(name);
+  else if (!started) await useBackend();
+}
+
+function normalizeExecutor(spec: ExecutorSpec | undefined): { kind: "inline" } | ProcessesExecutor {
+  if (spec === undefined || spec === "inline") return { kind: "inline" };
+  if (spec === "processes") return { kind: "processes" };
+  if (typeof spec === "object" && spec !== null) {
+    if (spec.kind === "inline") {
+      checkKeys("runStudy", spec, ["kind"], "executor.");
+      return spec;
+    }
+    if (spec.kind === "processes") {
+      checkKeys("runStudy", spec, ["kind", "workers", "threads"], "executor.");
+      return spec;
+    }
+  }
+  throw new OptionError(
+    "runStudy",
+    "executor",
+    `\`executor\` must be "inline", "processes" or { kind: "inline" | "processes", … }, got ${
+      JSON.stringify(spec)
+    }`,
+  );
+}
+
+/**
+ * Runs a study: executes the runs the store does not hold yet (resuming interrupted ones) and returns its
+ * tables and figures. Runs that fail are recorded (status "failed" with the error) and the study goes on;
+ * a diverged run is recorded with status "nan" or "diverged". The store is locked while runs execute.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { runStudy } from "./runner.ts";
+ * import { linregKind } from "../experiments/linreg_kind.ts";
+ * const store = await Deno.makeTempDir();
+ * const study = { name: "lr", kind: linregKind, grid: { lr: [0.05, 0.2] } };
+ * const first = await runStudy(study, { store, progress: "silent" });
+ * assert(first.runs.height === 2 && first.records.height > 0 && first.figures.length === 1);
+ * const again = await runStudy(study, { store, progress: "silent" }); // read from the store
+ * assert(again.records.height === first.records.height);
+ * await Deno.remove(store, { recursive: true });
+ * ```
+ */
+export async function runStudy<C extends Config>(
+  definition: StudyDefinition<C>,
+  options: RunStudyOptions = {},
+): Promise<StudyResult> {
+  checkKeys("runStudy", options, OPTION_KEYS);
+  checkChoice("runStudy", "rerun", options.rerun, ["all", "failed", "none"]);
+  if (typeof definition?.name !== "string" || !/^[A-Za-z0-9._-]+$/.test(definition.name)) {
+    throw new OptionError(
+      "runStudy",
+      "name",
+      `a study needs a \`name\` of letters, digits, ".", "_" and "-" (it names its store), got ${
+        JSON.stringify(definition?.name)
+      }`,
+    );
+  }
+  const executor = normalizeExecutor(options.executor);
+  const def = definition as unknown as StudyDefinition<Config>;
+  const store = (options.store ?? `runs/${def.name}`).replace(/\/+$/, "");
+  const { runs, dependencies } = await planStudy(def, store);
+  const rerun = options.rerun ?? "none";
+
+  const todo: PlannedRun[] = [];
+  for (const run of [...dependencies, ...runs]) {
+    const s = await readStatus(run.dir);
+    const finished = s !== null && (FINISHED.has(s.status) || s.status === "failed");
+    const bad = s !== null && (s.status === "failed" || s.status === "nan" || s.status === "diverged");
+    if (rerun === "all" || !finished || (rerun === "failed" && bad)) todo.push(run);
+  }
+
+  if (todo.length > 0) {
+    try {
+      await Deno.mkdir(`${store}/runs`, { recursive: true });
+    } catch (e) {
+      throw new Error(
+        `runStudy: cannot create the store ${store}: ${(e as Error).message}; pass a writable \`store\``,
+      );
+    }
+    const lock = await acquireLock(`${store}/.lock`, `study "${def.name}" (${store})`);
+    try {
+      if (rerun !== "none") {
+        for (const run of todo) await Deno.remove(run.dir, { recursive: true }).catch(() => {});
+      }
+      for (const run of todo) await ensureConfigFile(run.dir, configFileOf(run));
+      await writeFileAtomic(`${store}/plan.json`, planJson(def.name, runs, dependencies));
+      const progress = studyProgress({
+        name: def.name,
+        total: runs.length + dependencies.length,
+        done: runs.length + dependencies.length - todo.length,
+        mode: options.progress,
+        clock: options.clock,
+      });
+      const job = {
+        store,
+        runs: todo,
+        progress,
+        signal: options.signal,
+        backend: options.backend,
+        clock: options.clock,
+      };
+      let statuses: Map<string, StatusFile>;
+      if (executor.kind === "inline") {
+        await ensureBackend(options.backend);
+        const { runInline } = await import("./executors.ts");
+        statuses = await runInline(job);
+      } else {
+        const { runProcesses } = await import("./executors.ts");
+        statuses = await runProcesses(job, executor);
+      }
+      await progress.done();
+      const { result } = await readResult(def.name, store, runs, def.figures);
+      await writeParquetAtomic(result.records, `${store}/records.parquet`);
+      await writeParquetAtomic(result.runs, `${store}/runs.parquet`);
+      await writeFileAtomic(`${store}/figures.json`, JSON.stringify(result.figures));
+      const interrupted = [...statuses].find(([, s]) => s.status === "interrupted");
+      if (interrupted || options.signal?.aborted) {
+        const run = todo.find((r) => r.hash === interrupted?.[0]);
+        throw new StudyInterruptedError(
+          `study "${def.name}" was interrupted${
+            run ? ` during run ${run.label} (${run.hash}), whose checkpoint is saved` : ""
+          }; call it again to resume (finished runs are kept in ${store})`,
+          store,
+        );
+      }
+      return result;
+    } finally {
+      await lock.release();
+    }
+  }
+  const { result } = await readResult(def.name, store, runs, def.figures);
+  // Keep the store's description in step with this definition (a cached subset of a larger store).
+  await writeFileAtomic(`${store}/plan.json`, planJson(def.name, runs, dependencies)).catch(() => {});
+  await writeFileAtomic(`${store}/figures.json`, JSON.stringify(result.figures)).catch(() => {});
+  return result;
+}
+
+function planJson(name: string, runs: readonly PlannedRun[], dependencies: readonly PlannedRun[]): string {
+  return JSON.stringify(
+    {
+      name,
+      kind: runs[0]?.kind.name,
+      runs: runs.map((r) => ({ hash: r.hash, label: r.label, config: r.config })),
+      dependencies: dependencies.map((r) => ({ hash: r.hash, kind: r.kind.name, config: r.config })),
+    },
+    null,
+    2,
+  ) + "\n";
+}

@@ -1,0 +1,47 @@
+import { latestCheckpoint } from "../../lib/train/checkpoint_store.ts";
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { useBackend } from "../../lib/backend/mod.ts";
+import { mlmRun } from "../../lib/experiments/mlm_run.ts";
+import { flopsPerToken, paramCount } from "../../lib/model/size.ts";
+import { encoderConfig } from "../../lib/model/config.ts";
+import { assertResumeReplays, drive } from "./_runs.ts";
+import { TINY_MLM } from "./_fixtures.ts";
+
+Deno.test("mlm run: records and summary schema, and an interrupted run resumes to the same records", async () => {
+  await useBackend("cpu");
+  const { records, summary, dir } = await assertResumeReplays(mlmRun, TINY_MLM);
+  assertEquals(records.map((r) => r.step), [4, 8, 12]);
+  for (const r of records) {
+    for (const k of ["trainLoss", "valLoss", "valPerplexity", "lr", "gradNorm", "evalSeconds", "tokens"]) {
+      assert(typeof r[k] === "number", `record field ${k}: ${r[k]}`);
+    }
+  }
+  const model = encoderConfig({
+    vocabSize: 300,
+    numLayers: 1,
+    hiddenSize: 32,
+    numHeads: 2,
+    intermediateSize: 64,
+    maxPositions: 16,
+  });
+  assertEquals(summary.status, "max_steps");
+  assertEquals(summary.step, 12);
+  assertEquals(summary.params, paramCount(model));
+  assertEquals(summary.flopsPerToken, flopsPerToken(model, { seqLen: 16 }));
+  assertEquals(summary.valLoss, records[2].valLoss);
+  assert(summary.evalSeconds > 0 && summary.tokens === records[2].tokens);
+  // The weights and tokenizer stay in the run directory; called again, a finished run trains nothing.
+  await Deno.stat(`${await latestCheckpoint(`${dir}/checkpoint`)}/model.safetensors`);
+  await Deno.stat(`${dir}/tokenizer.json`);
+  const again = await drive(mlmRun, TINY_MLM, { dir, parents: {} });
+  assertEquals([again.records.length, again.summary.step, again.summary.valLoss], [0, 12, summary.valLoss]);
+});
+
+Deno.test("mlm config: defaults frozen, unknown and bad fields named", () => {
+  assert(Object.isFrozen(mlmRun.defaults) && Object.isFrozen(mlmRun.defaults.model));
+  assertEquals(mlmRun.config().model, { layers: 2, width: 128, heads: null, ffn: null });
+  assertThrows(() => mlmRun.config({ secnds: 5 } as never), Error, "did you mean `seconds`");
+  assertThrows(() => mlmRun.config({ model: { layer: 2 } } as never), Error, "did you mean `model.layers`");
+  assertThrows(() => mlmRun.config({ batchSize: 0 }), Error, "batchSize");
+  assertThrows(() => mlmRun.config({ model: { layers: 1, width: 96, heads: 5, ffn: null } }), Error, "heads");
+});
