@@ -12,8 +12,7 @@ import type { tf } from "../tf.ts";
 import { float32Values, type NativeArgs, nativeKernel } from "./native_backend.ts";
 import { fastExp } from "./fast_exp.ts";
 import { erf } from "./erf.ts";
-// @deno-types="npm:@types/seedrandom@2.4.34"
-import seedrandom from "seedrandom";
+import { dropoutKey, dropoutMask, keepThreshold } from "./philox.ts";
 
 import {
   ADAMW,
@@ -293,26 +292,27 @@ function sumSquares({ inputs: { x }, backend }: NativeArgs): tf.TensorInfo {
   return backend.makeTensorInfo([], "float32", Float32Array.of(sum));
 }
 
-// Inverted dropout in one pass with exactly tf.dropout's draws and float32 roundings: u from seedrandom's
-// alea seeded with String(seed) (tfjs's randomUniform), mask = floor(u + keep) / keep, y = x · mask. The
-// alea recurrence is inlined (seedrandom 3.0.5, lib/alea.js: `next`), starting from the generator's state.
+// Inverted dropout in one pass with Philox masks (`philox.ts`): the SIMD kernel (split over the threads)
+// where the arrays are in the arena, else the JavaScript generator; both give the same mask bit for bit.
 function dropout({ inputs: { x }, backend, attrs }: NativeArgs): tf.TensorInfo[] {
   const xv = f32(backend, x), rate = attrs.rate as number, seed = attrs.seed as number;
-  const keep = Math.fround(1 - rate), out = backend.pool.take(xv.length), mask = backend.pool.take(xv.length);
-  let { c, s0, s1, s2 } = seedrandom.alea(String(seed), { state: true }).state() as unknown as {
-    c: number;
-    s0: number;
-    s1: number;
-    s2: number;
-  };
-  for (let i = 0; i < xv.length; i++) {
-    const t = 2091639 * s0 + c * 2.3283064365386963e-10;
-    s0 = s1;
-    s1 = s2;
-    s2 = t - (c = t | 0);
-    const m = Math.fround(Math.floor(Math.fround(Math.fround(s2) + keep)) / keep);
-    mask[i] = m;
-    out[i] = xv[i] * m;
+  const out = backend.pool.take(xv.length), mask = backend.pool.take(xv.length);
+  if (backend.simdReady(xv, out, mask)) {
+    const [k0, k1] = dropoutKey(seed);
+    backend.simd!.dropout(
+      xv.byteOffset,
+      out.byteOffset,
+      mask.byteOffset,
+      xv.length,
+      keepThreshold(rate),
+      Math.fround(1 / (1 - rate)),
+      k0,
+      k1,
+      0,
+    );
+  } else {
+    dropoutMask(mask, rate, seed);
+    for (let i = 0; i < xv.length; i++) out[i] = xv[i] * mask[i];
   }
   return [
     backend.makeTensorInfo(x.shape, "float32", out),

@@ -22,6 +22,7 @@ import {
   onNative,
   SUM_SQUARES,
 } from "./names.ts";
+import { dropoutMask } from "./philox.ts";
 
 let gradientsRegistered = false;
 
@@ -81,9 +82,10 @@ export function gelu<T extends Tensor>(x: T): T {
 }
 
 /**
- * Inverted dropout, `tf.dropout(x, rate, undefined, seed)`: on `native` one kernel makes the same draws
- * and the same float32 values as tfjs's composite (uniform draws, add, floor, divide, multiply) in one pass,
- * and the gradient multiplies by the saved mask; elsewhere it is `tf.dropout`.
+ * Inverted dropout with Philox4x32-10 masks (`philox.ts`): a seed gives the same mask on every backend. On
+ * `native` one kernel makes the mask and the product in one pass (split over its threads), and the gradient
+ * multiplies by the saved mask; elsewhere the mask is made in JavaScript and multiplied in (`tf.mul`, whose
+ * gradient is the same product). Kept elements are scaled by float32(1 / (1 − rate)).
  *
  * @example
  * ```ts
@@ -96,8 +98,11 @@ export function gelu<T extends Tensor>(x: T): T {
  * ```
  */
 export function dropout<T extends Tensor>(x: T, rate: number, seed: number): T {
+  if (rate === 0) return tf.clone(x);
   if (!(x.dtype === "float32" && rate > 0 && rate < 1 && onNative())) {
-    return tf.dropout(x, rate, undefined, seed) as T;
+    return tf.tidy(() =>
+      tf.mul(x, tf.tensor(dropoutMask(new Float32Array(x.size), rate, seed), x.shape))
+    ) as T;
   }
   const run = tf.customGrad(
     ((xi: Tensor, save: tf.GradSaveFunc) => {

@@ -84,6 +84,19 @@ export function parallelKernels(kernels: SimdKernels, pool: ThreadPool): SimdKer
     sub: elementwise("sub", 3),
     mul: elementwise("mul", 3),
     adamw: elementwise("adamw", 7),
+    // (x, y, mask, n, threshold, scale, k0, k1, first): a part's first element moves on with its pointers
+    dropout: (...args: number[]) => {
+      const n = args[3], count = parts(n);
+      if (count === 1) return own.dropout(...args);
+      const per = Math.ceil(n / count / 16) * 16, tasks: PoolTask[] = [];
+      for (let start = 0; start < n; start += per) {
+        const a = shift(args.slice(), [0, 1, 2], start * 4);
+        a[3] = Math.min(per, n - start);
+        a[8] += start;
+        tasks.push({ fn: "dropout", args: a });
+      }
+      return run("dropout", tasks);
+    },
     // (x, g, b, y, rows, c, eps)
     layer_norm: byRows("layer_norm", 4, (a) => a[5], (a, r) => shift(a, [0, 3], r * a[5] * 4)),
     // (p, bias, biasStride, rows, n): a bias row moves on only with a stride

@@ -32,6 +32,7 @@ export const POOL_FUNCTIONS: readonly string[] = [
   "softmax_grad_rows",
   "log_softmax_grad_rows",
   "adamw",
+  "dropout",
 ];
 
 /** Indices into `ctl`: counters, then per worker a ready flag and a has-a-part flag. */
