@@ -2,7 +2,7 @@
  * `deno task bench`: training throughput (tokens/s) of a full MLM step — forward, backward, AdamW — on each
  * backend, against PyTorch with 2 threads in the same run, plus matmul GFLOP/s against raw BLAS.
  *
- * Options: --sizes S,M,L  --backends native,wasm,cpu  --steps N (timed steps, default 5)  --seconds S
+ * Options: --sizes S,M,L  --backends native,native-noblas,wasm,cpu  --steps N (timed steps, default 5)  --seconds S
  * (time budget per configuration, default 20)  --warmup N (default 1)  --rounds R (default 2)  --dropout P
  * (default 0, both sides)  --no-torch  --no-matmul  --profile (native: per-kernel time table).
  *
@@ -18,7 +18,7 @@ import { useBackend } from "../lib/backend/mod.ts";
 import { hasTorch } from "../tests/_support/tools.ts";
 import { kernelProfile, profileKernels } from "../lib/backend/native/profile.ts";
 import { type BenchSize, SIZES, type StepTiming, timeMlmStep, timeMlmStepInChild } from "./mlm_step.ts";
-import { rawBlasGflops, tfMatmulGflops } from "./matmul.ts";
+import { builtinGemmGflops, rawBlasGflops, tfMatmulGflops } from "./matmul.ts";
 
 const DEFAULT_SIZES: Record<string, string[]> = {
   native: ["S", "M", "L"],
@@ -85,11 +85,19 @@ async function torchStep(size: BenchSize): Promise<StepTiming & { version: strin
 
 const machine =
   `${navigator.hardwareConcurrency} cores, ${Deno.build.os}/${Deno.build.arch}, deno ${Deno.version.deno}`;
-console.log(`# trainlarge bench (${new Date().toISOString()}; ${machine})\n`);
+console.log(`# trainlarge bench (${new Date().toISOString()}; ${machine}; load average ${loadAverage()})\n`);
 console.log(
   `MLM step: post-LN, exact GELU, 4x FFN, heads of 64, tied head over 15% masked positions, AdamW; ` +
     `dropout ${dropout}; ${steps} timed steps (≤ ${seconds} s) after ${warmup} warm-up\n`,
 );
+
+function loadAverage(): string {
+  try {
+    return Deno.loadavg().map((x) => x.toFixed(2)).join(", ");
+  } catch {
+    return "unknown";
+  }
+}
 
 const torch = args.torch && (await hasTorch());
 if (args.torch && !torch) {
@@ -169,12 +177,27 @@ console.log("\n" + rows.join("\n") + "\n");
 
 if (args.matmul && backends.includes("native")) {
   await useBackend("native");
-  console.log("| matmul (M×K · K×N) | raw cblas_sgemm GFLOP/s | tf.matMul on native GFLOP/s | ratio |");
-  console.log("|---|---:|---:|---:|");
-  for (const [m, k, n] of [[512, 512, 512], [1024, 1024, 1024], [4096, 256, 1024], [4096, 1024, 256]]) {
-    const raw = rawBlasGflops(m, n, k), ours = await tfMatmulGflops(m, n, k);
+  console.log(
+    "| matmul (M×K · K×N) | raw cblas_sgemm GFLOP/s | tf.matMul on native GFLOP/s | ratio | " +
+      "built-in WebAssembly GEMM GFLOP/s | built-in / raw |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|");
+  const shapes = [[512, 512, 512], [1024, 1024, 1024], [4096, 256, 1024], [4096, 1024, 256], [
+    1024,
+    4096,
+    256,
+  ]];
+  for (const [m, k, n] of shapes) {
+    // Interleaved, best of 3 each: the machine may be shared.
+    let raw = 0, ours = 0, wasm = 0;
+    for (let r = 0; r < 3; r++) {
+      raw = Math.max(raw, rawBlasGflops(m, n, k, 150));
+      ours = Math.max(ours, await tfMatmulGflops(m, n, k, 150));
+      wasm = Math.max(wasm, await builtinGemmGflops(m, n, k, 150));
+    }
     console.log(
-      `| ${m}×${k} · ${k}×${n} | ${raw.toFixed(1)} | ${ours.toFixed(1)} | ${(ours / raw).toFixed(2)} |`,
+      `| ${m}×${k} · ${k}×${n} | ${raw.toFixed(1)} | ${ours.toFixed(1)} | ${(ours / raw).toFixed(2)} | ` +
+        `${wasm.toFixed(1)} | ${(wasm / raw).toFixed(2)} |`,
     );
   }
 }
