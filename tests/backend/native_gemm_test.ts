@@ -174,3 +174,38 @@ Deno.test("a process whose GEMM used worker threads exits at once and cleanly (n
   assert(!/double free|abort|panic/i.test(stderr), stderr);
   assert(performance.now() - t0 < 20_000, "the process exited within 20 s");
 });
+
+Deno.test(
+  "with TRAINLARGE_BLAS=none, auto starts native on the built-in GEMM and the native parity tests pass on it",
+  async () => {
+    const env = { TRAINLARGE_BLAS: "none", TRAINLARGE_BACKEND: "auto", NO_COLOR: "1" };
+    const describe = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "eval",
+        "--ext=ts",
+        `import { useBackend } from "${new URL("../../lib/backend/mod.ts", import.meta.url)}";
+         const d = await useBackend();
+         console.log(d.name + " | " + d.device + " | " + d.threads);`,
+      ],
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const said = new TextDecoder().decode(describe.stdout).trim();
+    assert(describe.success, new TextDecoder().decode(describe.stderr));
+    assert(/^native \| CPU \(trainlarge WebAssembly .*GEMM\) \| \d+$/.test(said), said);
+    // Outputs and gradients of every native kernel, the fused ops and attention against cpu within 1e-4.
+    const files = ["native_test.ts", "native_fused_test.ts", "native_attention_test.ts"].map((f) =>
+      new URL(`./${f}`, import.meta.url).pathname
+    );
+    const run = await new Deno.Command(Deno.execPath(), {
+      args: ["test", "-A", ...files],
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const report = new TextDecoder().decode(run.stdout) + new TextDecoder().decode(run.stderr);
+    assert(run.success, report.slice(-3000));
+    assert(/ok \| \d+ passed \| 0 failed/.test(report), report.slice(-500));
+  },
+);
