@@ -30,12 +30,13 @@ import { accuracyHook, type ClassifierModel } from "./classifier_eval.ts";
 import {
   checkParentRef,
   checkTrainingLength,
+  fullParentRef,
   mergeConfig,
   type ModelSize,
   modelSizeShape,
   type TrainingLength,
 } from "./kind_config.ts";
-import { mlmCorpus, type MlmData } from "./mlm_run.ts";
+import { mlmCorpus, type MlmData, mlmRun } from "./mlm_run.ts";
 import type { Json, ParentRef, RunContext, RunKind } from "./run_kind.ts";
 import { loadRunWeights, readRunModel, runTraining } from "./run_training.ts";
 
@@ -74,7 +75,8 @@ export const CLASSIFY_RUN_DEFAULTS: Readonly<ClassifyRunConfig> = Object.freeze(
 
 function classifyConfig(overrides?: Partial<ClassifyRunConfig>): ClassifyRunConfig {
   const c = mergeConfig("classify", CLASSIFY_RUN_DEFAULTS, overrides, ["model", "data"]);
-  checkParentRef("classify", "init", c.init, ["mlm"], true);
+  const init = checkParentRef("classify", "init", c.init, ["mlm"], true);
+  if (init) c.init = fullParentRef("classify", "init", init, { mlm: mlmRun });
   checkTrainingLength("classify", c);
   modelSizeShape("classify", c.model);
   checkNumber("classify", "batchSize", c.batchSize, { min: 1, integer: true });
@@ -94,6 +96,19 @@ function classifyConfig(overrides?: Partial<ClassifyRunConfig>): ClassifyRunConf
     );
   }
   return c;
+}
+
+/**
+ * The `classify` config at the root of a chain of classification runs (`classify`, or `prune` of one):
+ * where the data, tokenizer and input length of its descendants come from.
+ */
+export function classifyAncestor(ref: ParentField, who: string): ClassifyRunConfig {
+  let r = ref;
+  while (r.kind === "prune" && r.config.init) r = r.config.init as ParentField;
+  if (r.kind !== "classify") {
+    throw new OptionError(who, "init", `\`init\` leads to a "${r.kind}" run, not a classify run`);
+  }
+  return r.config as ClassifyRunConfig;
 }
 
 /** The parent's directory for `field`, or a clear error when the study layer did not pass it. */
@@ -138,7 +153,7 @@ async function initialModel(
   const k = await numClasses(tokenizer);
   const pretrained = initEncoder(encoder, 0);
   try {
-    await loadRunWeights(dir, pretrained);
+    await loadRunWeights(dir, pretrained, "classify");
     return {
       tokenizer,
       model: { encoder, numClasses: k },

@@ -24,12 +24,16 @@ import {
   writeStatus,
 } from "./store.ts";
 import { VERSION } from "../version.ts";
+import { InterruptedError } from "../util/interrupt.ts";
+import { removeOrphanTemps } from "../util/atomic_file.ts";
 import { describeEnvironment } from "./environment.ts";
 
 /** Options of {@linkcode executeRun}. */
 export interface ExecuteOptions {
   /** The study's store (parents are looked up there and in sibling stores). */
   store: string;
+  /** More stores where finished parent runs may be found. */
+  parentStores?: readonly string[];
   /** Stops the run at its next step (it checkpoints and ends "interrupted"). */
   signal?: AbortSignal;
   /** Millisecond clock for the run. */
@@ -84,11 +88,12 @@ export async function executeRun(run: PlannedRun, options: ExecuteOptions): Prom
   await ensureConfigFile(dir, configFileOf(run));
   const lock = await acquireLock(`${dir}/.lock`, `run ${run.hash} (${run.label})`);
   try {
+    await removeOrphanTemps(dir); // files a killed earlier attempt was writing
     const stored = await readRecords(dir);
     if (await tornTail(dir)) await rewriteRecords(dir, stored);
     const parents: Record<string, string> = {};
     for (const [field, hash] of Object.entries(run.parents)) {
-      const found = await findFinishedRun(options.store, hash);
+      const found = await findFinishedRun(options.store, hash, options.parentStores);
       if (found === null) {
         const error = `parent run ${hash} (field \`${field}\`) has not finished; run it first`;
         await writeStatus(dir, { status: "failed", error });
@@ -123,6 +128,11 @@ export async function executeRun(run: PlannedRun, options: ExecuteOptions): Prom
         options.onRecord?.(next.value);
       }
     } catch (e) {
+      if (e instanceof InterruptedError) {
+        // The notebook's stop button: the loop saved a checkpoint; the next call resumes from it.
+        await writeStatus(dir, { status: "interrupted", error: e.message });
+        return { status: "interrupted", error: e.message, updated: new Date().toISOString() };
+      }
       const error = `${(e as Error).message}\n${
         ((e as Error).stack ?? "").split("\n").slice(1, 8).join("\n")
       }`;
