@@ -33,6 +33,16 @@ export interface ChromiumOptions {
 /**
  * Flags that cut a Chromium run off the network: every host name fails to resolve and every request,
  * loopback included, goes to a proxy that does not exist. `file:` and `data:` URLs still load.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { findChromium, OFFLINE_FLAGS, runChromium } from "./chromium.ts";
+ * if (findChromium() !== undefined) {
+ *   const dom = await runChromium("data:text/html,<p>offline</p>", { dom: true }, { args: [...OFFLINE_FLAGS] });
+ *   assert(dom.includes("<p>offline</p>"));
+ * }
+ * ```
  */
 export const OFFLINE_FLAGS: readonly string[] = Object.freeze([
   "--host-resolver-rules=MAP * ~NOTFOUND",
