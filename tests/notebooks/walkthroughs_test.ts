@@ -116,7 +116,7 @@ Deno.test("the committed walkthroughs carry light outputs: Plotly JSON and a PNG
 Deno.test({
   name:
     "the walkthroughs execute headless at smoke scale, and 01 and its study report draw in Chromium offline",
-  // each smoke study trains for seconds; the kernel, the studies and the PNGs take a few minutes in all
+  // run() abandons the pipe readers of a kernel that outlives its client (see ../kernel/_subprocess.ts)
   sanitizeResources: false,
   async fn(t) {
     const tools = await commandWorks(JUPYTER, ["nbconvert", "--version"]) &&
