@@ -78,7 +78,7 @@ export interface TrainerState {
    * The open logging window (sums of training loss and gradient norm over `count` steps since the last
    * record), so a run stopped between records resumes to the same next record. Absent in older checkpoints.
    */
-  window?: { loss: number; norm: number; count: number };
+  window?: { loss: number; norm: number; count: number; gradSqSmall?: number; gradSqBig?: number };
 }
 
 /** What an evaluation hook sees: where training is, and the parameters being trained (read-only). */
@@ -150,6 +150,12 @@ export interface TrainOptions<B> {
   maxGradNorm?: number;
   /** Micro-batches per update (gradient accumulation). Default 1. */
   accumulate?: number;
+  /**
+   * Add the gradient noise scale's measurements to every record (see `trainStep`'s `noiseScale`):
+   * `gradSqSmall` and `gradSqBig`, means over the steps since the previous record, and `microBatches`
+   * (= `accumulate`). Estimate B_simple from them with `noiseScaleEstimate`. Default false.
+   */
+  noiseScale?: boolean;
   /** Seed of the per-step dropout seeds. Default 0. */
   seed?: number;
   /** Stop as diverged when a logged training loss exceeds this multiple of the lowest one. Default 4. */
@@ -205,6 +211,7 @@ export const TRAIN_OPTION_KEYS: readonly string[] = [
   "syncEverySteps",
   "maxGradNorm",
   "accumulate",
+  "noiseScale",
   "seed",
   "divergenceFactor",
   "evalHooks",
@@ -331,8 +338,11 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
   const unpause = () => (segmentStart = clock());
 
   let lossSum: Scalar | null = null, normSum: Scalar | null = null, sinceLog = 0, lastLr = 0;
+  // With noiseScale: sums of |G_small|² and |G_big|² over the open logging window.
+  let smallSum: Scalar | null = null, bigSum: Scalar | null = null;
   if (r?.window && r.window.count > 0) {
     [lossSum, normSum, sinceLog] = [tf.scalar(r.window.loss), tf.scalar(r.window.norm), r.window.count];
+    if (o.noiseScale) [smallSum, bigSum] = [tf.scalar(r.window.gradSqSmall!), tf.scalar(r.window.gradSqBig!)];
   }
   let windowValues: TrainerState["window"] = r?.window;
   let lastCheckpointStep = step, lastCheckpointSeconds = seconds();
@@ -370,7 +380,14 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
   const save = async () => {
     if (!o.checkpoint) return;
     windowValues = lossSum && sinceLog > 0
-      ? { loss: (await lossSum.data())[0], norm: (await normSum!.data())[0], count: sinceLog }
+      ? {
+        loss: (await lossSum.data())[0],
+        norm: (await normSum!.data())[0],
+        count: sinceLog,
+        ...(smallSum && bigSum
+          ? { gradSqSmall: (await smallSum.data())[0], gradSqBig: (await bigSum.data())[0] }
+          : {}),
+      }
       : undefined;
     try {
       await saveCheckpoint(o.checkpoint.dir, {
@@ -428,7 +445,11 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       const seed = rng.int(2 ** 31);
       lastLr = learningRate(o.schedule, { step: step + 1, seconds: seconds() });
       const losses = batches.map((b, i) => () => o.task.loss(b, { training: true, seed: seed + 7919 * i }));
-      const result = trainStep(o.task.params, o.optimizer, losses, { lr: lastLr, maxGradNorm });
+      const result = trainStep(o.task.params, o.optimizer, losses, {
+        lr: lastLr,
+        maxGradNorm,
+        noiseScale: o.noiseScale,
+      });
       step++;
       await o.afterStep?.(step, seconds());
       for (const b of batches) tokens += o.task.tokens(b);
@@ -436,6 +457,12 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       lossSum = oldLoss ? tf.add(oldLoss, result.loss) as Scalar : result.loss;
       normSum = oldNorm ? tf.add(oldNorm, result.gradNorm) as Scalar : result.gradNorm;
       if (oldLoss) tf.dispose([oldLoss, oldNorm!, result.loss, result.gradNorm]);
+      if (result.gradSqSmall && result.gradSqBig) {
+        const [oldSmall, oldBig] = [smallSum, bigSum];
+        smallSum = oldSmall ? tf.add(oldSmall, result.gradSqSmall) as Scalar : result.gradSqSmall;
+        bigSum = oldBig ? tf.add(oldBig, result.gradSqBig) as Scalar : result.gradSqBig;
+        if (oldSmall) tf.dispose([oldSmall, oldBig!, result.gradSqSmall, result.gradSqBig]);
+      }
       sinceLog++;
       if (step % syncEvery === 0) await lossSum.data();
 
@@ -452,8 +479,15 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       if (stop || evalDue || (o.logEverySteps && step % o.logEverySteps === 0)) {
         pause();
         const [l, g] = [(await lossSum.data())[0] / sinceLog, (await normSum!.data())[0] / sinceLog];
-        tf.dispose([lossSum, normSum!]);
-        [lossSum, normSum, sinceLog] = [null, null, 0];
+        const noise: Record<string, number> = smallSum && bigSum
+          ? {
+            gradSqSmall: (await smallSum.data())[0] / sinceLog,
+            gradSqBig: (await bigSum.data())[0] / sinceLog,
+            microBatches: accumulate,
+          }
+          : {};
+        tf.dispose([lossSum, normSum!, ...(smallSum && bigSum ? [smallSum, bigSum] : [])]);
+        [lossSum, normSum, smallSum, bigSum, sinceLog] = [null, null, null, null, 0];
         if (!Number.isFinite(l) || !Number.isFinite(g)) {
           [status, message] = ["nan", `training loss ${l}, gradient norm ${g} at step ${step}`];
         } else if (minTrainLoss !== null && l > divergenceFactor * minTrainLoss) {
@@ -478,7 +512,7 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
           }
         }
         if (status === "running" && stop) [status, message] = stop;
-        yield { ...record(l, g, v), ...metrics };
+        yield { ...record(l, g, v), ...noise, ...metrics };
         if (o.checkpoint?.everyRecord && status !== "nan" && status !== "diverged") await save();
         unpause();
       }
@@ -514,7 +548,7 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       state: state(),
     };
   } finally {
-    tf.dispose([lossSum, normSum].filter((t): t is Scalar => t !== null));
+    tf.dispose([lossSum, normSum, smallSum, bigSum].filter((t): t is Scalar => t !== null));
   }
 }
 

@@ -18,6 +18,12 @@ export interface TrainStepOptions {
   lr: number;
   /** Clip the global L2 norm of the gradient to this value; 0 or undefined disables clipping. */
   maxGradNorm?: number;
+  /**
+   * Also return the squared gradient norms the gradient noise scale is estimated from (McCandlish et al.
+   * 2018, App. A): `gradSqSmall`, the mean over micro-batches of |g_i|², and `gradSqBig`, |mean g_i|² (both
+   * before clipping). Costs one squared norm per micro-batch. Default false.
+   */
+  noiseScale?: boolean;
 }
 
 /** What one step returns; the caller disposes both scalars. */
@@ -26,12 +32,17 @@ export interface StepResult {
   loss: Scalar;
   /** Global L2 norm of the averaged gradient, before clipping. */
   gradNorm: Scalar;
+  /** With `noiseScale`: mean over the micro-batches of their gradient's squared L2 norm, |G_small|². */
+  gradSqSmall?: Scalar;
+  /** With `noiseScale`: squared L2 norm of the averaged gradient, |G_big|² (= gradNorm²). */
+  gradSqBig?: Scalar;
 }
 
 /**
  * Runs one step. `loss` builds the scalar training loss from the current parameters; pass an array of such
  * functions to accumulate gradients over micro-batches (their gradients are averaged, as one batch of
- * their union would be when each returns a mean over equally many items).
+ * their union would be when each returns a mean over equally many items). The caller disposes every scalar
+ * of the result.
  *
  * @example
  * ```ts
@@ -62,12 +73,16 @@ export function trainStep(
   }
   const names = Object.keys(params);
   const vars = names.map((n) => params[n]);
-  return tf.tidy(() => {
-    let total: Scalar | null = null;
+  return tf.tidy((): StepResult & Record<string, Scalar | undefined> => {
+    let total: Scalar | null = null, smallSq: Scalar | null = null;
     const sums: Record<string, Tensor> = {};
     for (const f of losses) {
       const { value, grads } = tf.variableGrads(f, vars);
       total = total === null ? value : tf.add(total, value);
+      if (options.noiseScale) {
+        const sq = Object.values(grads).map((g) => sumSquares(g)).reduce((a, b) => tf.add(a, b)) as Scalar;
+        smallSq = smallSq === null ? sq : tf.add(smallSq, sq);
+      }
       names.forEach((name, i) => {
         const g = grads[vars[i].name];
         if (g !== undefined) sums[name] = name in sums ? tf.add(sums[name], g) : g;
@@ -78,13 +93,16 @@ export function trainStep(
     for (const [name, g] of Object.entries(sums)) grads[name] = k === 1 ? g : tf.div(g, k);
     // A chain of adds, not tf.addN: tfjs-webgpu 4.22's AddN returns wrong sums for more than 4 inputs.
     const squares = Object.values(grads).map((g) => sumSquares(g));
-    const gradNorm = tf.sqrt(squares.reduce((a, b) => tf.add(a, b))) as Scalar;
+    const bigSq = squares.reduce((a, b) => tf.add(a, b)) as Scalar;
+    const gradNorm = tf.sqrt(bigSq) as Scalar;
     if (options.maxGradNorm && options.maxGradNorm > 0) {
       // torch.nn.utils.clip_grad_norm_: scale by min(1, max / (norm + 1e-6)).
       const scale = tf.minimum(1, tf.div(options.maxGradNorm, tf.add(gradNorm, 1e-6)));
       for (const name of Object.keys(grads)) grads[name] = tf.mul(grads[name], scale);
     }
     adamwUpdate(params, optimizer, grads, options.lr);
-    return { loss: tf.div(total!, k) as Scalar, gradNorm };
+    const loss = tf.div(total!, k) as Scalar;
+    if (!options.noiseScale) return { loss, gradNorm };
+    return { loss, gradNorm, gradSqSmall: tf.div(smallSq!, k) as Scalar, gradSqBig: bigSq };
   });
 }
