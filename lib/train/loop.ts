@@ -342,7 +342,10 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
   let smallSum: Scalar | null = null, bigSum: Scalar | null = null;
   if (r?.window && r.window.count > 0) {
     [lossSum, normSum, sinceLog] = [tf.scalar(r.window.loss), tf.scalar(r.window.norm), r.window.count];
-    if (o.noiseScale) [smallSum, bigSum] = [tf.scalar(r.window.gradSqSmall!), tf.scalar(r.window.gradSqBig!)];
+    const { gradSqSmall, gradSqBig } = r.window;
+    if (o.noiseScale && gradSqSmall !== undefined && gradSqBig !== undefined) {
+      [smallSum, bigSum] = [tf.scalar(gradSqSmall), tf.scalar(gradSqBig)];
+    }
   }
   let windowValues: TrainerState["window"] = r?.window;
   let lastCheckpointStep = step, lastCheckpointSeconds = seconds();
