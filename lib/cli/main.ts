@@ -5,8 +5,14 @@
  */
 import { demo } from "./demo.ts";
 import { study } from "./study.ts";
+import { reportCommand, reproduceCommand } from "./report.ts";
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { demo, study };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  demo,
+  study,
+  report: reportCommand,
+  reproduce: reproduceCommand,
+};
 
 /** Runs the command named by `args[0]`; returns the exit code. Errors are printed, not thrown. */
 export async function main(args: string[]): Promise<number> {

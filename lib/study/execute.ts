@@ -24,6 +24,7 @@ import {
   writeStatus,
 } from "./store.ts";
 import { VERSION } from "../version.ts";
+import { describeEnvironment } from "./environment.ts";
 
 /** Options of {@linkcode executeRun}. */
 export interface ExecuteOptions {
@@ -48,6 +49,12 @@ export function configFileOf(run: PlannedRun): ConfigFile {
     label: run.label,
     ...(module ? { module } : {}),
   };
+}
+
+async function activeBackend(): Promise<string | null> {
+  const { tf } = await import("../backend/tf.ts");
+  const engine = tf.engine() as unknown as { backendInstance: unknown; backendName: string };
+  return engine.backendInstance != null ? engine.backendName : null;
 }
 
 async function tornTail(dir: string): Promise<boolean> {
@@ -90,6 +97,7 @@ export async function executeRun(run: PlannedRun, options: ExecuteOptions): Prom
       parents[field] = `${found}/work`;
     }
     await writeStatus(dir, { status: "running", pid: Deno.pid, host: hostname() });
+    const t0 = performance.now();
     const gen = run.kind.run(run.config, {
       dir: `${dir}/work`,
       parents,
@@ -122,8 +130,14 @@ export async function executeRun(run: PlannedRun, options: ExecuteOptions): Prom
       return { status: "failed", error, updated: new Date().toISOString() };
     }
     const status = summary.status === "aborted" ? "interrupted" : summary.status as StatusFile["status"];
-    await writeStatus(dir, { status, summary });
-    return { status, summary, updated: new Date().toISOString() };
+    const final = {
+      status,
+      summary,
+      environment: describeEnvironment(await activeBackend()),
+      wallSeconds: (performance.now() - t0) / 1000,
+    };
+    await writeStatus(dir, final);
+    return { ...final, updated: new Date().toISOString() };
   } finally {
     await lock.release();
   }

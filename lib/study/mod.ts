@@ -20,3 +20,8 @@ export type { RunStudyOptions, StudyResult } from "./runner.ts";
 export type { Config, StudyDefinition, StudyTables } from "./definition.ts";
 export type { ExecutorSpec, InlineExecutor, ProcessesExecutor } from "./executors.ts";
 export { registerRunKind } from "./registry.ts";
+export { readStudyFile, report, STUDY_FILE_FORMAT } from "./report.ts";
+export type { ReportOptions, StudyFile, StudyFileRun } from "./report.ts";
+export { reproduce } from "./reproduce.ts";
+export type { ReproduceOptions, Reproduction } from "./reproduce.ts";
+export type { Environment } from "./environment.ts";

@@ -136,6 +136,8 @@ async function readResult(
       status: status?.status ?? "pending",
       ...Object.fromEntries(Object.entries(summary).filter(([k]) => k !== "status")),
       error: status?.error ? status.error.split("\n")[0] : null,
+      backend: status?.environment?.backend ?? null,
+      wallSeconds: status?.wallSeconds ?? null,
     });
   }
   const tables: StudyTables = {
@@ -238,19 +240,7 @@ export async function runStudy<C extends Config>(
         for (const run of todo) await Deno.remove(run.dir, { recursive: true }).catch(() => {});
       }
       for (const run of todo) await ensureConfigFile(run.dir, configFileOf(run));
-      await writeFileAtomic(
-        `${store}/study.json`,
-        JSON.stringify(
-          {
-            name: def.name,
-            kind: runs[0]?.kind.name,
-            runs: runs.map((r) => ({ hash: r.hash, label: r.label, config: r.config })),
-            dependencies: dependencies.map((r) => ({ hash: r.hash, kind: r.kind.name, config: r.config })),
-          },
-          null,
-          2,
-        ) + "\n",
-      );
+      await writeFileAtomic(`${store}/plan.json`, planJson(def.name, runs, dependencies));
       const progress = studyProgress({
         name: def.name,
         total: runs.length + dependencies.length,
@@ -279,6 +269,7 @@ export async function runStudy<C extends Config>(
       const { result } = await readResult(def.name, store, runs, def.figures);
       await writeParquetAtomic(result.records, `${store}/records.parquet`);
       await writeParquetAtomic(result.runs, `${store}/runs.parquet`);
+      await writeFileAtomic(`${store}/figures.json`, JSON.stringify(result.figures));
       const interrupted = [...statuses].find(([, s]) => s.status === "interrupted");
       if (interrupted || options.signal?.aborted) {
         const run = todo.find((r) => r.hash === interrupted?.[0]);
@@ -295,5 +286,21 @@ export async function runStudy<C extends Config>(
     }
   }
   const { result } = await readResult(def.name, store, runs, def.figures);
+  // Keep the store's description in step with this definition (a cached subset of a larger store).
+  await writeFileAtomic(`${store}/plan.json`, planJson(def.name, runs, dependencies)).catch(() => {});
+  await writeFileAtomic(`${store}/figures.json`, JSON.stringify(result.figures)).catch(() => {});
   return result;
+}
+
+function planJson(name: string, runs: readonly PlannedRun[], dependencies: readonly PlannedRun[]): string {
+  return JSON.stringify(
+    {
+      name,
+      kind: runs[0]?.kind.name,
+      runs: runs.map((r) => ({ hash: r.hash, label: r.label, config: r.config })),
+      dependencies: dependencies.map((r) => ({ hash: r.hash, kind: r.kind.name, config: r.config })),
+    },
+    null,
+    2,
+  ) + "\n";
 }

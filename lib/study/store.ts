@@ -2,7 +2,9 @@
  * The result store on disk. One directory per study (default `runs/<study name>/`):
  *
  * ```
- * <store>/study.json          the definition's name, kind and run list (hash, label, overrides)
+ * <store>/plan.json           the definition's name, kind and run list (hash, label, config)
+ * <store>/figures.json        the study's figures (Plotly JSON), written when runs finish
+ * <store>/report.html, study.json   written by `report()`
  * <store>/.lock               held while a process writes the study (lock.ts)
  * <store>/records.parquet     every run's records, one row per evaluation point (exported at the end)
  * <store>/runs.parquet        one row per run
@@ -20,6 +22,7 @@
  */
 import type { Json, RunSummary } from "../experiments/run_kind.ts";
 import { appendSynced, writeFileAtomic } from "../util/atomic_file.ts";
+import type { Environment } from "./environment.ts";
 
 /** A run's final or current state in `status.json`. */
 export type StoredStatus =
@@ -47,6 +50,10 @@ export interface StatusFile {
   pid?: number;
   /** Host of that process. */
   host?: string;
+  /** Where the run executed (on finish). */
+  environment?: Environment;
+  /** Wall-clock seconds of the last execution (start-up, evaluation and checkpoints included). */
+  wallSeconds?: number;
   /** When this status was written (ISO time). */
   updated: string;
 }

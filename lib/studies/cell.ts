@@ -1,0 +1,108 @@
+/**
+ * What every study cell (`pretrainSweep`, `translationSweep`, `batchSizeStudy`, `compressionStudy`) shares:
+ * the `scale` presets and the options passed through to `runStudy` (store, seeds, executor, …), one name
+ * each, validated the same way.
+ *
+ * @module
+ */
+import type { ProgressMode } from "../display/progress.ts";
+import type { ExecutorSpec } from "../study/executors.ts";
+import type { RunStudyOptions } from "../study/runner.ts";
+import { checkChoice, checkNumber, OptionError } from "../util/options.ts";
+
+/**
+ * How big a study is: `"smoke"` runs in under a minute (tests, CI); `"demo"` shows the finding on 2 CPU
+ * cores in at most 10 minutes; `"full"` uses paper-like sizes, for a GPU or a cluster.
+ */
+export type Scale = "smoke" | "demo" | "full";
+
+/** The scales, smallest first. */
+export const SCALES: readonly Scale[] = ["smoke", "demo", "full"];
+
+/** Options every study cell takes besides its own. */
+export interface CellOptions {
+  /** Preset size of the study. Default: `$TRAINLARGE_SCALE`, else `"demo"`. */
+  scale?: Scale;
+  /** The study's store directory. Default `runs/<study name>-<scale>`. */
+  store?: string;
+  /** Repeat every config once per seed. Default `[0]`. */
+  seeds?: number[];
+  /** How missing runs are carried out (see `runStudy`). Default `"inline"`. */
+  executor?: ExecutorSpec;
+  /** Backend to start (`useBackend`), or for subprocesses. Default: the current one, else auto. */
+  backend?: string;
+  /** Where the live display draws. Default `"auto"`. */
+  progress?: ProgressMode;
+  /** Stops the study (the current run checkpoints; the call throws `StudyInterruptedError`). */
+  signal?: AbortSignal;
+  /** Force runs again (`"all"` or `"failed"`). */
+  rerun?: "all" | "failed" | "none";
+}
+
+/** The keys of {@linkcode CellOptions}, for `checkKeys`. */
+export const CELL_OPTION_KEYS: readonly string[] = [
+  "scale",
+  "store",
+  "seeds",
+  "executor",
+  "backend",
+  "progress",
+  "signal",
+  "rerun",
+];
+
+/**
+ * The scale a cell runs at: the option, else `$TRAINLARGE_SCALE`, else `"demo"`; an unknown value is an
+ * error naming where it came from.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { resolveScale } from "./cell.ts";
+ * assert(resolveScale("pretrainSweep", "smoke") === "smoke");
+ * ```
+ */
+export function resolveScale(where: string, scale: Scale | undefined): Scale {
+  if (scale !== undefined) return checkChoice(where, "scale", scale, SCALES)!;
+  let env: string | undefined;
+  try {
+    env = Deno.env.get("TRAINLARGE_SCALE") || undefined;
+  } catch {
+    env = undefined;
+  }
+  if (env === undefined) return "demo";
+  if (!(SCALES as readonly string[]).includes(env)) {
+    throw new OptionError(
+      where,
+      "scale",
+      `TRAINLARGE_SCALE must be one of ${SCALES.join(", ")}, got ${JSON.stringify(env)}`,
+    );
+  }
+  return env as Scale;
+}
+
+/** Checks `seeds` (non-empty integers ≥ 0) and returns them, default `[0]`. */
+export function resolveSeeds(where: string, seeds: number[] | undefined): number[] {
+  if (seeds === undefined) return [0];
+  if (!Array.isArray(seeds) || seeds.length === 0) {
+    throw new OptionError(
+      where,
+      "seeds",
+      `\`seeds\` must be a non-empty list of integers ≥ 0, got ${JSON.stringify(seeds)}`,
+    );
+  }
+  seeds.forEach((s, i) => checkNumber(where, `seeds[${i}]`, s, { integer: true, min: 0 }));
+  return seeds;
+}
+
+/** The `runStudy` options of a cell's options (store defaults to `runs/<name>`). */
+export function studyOptions(options: CellOptions, name: string): RunStudyOptions {
+  return {
+    store: options.store ?? `runs/${name}`,
+    ...(options.executor !== undefined ? { executor: options.executor } : {}),
+    ...(options.backend !== undefined ? { backend: options.backend } : {}),
+    ...(options.progress !== undefined ? { progress: options.progress } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    ...(options.rerun !== undefined ? { rerun: options.rerun } : {}),
+  };
+}
