@@ -50,6 +50,7 @@ export * from "./lib/study/mod.ts";
 export { LINREG_DEFAULTS, linregKind } from "./lib/experiments/linreg_kind.ts";
 export type { LinregConfig } from "./lib/experiments/linreg_kind.ts";
 export type { Json, ParentRef, RunContext, RunKind, RunSummary } from "./lib/experiments/run_kind.ts";
+export * from "./lib/studies/batch_size_public.ts";
 
 if (import.meta.main) {
   const { main } = await import("./lib/cli/main.ts");
