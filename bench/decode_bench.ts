@@ -23,9 +23,7 @@ const config = seq2seqConfig({
   vocabSize: 8000,
   encoderLayers: 3,
   decoderLayers: 3,
-  hiddenSize: 256,
-  numHeads: 4,
-  intermediateSize: 1024,
+  hiddenSize: 256, // 4 heads of 64, feed-forward 1024 (modelShape)
   maxPositions: Math.max(64, maxLength),
 });
 const params = initSeq2Seq(config, 0);

@@ -78,9 +78,7 @@ export async function timeMlmStep(
   const config = encoderConfig({
     vocabSize: size.vocab,
     numLayers: size.layers,
-    hiddenSize: size.width,
-    numHeads: Math.max(1, size.width / 64),
-    intermediateSize: 4 * size.width,
+    hiddenSize: size.width, // heads of 64 and a 4x feed-forward follow (modelShape)
     maxPositions: size.length,
     dropout: options.dropout,
     attentionDropout: options.dropout,

@@ -19,10 +19,11 @@ const seconds = Number(flags.seconds ?? 180);
 const out = flags.out ?? "bench/out/pretrain_two_sizes.json";
 const backend = await useBackend(flags.backend);
 
-// Same depth-to-width ratio family as the paper's sweep, 64-wide heads, 4x feed-forward.
+// Same depth-to-width ratio family as the paper's sweep; 64-wide heads and a 4x feed-forward follow the
+// width (modelShape in lib/model/config.ts).
 const SIZES = {
-  small: { numLayers: 2, hiddenSize: 128, numHeads: 2, intermediateSize: 512 },
-  large: { numLayers: 4, hiddenSize: 256, numHeads: 4, intermediateSize: 1024 },
+  small: { numLayers: 2, hiddenSize: 128 },
+  large: { numLayers: 4, hiddenSize: 256 },
 };
 
 const data = await loadWordNetTokenized({ seed: 0, vocabSize: DEMO_VOCAB_SIZE });

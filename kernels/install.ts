@@ -14,10 +14,12 @@
  *
  * Why the argv goes through `/bin/sh -c 'cd …'`: a kernelspec has no working-directory field and Jupyter
  * starts kernels in the notebook's folder; Deno looks for deno.json from its working directory up. `exec`
- * makes the kernel the process Jupyter watches.
+ * makes the launcher the process Jupyter watches and signals; it runs the kernel as its child.
  *
- * Why `interrupt_mode: "message"`: Deno 2.9's kernel exits on SIGINT (Jupyter's default "signal" mode), so
- * an interrupt would kill the session; as a message, an interrupt request is ignored and the session lives.
+ * Why the kernel runs under `kernels/launcher.ts` with `interrupt_mode: "signal"`: front ends then send
+ * SIGINT for the stop button, which the launcher turns into what the kernel can act on (a clean stop of
+ * training, after its checkpoint, or Deno's own interrupt message for synchronous code); with no launcher,
+ * SIGINT would kill Deno's kernel, and the interrupt message alone cannot stop an awaiting cell.
  *
  * @module
  */
@@ -84,7 +86,7 @@ function checkName(name: string): string {
  * import { kernelSpec } from "./install.ts";
  * const spec = await kernelSpec({ backend: "cpu", projectDir: "/srv/trainlarge", deno: "/usr/bin/deno" });
  * assertEquals(spec.argv.slice(3), ["/srv/trainlarge", "/usr/bin/deno", "{connection_file}"]);
- * assertEquals([spec.interrupt_mode, spec.env.TRAINLARGE_BACKEND], ["message", "cpu"]);
+ * assertEquals([spec.interrupt_mode, spec.env.TRAINLARGE_BACKEND], ["signal", "cpu"]);
  * ```
  */
 export async function kernelSpec(options: KernelOptions = {}): Promise<{

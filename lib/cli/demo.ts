@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { parseArgs } from "@std/cli";
 import { useBackend } from "../backend/use_backend.ts";
 import { progressBar } from "../display/progress.ts";
 import { loadWordNetTokenized } from "../data/wordnet_tokenized.ts";
 import { DEMO_VOCAB_SIZE, PRETRAIN_DEFAULTS, pretrainMlm } from "../experiments/pretrain.ts";
 import type { TrainRecord } from "../train/loop.ts";
+import { numberFlag, parseFlags } from "./flags.ts";
 
 const USAGE =
   `usage: deno task demo [--seconds N] [--backend NAME] [--layers N] [--width N] [--batch N] [--seq N]
@@ -22,16 +22,6 @@ validation loss and perplexity against wall-clock seconds.
   --width N       model width (heads of 64)                               default ${PRETRAIN_DEFAULTS.model.hiddenSize}
   --batch N       sequences per step                                      default ${PRETRAIN_DEFAULTS.batchSize}
   --seq N         tokens per sequence                                     default ${PRETRAIN_DEFAULTS.seqLen}`;
-
-function positive(flags: Record<string, unknown>, name: string, fallback: number): number {
-  const raw = flags[name];
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!(Number.isFinite(n) && n > 0)) {
-    throw new Error(`--${name} must be a positive number, got ${JSON.stringify(raw)}`);
-  }
-  return n;
-}
 
 const SPARK = "▁▂▃▄▅▆▇█";
 
@@ -74,26 +64,42 @@ export function demoSummary(records: readonly TrainRecord[]): string {
 
 /** Runs the demo with command-line `args`; returns the process exit code. */
 export async function demo(args: string[]): Promise<number> {
-  const flags = parseArgs(args, {
-    string: ["seconds", "backend", "layers", "width", "batch", "seq"],
-    boolean: ["help"],
+  const flags = parseFlags("demo", args, {
+    strings: ["seconds", "backend", "layers", "width", "batch", "seq"],
+    booleans: ["help"],
   });
   if (flags.help) {
     console.log(USAGE);
     return 0;
   }
-  const seconds = positive(flags, "seconds", 90);
-  const width = positive(flags, "width", PRETRAIN_DEFAULTS.model.hiddenSize);
+  const count = { min: 1, integer: true };
+  const seconds = numberFlag(flags, "seconds", { command: "demo", fallback: 90, rule: { above: 0 } });
+  const width = numberFlag(flags, "width", {
+    command: "demo",
+    fallback: PRETRAIN_DEFAULTS.model.hiddenSize,
+    rule: count,
+  });
+  // Heads (width / 64) and feed-forward (4 × width) follow the width: encoderConfig derives them (modelShape).
   const model = {
-    numLayers: positive(flags, "layers", PRETRAIN_DEFAULTS.model.numLayers),
+    numLayers: numberFlag(flags, "layers", {
+      command: "demo",
+      fallback: PRETRAIN_DEFAULTS.model.numLayers,
+      rule: count,
+    }),
     hiddenSize: width,
-    numHeads: Math.max(1, Math.round(width / 64)),
-    intermediateSize: 4 * width,
   };
-  const batchSize = positive(flags, "batch", PRETRAIN_DEFAULTS.batchSize);
-  const seqLen = positive(flags, "seq", PRETRAIN_DEFAULTS.seqLen);
+  const batchSize = numberFlag(flags, "batch", {
+    command: "demo",
+    fallback: PRETRAIN_DEFAULTS.batchSize,
+    rule: count,
+  });
+  const seqLen = numberFlag(flags, "seq", {
+    command: "demo",
+    fallback: PRETRAIN_DEFAULTS.seqLen,
+    rule: { min: 2, integer: true },
+  });
 
-  const backend = await useBackend(flags.backend);
+  const backend = await useBackend(flags.backend as string | undefined);
   console.log("trainlarge demo: masked-LM pretraining of a RoBERTa-style encoder on WordNet 3.1");
   console.log(`backend: ${backend.name} — ${backend.device}, ${backend.threads} thread(s)`);
   const t0 = performance.now();

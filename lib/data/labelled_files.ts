@@ -7,6 +7,7 @@
  * @module
  */
 import { CsvParseStream } from "@std/csv";
+import { checkKeys, OptionError } from "../util/options.ts";
 import { openOrExplain, readLines } from "./read_lines.ts";
 import { readParquetRows } from "./parquet_rows.ts";
 import type { TextExample } from "./wordnet_classification.ts";
@@ -76,7 +77,7 @@ async function* tableRows(path: string, textColumn: string, labelColumn: string)
     }
   } else if (ext === "csv") {
     const file = await openOrExplain(path, "CSV");
-    const rows = file.readable.pipeThrough(new TextDecoderStream())
+    const rows = file.readable.pipeThrough(new TextDecoderStream("utf-8", { fatal: true }))
       .pipeThrough(new CsvParseStream({ skipFirstRow: true }));
     let n = 1;
     try {
@@ -100,7 +101,10 @@ async function* tableRows(path: string, textColumn: string, labelColumn: string)
 function labelMapper(labels: readonly string[] | undefined, what: string) {
   const index = new Map(labels?.map((l, i) => [l, i]));
   return (raw: unknown, where: string): number | string => {
-    const value = String(raw ?? "");
+    const value = String(raw ?? "").trim();
+    if (value === "") {
+      throw new Error(`${where}: ${what} is empty; every row needs a label (fix or remove the row)`);
+    }
     if (!labels) return value;
     const id = index.get(value) ??
       (/^\d+$/.test(value) && Number(value) < labels.length ? Number(value) : undefined);
@@ -131,6 +135,14 @@ export async function readTextLabelTable(
   path: string,
   options: TextLabelTableOptions = {},
 ): Promise<LabelledTexts> {
+  checkKeys("readTextLabelTable", options, ["textColumn", "labelColumn", "labels"]);
+  if (options.labels !== undefined && (!Array.isArray(options.labels) || options.labels.length < 1)) {
+    throw new OptionError(
+      "readTextLabelTable",
+      "labels",
+      "`labels` must list the label names (an empty list can match no row)",
+    );
+  }
   const textColumn = options.textColumn ?? "text", labelColumn = options.labelColumn ?? "label";
   const map = labelMapper(options.labels, `label (column "${labelColumn}")`);
   const raw: { text: string; label: number | string }[] = [];
@@ -205,6 +217,11 @@ export async function readMnli(path: string): Promise<NliExample[]> {
       } catch (e) {
         throw new Error(
           `${path}:${lineNo}: malformed JSONL row (${(e as Error).message}); fix or remove the line`,
+        );
+      }
+      if (o === null || typeof o !== "object" || Array.isArray(o)) {
+        throw new Error(
+          `${path}:${lineNo}: the row is ${line.trim()}, not a JSON object; fix or remove the line`,
         );
       }
       add(

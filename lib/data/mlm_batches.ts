@@ -11,6 +11,7 @@
  * @module
  */
 import { createRng } from "../util/random.ts";
+import { checkKeys } from "../util/options.ts";
 import type { MlmBatch, Tokenizer } from "./types.ts";
 import { type BatchPosition, type BatchStream, batchStream, checkPositiveInt } from "./batch_stream.ts";
 
@@ -62,6 +63,15 @@ export function mlmBatches(
   tok: Pick<Tokenizer, "vocabSize" | "special">,
   options: MlmBatchOptions,
 ): BatchStream<MlmBatch> {
+  checkKeys("mlmBatches", options, [
+    "batchSize",
+    "seqLen",
+    "seed",
+    "maskProb",
+    "maskTokenFrac",
+    "randomTokenFrac",
+    "start",
+  ]);
   const o = { ...MLM_DEFAULTS, ...options };
   const B = checkPositiveInt(o.batchSize, "batchSize", "mlmBatches");
   const T = o.seqLen;
@@ -113,17 +123,33 @@ export function mlmBatches(
       inputIds[r * T] = bos;
       inputIds.set(chunk, r * T + 1);
       attentionMask.fill(1, r * T, r * T + 1 + chunk.length);
-      for (let t = 1; t <= chunk.length; t++) {
-        const id = chunk[t - 1];
-        if (specials.has(id) || rng.next() >= o.maskProb) continue;
+      const choose = (t: number) => {
         positions.push(r * T + t);
-        labels.push(id);
+        labels.push(chunk[t - 1]);
         const u = rng.next();
         if (u < o.maskTokenFrac) inputIds[r * T + t] = mask;
         else if (u < o.maskTokenFrac + o.randomTokenFrac) {
           inputIds[r * T + t] = nonSpecial[rng.int(nonSpecial.length)];
         }
+      };
+      const before = positions.length;
+      for (let t = 1; t <= chunk.length; t++) {
+        if (specials.has(chunk[t - 1]) || rng.next() >= o.maskProb) continue;
+        choose(t);
       }
+      if (positions.length === before) {
+        // A short row (a small corpus, the epoch's last row) may draw no position; predict one token
+        // anyway, so no batch is ever without a target (the loss would be undefined).
+        const maskable: number[] = [];
+        for (let t = 1; t <= chunk.length; t++) if (!specials.has(chunk[t - 1])) maskable.push(t);
+        if (maskable.length) choose(maskable[rng.int(maskable.length)]);
+      }
+    }
+    if (positions.length === 0) {
+      throw new Error(
+        `mlmBatches: batch ${batch} of epoch ${epoch} holds only special tokens, so nothing can be masked; ` +
+          `check the corpus (are the documents empty after tokenization?)`,
+      );
     }
     return {
       batchSize: rows,

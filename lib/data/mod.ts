@@ -7,6 +7,7 @@
  * @module
  */
 export type { ClassificationBatch, MlmBatch, Seq2SeqBatch, SpecialIds, Tokenizer } from "./types.ts";
+export { classificationRows, mlmRows, rowShare, seq2seqRows } from "./batch_rows.ts";
 export {
   LEXNAMES,
   loadWordNetCorpus,

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { checkKeys, OptionError } from "../util/options.ts";
+import { InputError } from "../util/input_error.ts";
 import { readLines } from "./read_lines.ts";
 import { readParquetRows } from "./parquet_rows.ts";
 
@@ -17,9 +19,9 @@ export interface TextPair {
 
 /** Options naming the fields of a pair in TSV (column numbers), JSONL or Parquet (field names). */
 export interface ParallelFieldOptions {
-  /** JSONL/Parquet field of the source (e.g. "en"); TSV: column number, default 0. */
+  /** JSONL/Parquet field of the source (e.g. "en"); TSV: column number (default 0) or header name. */
   src?: string | number;
-  /** JSONL/Parquet field of the target (e.g. "fr"); TSV: column number, default 1. */
+  /** JSONL/Parquet field of the target (e.g. "fr"); TSV: column number (default 1) or header name. */
   tgt?: string | number;
 }
 
@@ -74,14 +76,47 @@ export async function* readParallelTsv(
   path: string,
   options: ParallelFieldOptions = {},
 ): AsyncGenerator<TextPair> {
-  const si = Number(options.src ?? 0), ti = Number(options.tgt ?? 1);
+  checkKeys("readParallelTsv", options, ["src", "tgt"]);
+  const spec = [options.src ?? 0, options.tgt ?? 1];
+  for (const [i, v] of spec.entries()) {
+    if (typeof v === "number" && !(Number.isInteger(v) && v >= 0)) {
+      const name = i ? "tgt" : "src";
+      throw new OptionError(
+        "readParallelTsv",
+        name,
+        `\`${name}\` must be a column number ≥ 0 or a header name, got ${v}`,
+      );
+    }
+  }
+  // Column names (not numbers) mean the first line is a header that names the columns.
+  const byName = spec.some((v) => typeof v === "string" && !/^\d+$/.test(v));
+  let si = Number(spec[0]), ti = Number(spec[1]);
+  let header = !byName;
   for await (const { line, lineNo } of readLines(path, "parallel TSV")) {
     if (line === "") continue;
     const cols = line.split("\t");
+    if (!header) {
+      header = true;
+      const at = spec.map((v) => typeof v === "string" && !/^\d+$/.test(v) ? cols.indexOf(v) : Number(v));
+      const missing = spec.filter((_, i) => at[i] < 0);
+      if (missing.length) {
+        throw new InputError(
+          path,
+          `column(s) ${missing.map((m) => JSON.stringify(m)).join(", ")} not found; the header has: ${
+            cols.map((c) => JSON.stringify(c)).join(", ")
+          } (or pass column numbers, e.g. { src: 0, tgt: 1 })`,
+          lineNo,
+        );
+      }
+      [si, ti] = at;
+      continue;
+    }
     if (cols.length <= Math.max(si, ti)) {
-      throw new Error(
-        `${path}:${lineNo}: malformed TSV row with ${cols.length} column(s); expected at least ` +
+      throw new InputError(
+        path,
+        `malformed TSV row with ${cols.length} column(s); expected at least ` +
           `${Math.max(si, ti) + 1} tab-separated columns (fix or remove the line)`,
+        lineNo,
       );
     }
     yield { src: cols[si], tgt: cols[ti] };
@@ -111,6 +146,7 @@ export async function* readParallelJsonl(
   path: string,
   options: ParallelFieldOptions = {},
 ): AsyncGenerator<TextPair> {
+  checkKeys("readParallelJsonl", options, ["src", "tgt"]);
   const s = String(options.src ?? "src"), t = String(options.tgt ?? "tgt");
   for await (const { line, lineNo } of readLines(path, "parallel JSONL")) {
     if (line.trim() === "") continue;
@@ -118,15 +154,33 @@ export async function* readParallelJsonl(
     try {
       obj = JSON.parse(line);
     } catch (e) {
-      throw new Error(
-        `${path}:${lineNo}: malformed JSONL row (${(e as Error).message}); fix or remove the line`,
+      throw new InputError(
+        path,
+        `malformed JSONL row (${(e as Error).message}); fix or remove the line`,
+        lineNo,
+      );
+    }
+    if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
+      throw new InputError(
+        path,
+        `the row is ${line.trim()}, not a JSON object; fix or remove the line`,
+        lineNo,
       );
     }
     const src = field(obj, s), tgt = field(obj, t);
     for (const [name, v] of [[s, src], [t, tgt]] as const) {
       if (typeof v !== "string") {
-        throw new Error(
-          `${path}:${lineNo}: field "${name}" is missing or not a string; pass options {src, tgt}`,
+        const have = Object.keys(obj).concat(
+          obj.translation && typeof obj.translation === "object"
+            ? Object.keys(obj.translation).map((k) => `translation.${k}`)
+            : [],
+        );
+        throw new InputError(
+          path,
+          `field "${name}" is ${
+            v === undefined ? "missing" : `${JSON.stringify(v)}, not a string`
+          }; the row has: ${have.join(", ")} (pass options { src, tgt } naming the fields)`,
+          lineNo,
         );
       }
     }
@@ -152,6 +206,7 @@ export async function* readParallelParquet(
   path: string,
   options: ParallelFieldOptions = {},
 ): AsyncGenerator<TextPair> {
+  checkKeys("readParallelParquet", options, ["src", "tgt"]);
   const s = String(options.src ?? "src"), t = String(options.tgt ?? "tgt");
   let row = 0;
   for await (const r of readParquetRows(path, [s, t])) {

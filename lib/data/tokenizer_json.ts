@@ -112,12 +112,55 @@ export function fromTokenizerJson(text: string, source = "tokenizer.json"): BpeT
       `${source}: pre_tokenizer must be ByteLevel (got ${JSON.stringify(j.pre_tokenizer?.type ?? null)})`,
     );
   }
-  const vocab: Record<string, number> = { ...j.model.vocab };
-  for (const t of j.added_tokens ?? []) vocab[t.content] = t.id;
+  const at = (needle: string) => { // "file:line" of the first occurrence of `needle`, for error messages
+    const i = text.indexOf(needle);
+    return i < 0 ? source : `${source}:${text.slice(0, i).split("\n").length}`;
+  };
+  if (j.model.vocab === null || typeof j.model.vocab !== "object" || Array.isArray(j.model.vocab)) {
+    throw new Error(`${at('"vocab"')}: model.vocab must be an object of token → id`);
+  }
+  const vocab: Record<string, number> = {};
+  const byId = new Map<number, string>();
+  const add = (token: unknown, id: unknown, where: string) => {
+    const key = JSON.stringify(token);
+    const here = where === "model.vocab" ? `${key}:` : key; // a vocab key, not the same token elsewhere
+    if (typeof token !== "string") throw new Error(`${at(where)}: token ${key} in ${where} is not a string`);
+    if (typeof id !== "number" || !Number.isInteger(id) || id < 0) {
+      throw new Error(`${at(here)}: token ${key} has id ${JSON.stringify(id)}; ids must be integers ≥ 0`);
+    }
+    const other = byId.get(id);
+    if (other !== undefined && other !== token) {
+      throw new Error(
+        `${at(here)}: id ${id} is given to both ${
+          JSON.stringify(other)
+        } and ${key}; each id must name one token`,
+      );
+    }
+    byId.set(id, token);
+    vocab[token] = id;
+  };
+  for (const [token, id] of Object.entries(j.model.vocab)) add(token, id, "model.vocab");
+  if (j.added_tokens !== undefined && j.added_tokens !== null && !Array.isArray(j.added_tokens)) {
+    throw new Error(`${at('"added_tokens"')}: added_tokens must be a list`);
+  }
+  for (const t of j.added_tokens ?? []) {
+    if (t === null || typeof t !== "object") {
+      throw new Error(`${at('"added_tokens"')}: an added token is ${JSON.stringify(t)}`);
+    }
+    const previous = vocab[t.content];
+    if (previous !== undefined && previous === t.id) continue;
+    if (previous !== undefined) byId.delete(previous);
+    add(t.content, t.id, "added_tokens");
+  }
+  if (j.model.merges !== undefined && !Array.isArray(j.model.merges)) {
+    throw new Error(`${at('"merges"')}: model.merges must be a list`);
+  }
   const merges: [string, string][] = (j.model.merges ?? []).map((m: string | string[], i: number) => {
     const pair = typeof m === "string" ? m.split(" ") : m;
-    if (pair.length !== 2) {
-      throw new Error(`${source}: model.merges[${i}] ${JSON.stringify(m)} is not a pair`);
+    if (!Array.isArray(pair) || pair.length !== 2 || pair.some((x) => typeof x !== "string")) {
+      throw new Error(
+        `${at(JSON.stringify(m))}: model.merges[${i}] ${JSON.stringify(m)} is not a pair of strings`,
+      );
     }
     return pair as [string, string];
   });

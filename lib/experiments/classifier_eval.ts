@@ -39,7 +39,7 @@ export async function loadClassifierRun(
   const model = await readRunModel<ClassifierModel>(runDir, who);
   const params = initClassifier(model.encoder, model.numClasses, 0);
   try {
-    await loadRunWeights(runDir, params);
+    await loadRunWeights(runDir, params, who);
   } catch (e) {
     disposeParams(params);
     throw e;

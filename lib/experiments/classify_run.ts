@@ -96,6 +96,19 @@ function classifyConfig(overrides?: Partial<ClassifyRunConfig>): ClassifyRunConf
   return c;
 }
 
+/**
+ * The `classify` config at the root of a chain of classification runs (`classify`, or `prune` of one):
+ * where the data, tokenizer and input length of its descendants come from.
+ */
+export function classifyAncestor(ref: ParentField, who: string): ClassifyRunConfig {
+  let r = ref;
+  while (r.kind === "prune" && r.config.init) r = r.config.init as ParentField;
+  if (r.kind !== "classify") {
+    throw new OptionError(who, "init", `\`init\` leads to a "${r.kind}" run, not a classify run`);
+  }
+  return r.config as ClassifyRunConfig;
+}
+
 /** The parent's directory for `field`, or a clear error when the study layer did not pass it. */
 export function parentDir(context: RunContext, field: string, who: string): string {
   const dir = context.parents[field];
@@ -138,7 +151,7 @@ async function initialModel(
   const k = await numClasses(tokenizer);
   const pretrained = initEncoder(encoder, 0);
   try {
-    await loadRunWeights(dir, pretrained);
+    await loadRunWeights(dir, pretrained, "classify");
     return {
       tokenizer,
       model: { encoder, numClasses: k },

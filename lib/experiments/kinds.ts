@@ -7,6 +7,9 @@
 import { classifyRun } from "./classify_run.ts";
 import { linregKind } from "./linreg_kind.ts";
 import { mlmRun } from "./mlm_run.ts";
+import { pruneRun } from "./prune_run.ts";
+import { quantizeRun } from "./quantize_run.ts";
+import { seq2seqRun } from "./seq2seq_run.ts";
 import type { Json, RunKind } from "./run_kind.ts";
 
 /** A run kind of any config. */
@@ -26,7 +29,10 @@ export type AnyRunKind = RunKind<any>;
  */
 export const RUN_KINDS: Readonly<Record<string, AnyRunKind>> = Object.freeze({
   mlm: mlmRun,
+  seq2seq: seq2seqRun,
   classify: classifyRun,
+  prune: pruneRun,
+  quantize: quantizeRun,
   linreg: linregKind,
 });
 

@@ -229,7 +229,7 @@ export async function mlmDataFingerprint(data: MlmData): Promise<string> {
  * const run = mlmRun.run(config, { dir: await Deno.makeTempDir(), parents: {} });
  * let r = await run.next();
  * while (!r.done) r = await run.next();
- * assert(r.value.status === "max_steps" && r.value.step === 4 && r.value.valLoss! > 0);
+ * assert(r.value.status === "max_steps" && r.value.step === 4 && (r.value.valLoss as number) > 0);
  * ```
  */
 export const mlmRun: RunKind<MlmRunConfig> = {

@@ -4,12 +4,19 @@
  *
  * @module
  */
-import { type EncoderConfig, encoderConfig } from "../model/config.ts";
+import {
+  checkVocabulary,
+  DEFAULT_ENCODER_CONFIG,
+  type EncoderConfig,
+  encoderConfig,
+} from "../model/config.ts";
+import { checkKeys, checkNumber } from "../util/options.ts";
 import { initEncoder } from "../model/encoder.ts";
 import { disposeParams } from "../model/params.ts";
 import { paramCount } from "../model/size.ts";
-import { createAdamW, disposeAdamW } from "../train/adamw.ts";
-import { type TrainRecord, trainRecords, type TrainResult } from "../train/loop.ts";
+import { type AdamW, createAdamW, disposeAdamW } from "../train/adamw.ts";
+import { loadCheckpoint } from "../train/checkpoint.ts";
+import { type TrainerState, type TrainRecord, trainRecords, type TrainResult } from "../train/loop.ts";
 import { budgetSchedule } from "../train/schedule.ts";
 import { mlmTask } from "../train/task.ts";
 import { mlmBatches, mlmValidationBatches } from "../data/mlm_batches.ts";
@@ -17,7 +24,10 @@ import { loadWordNetTokenized, type WordNetTokenized } from "../data/wordnet_tok
 
 /** Options of {@linkcode pretrainMlm}; every field has a default. */
 export interface PretrainOptions {
-  /** Model shape; `vocabSize` is taken from the tokenizer. */
+  /**
+   * Model shape; `vocabSize` is taken from the tokenizer, and `numHeads` / `intermediateSize` follow
+   * `hiddenSize` (width / 64 heads, 4 × width) unless given (see `modelShape`).
+   */
   model?: Partial<Omit<EncoderConfig, "vocabSize">>;
   /** Training seconds (evaluation excluded). */
   seconds?: number;
@@ -39,6 +49,13 @@ export interface PretrainOptions {
   tags?: Record<string, string | number | boolean>;
   /** Stops the run at the next step. */
   signal?: AbortSignal;
+  /**
+   * A checkpoint directory. The run saves there when it ends or is interrupted (the notebook's stop
+   * button: it then throws an `InterruptedError`); a run started on a directory holding a checkpoint
+   * continues it, so running an interrupted cell again resumes where it stopped. The options must be the
+   * ones the checkpoint was saved with (an error names the first that differs). Default: none.
+   */
+  checkpoint?: string;
 }
 
 /** Vocabulary of the default tokenizer: a 2k BPE keeps the tied output layer cheap on a CPU. */
@@ -49,8 +66,6 @@ export const PRETRAIN_DEFAULTS: Readonly<{
   model: Readonly<{
     numLayers: number;
     hiddenSize: number;
-    numHeads: number;
-    intermediateSize: number;
     maxPositions: number;
   }>;
   seconds: number;
@@ -63,9 +78,7 @@ export const PRETRAIN_DEFAULTS: Readonly<{
 }> = Object.freeze({
   model: Object.freeze({
     numLayers: 2,
-    hiddenSize: 128,
-    numHeads: 2,
-    intermediateSize: 512,
+    hiddenSize: 128, // 2 heads of 64 and a 512-wide feed-forward, derived by modelShape
     maxPositions: 64,
   }),
   seconds: 60,
@@ -76,6 +89,33 @@ export const PRETRAIN_DEFAULTS: Readonly<{
   evaluations: 12,
   seed: 0,
 });
+
+const PRETRAIN_KEYS = [
+  "model",
+  "seconds",
+  "batchSize",
+  "seqLen",
+  "peakLr",
+  "validationBatches",
+  "evaluations",
+  "seed",
+  "data",
+  "tags",
+  "signal",
+];
+
+function checkPretrainOptions(o: PretrainOptions): void {
+  const w = "pretrainMlm";
+  checkKeys(w, o, PRETRAIN_KEYS);
+  checkKeys(w, o.model, Object.keys(DEFAULT_ENCODER_CONFIG).filter((k) => k !== "vocabSize"), "model.");
+  checkNumber(w, "seconds", o.seconds, { above: 0 }); // no step limit here, so no Infinity
+  checkNumber(w, "batchSize", o.batchSize, { min: 1, integer: true });
+  checkNumber(w, "seqLen", o.seqLen, { min: 2, integer: true });
+  checkNumber(w, "peakLr", o.peakLr, { above: 0 });
+  checkNumber(w, "validationBatches", o.validationBatches, { min: 1, integer: true });
+  checkNumber(w, "evaluations", o.evaluations, { min: 1, integer: true });
+  checkNumber(w, "seed", o.seed);
+}
 
 /**
  * Trains a fresh RoBERTa-style encoder with masked-LM for `seconds` and yields a flat record per log point
@@ -90,7 +130,7 @@ export const PRETRAIN_DEFAULTS: Readonly<{
  * import { loadWordNetTokenized } from "../data/wordnet_tokenized.ts";
  * await useBackend("cpu");
  * const data = await loadWordNetTokenized({ vocabSize: 300 });
- * const model = { numLayers: 1, hiddenSize: 16, numHeads: 1, intermediateSize: 32, maxPositions: 16 };
+ * const model = { numLayers: 1, hiddenSize: 16, intermediateSize: 32, maxPositions: 16 }; // 1 head (16 / 64)
  * const run = pretrainMlm({ data, model, seconds: 2, batchSize: 4, seqLen: 16, validationBatches: 2 });
  * let last;
  * for await (const record of run) last = record;
@@ -98,6 +138,7 @@ export const PRETRAIN_DEFAULTS: Readonly<{
  * ```
  */
 export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerator<TrainRecord, TrainResult> {
+  checkPretrainOptions(options);
   const o = { ...PRETRAIN_DEFAULTS, ...options };
   const data = o.data ?? await loadWordNetTokenized({ seed: o.seed, vocabSize: DEMO_VOCAB_SIZE });
   const tok = data.tokenizer;
@@ -107,6 +148,7 @@ export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerato
     ...o.model,
     vocabSize: tok.vocabSize,
   });
+  checkVocabulary(config, tok, "pretrainMlm");
   const batchOptions = { batchSize: o.batchSize, seqLen: o.seqLen };
   const validation = mlmValidationBatches(
     data.validation,
@@ -116,7 +158,21 @@ export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerato
   );
   const params = initEncoder(config, o.seed);
   const optimizer = createAdamW(params);
+  // What must match for a checkpoint to continue this run.
+  const identity = {
+    model: config,
+    seconds: o.seconds,
+    batchSize: o.batchSize,
+    seqLen: o.seqLen,
+    peakLr: o.peakLr,
+    validationBatches: o.validationBatches,
+    evaluations: o.evaluations,
+    seed: o.seed,
+  };
   try {
+    const resume = o.checkpoint === undefined
+      ? undefined
+      : await resumeFrom(o.checkpoint, identity, params, optimizer);
     return yield* trainRecords({
       task: mlmTask(params, config),
       optimizer,
@@ -127,10 +183,14 @@ export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerato
       evalEvery: { seconds: o.seconds / o.evaluations },
       seed: o.seed,
       signal: o.signal,
+      resume,
+      checkpoint: o.checkpoint === undefined ? undefined : { dir: o.checkpoint, config: identity },
       tags: {
         params: paramCount(config),
         layers: config.numLayers,
         width: config.hiddenSize,
+        heads: config.numHeads,
+        intermediateSize: config.intermediateSize,
         batchSize: o.batchSize,
         seqLen: o.seqLen,
         ...o.tags,
@@ -139,5 +199,37 @@ export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerato
   } finally {
     disposeAdamW(optimizer);
     disposeParams(params);
+  }
+}
+
+/** Loads the checkpoint in `dir` into `params` and `optimizer` when there is one; its trainer state, else undefined. */
+async function resumeFrom(
+  dir: string,
+  identity: Record<string, unknown>,
+  params: ReturnType<typeof initEncoder>,
+  optimizer: AdamW,
+): Promise<TrainerState | undefined> {
+  const saved = await readJson(`${dir}/config.json`);
+  if (saved === undefined) return undefined;
+  for (const [key, value] of Object.entries(identity)) {
+    const [was, now] = [JSON.stringify(saved?.[key]), JSON.stringify(value)];
+    if (was !== now) {
+      throw new Error(
+        `pretrainMlm: the checkpoint in ${dir} was saved with ${key} ${was} but this call has ${now}; ` +
+          `pass the same options to resume, or another checkpoint directory to start afresh`,
+      );
+    }
+  }
+  const { trainer } = await loadCheckpoint(dir, { params, optimizer });
+  if (!trainer) throw new Error(`pretrainMlm: ${dir} has no trainer_state.json; it cannot be resumed`);
+  return trainer;
+}
+
+async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw new Error(`${path}: ${(error as Error).message}`);
   }
 }

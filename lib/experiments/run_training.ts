@@ -1,8 +1,8 @@
 /**
  * What every training run kind shares: its schedule and evaluation points from `TrainingLength`, resuming
  * from the checkpoint in its run directory, checkpointing there after every record, and turning the loop's
- * result into a `RunSummary`. A run directory holds `checkpoint/` (lib/train/checkpoint.ts; its
- * `config.json` is `{ model }`, what a child run rebuilds the model from) and `tokenizer.json`.
+ * result into a `RunSummary`. A run directory holds `checkpoint/` (a checkpoint root, lib/train/checkpoint.ts;
+ * each checkpoint's `config.json` is `{ model }`, what a child run rebuilds the model from) and `tokenizer.json`.
  *
  * Step-bounded runs (`maxSteps` set) count their schedule and evaluation points in steps, so a run that is
  * stopped and resumed logs exactly the records of one that never stopped (on a deterministic backend).
@@ -50,13 +50,21 @@ export function runSchedule(c: TrainingLength): Schedule {
   return budgetSchedule(Math.max(c.seconds, 1e-9), { peakLr: c.peakLr });
 }
 
+/**
+ * The newest complete checkpoint directory of the run in `runDir`: a finished run's final weights. Throws
+ * naming the run when there is none.
+ */
+export async function runCheckpoint(runDir: string, who: string): Promise<string> {
+  const dir = await latestCheckpoint(checkpointDir(runDir));
+  if (dir === null) {
+    throw new Error(`${who}: the run in ${runDir} has no complete checkpoint; has it finished?`);
+  }
+  return dir;
+}
+
 /** Reads the model entry a finished run saved with its checkpoint (what a child rebuilds it from). */
 export async function readRunModel<M>(runDir: string, who: string): Promise<M> {
-  const latest = await latestCheckpoint(checkpointDir(runDir));
-  if (latest === null) {
-    throw new Error(`${who}: the parent run in ${runDir} has no complete checkpoint; has it finished?`);
-  }
-  const path = `${latest}/config.json`;
+  const path = `${await runCheckpoint(runDir, who)}/config.json`;
   const text = await Deno.readTextFile(path);
   const model = (JSON.parse(text) as { model?: M } | null)?.model;
   if (model === undefined) {
@@ -66,10 +74,8 @@ export async function readRunModel<M>(runDir: string, who: string): Promise<M> {
 }
 
 /** Loads a finished run's final weights into `params` (names and shapes must match; errors name them). */
-export async function loadRunWeights(runDir: string, params: Params): Promise<void> {
-  const latest = await latestCheckpoint(checkpointDir(runDir));
-  if (latest === null) throw new Error(`the run in ${runDir} has no complete checkpoint; has it finished?`);
-  await loadParams(`${latest}/model.safetensors`, params);
+export async function loadRunWeights(runDir: string, params: Params, who: string): Promise<void> {
+  await loadParams(`${await runCheckpoint(runDir, who)}/model.safetensors`, params);
 }
 
 async function resumeState(runDir: string, params: Params, optimizer: AdamW): Promise<TrainerState | null> {

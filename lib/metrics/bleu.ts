@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { checkChoice, checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import { bleuTokenize, type BleuTokenizerName, pyRstrip, pySplit } from "./bleu_tokenize.ts";
 
 export type { BleuTokenizerName } from "./bleu_tokenize.ts";
@@ -93,13 +94,22 @@ function closestRefLen(hypLen: number, refLens: number[]): number {
   return closestLen;
 }
 
-function checkOptions(o: BleuOptions): void {
-  if (!["exp", "floor", "add-k", "none"].includes(o.smooth as string)) {
-    throw new Error(`bleu: unknown smooth "${o.smooth}": use "exp", "floor", "add-k" or "none"`);
-  }
-  if (o.smoothValue !== undefined && !Number.isFinite(o.smoothValue)) {
-    throw new Error(`bleu: smoothValue must be a finite number, got ${o.smoothValue}`);
-  }
+function checkOptions(o: BleuOptions, given: object): void {
+  checkKeys("bleu", given, ["tokenize", "lowercase", "smooth", "smoothValue", "effectiveOrder"]);
+  checkChoice("bleu", "smooth", o.smooth, ["exp", "floor", "add-k", "none"]);
+  checkNumber("bleu", "smoothValue", o.smoothValue, { min: 0 });
+}
+
+/** BLEU's sufficient statistics, summed over a corpus. */
+export interface BleuStatistics {
+  /** Matched n-grams per order 1..4. */
+  correct: readonly number[];
+  /** Hypothesis n-grams per order 1..4. */
+  total: readonly number[];
+  /** Hypothesis length in tokens. */
+  sysLen: number;
+  /** Closest reference length in tokens. */
+  refLen: number;
 }
 
 /**
@@ -111,19 +121,17 @@ function checkOptions(o: BleuOptions): void {
  * import { assert } from "@std/assert";
  * import { computeBleu } from "./bleu.ts";
  * // sacreBLEU test_bleu.py test_case_scoring: 0.8375922397 on the 0–1 scale.
- * const s = computeBleu([9, 7, 5, 3], [10, 8, 6, 4], 11, 11, { smooth: "none" });
+ * const s = computeBleu({ correct: [9, 7, 5, 3], total: [10, 8, 6, 4], sysLen: 11, refLen: 11 }, { smooth: "none" });
  * assert(Math.abs(s.score / 100 - 0.8375922397) < 1e-8);
  * ```
  */
 export function computeBleu(
-  correct: readonly number[],
-  total: readonly number[],
-  sysLen: number,
-  refLen: number,
+  stats: BleuStatistics,
   options: Pick<BleuOptions, "smooth" | "smoothValue" | "effectiveOrder"> = {},
 ): BleuScore {
+  const { correct, total, sysLen, refLen } = stats;
   const o = { smooth: "none" as BleuSmooth, effectiveOrder: false, ...options };
-  checkOptions(o);
+  checkOptions(o, options);
   const smoothValue = o.smoothValue ?? SMOOTH_VALUE_DEFAULTS[o.smooth];
   const counts = [...correct], totals = [...total];
   const bp = sysLen < refLen ? (sysLen > 0 ? Math.exp(1 - refLen / sysLen) : 0) : 1;
@@ -182,8 +190,15 @@ export function bleu(
   options: BleuOptions = {},
 ): BleuScore {
   const o = { ...BLEU_DEFAULTS, ...options };
-  checkOptions(o);
+  checkOptions(o, options);
   if (!Array.isArray(hypotheses)) throw new Error("bleu: hypotheses must be an array of strings");
+  if (hypotheses.length === 0) {
+    throw new OptionError(
+      "bleu",
+      "hypotheses",
+      "no hypotheses: give at least one segment (BLEU of nothing is undefined)",
+    );
+  }
   if (!Array.isArray(references) || references.length === 0 || !references.every(Array.isArray)) {
     throw new Error("bleu: references must be a non-empty array of reference streams (references[k][i])");
   }
@@ -221,7 +236,7 @@ export function bleu(
       correct[n] += Math.min(c, refNgrams.get(g) ?? 0);
     }
   }
-  return computeBleu(correct, total, sysLen, refLen, o);
+  return computeBleu({ correct, total, sysLen, refLen }, o);
 }
 
 /**

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import { pySplit } from "./bleu_tokenize.ts";
 
 /** Options of `chrf()`; defaults are sacreBLEU's `CHRF()` defaults (chrF2, 6 character orders, no words). */
@@ -132,13 +133,18 @@ export function chrf(
   references: readonly (readonly string[])[],
   options: ChrfOptions = {},
 ): number {
+  checkKeys("chrf", options, Object.keys(CHRF_DEFAULTS));
   const o = { ...CHRF_DEFAULTS, ...options };
   for (const k of ["charOrder", "wordOrder"] as const) {
-    if (!Number.isInteger(o[k]) || o[k] < 0) {
-      throw new Error(`chrf: ${k} must be a non-negative integer, got ${o[k]}`);
-    }
+    checkNumber("chrf", k, o[k], { min: 0, integer: true });
   }
-  if (o.charOrder + o.wordOrder === 0) throw new Error("chrf: charOrder + wordOrder must be > 0");
+  checkNumber("chrf", "beta", o.beta, { above: 0 });
+  if (o.charOrder + o.wordOrder === 0) {
+    throw new OptionError("chrf", "charOrder", "charOrder + wordOrder must be > 0");
+  }
+  if (!Array.isArray(hypotheses) || hypotheses.length === 0) {
+    throw new OptionError("chrf", "hypotheses", "no hypotheses: give at least one segment");
+  }
   if (!Array.isArray(references) || references.length === 0 || !references.every(Array.isArray)) {
     throw new Error("chrf: references must be a non-empty array of reference streams (references[k][i])");
   }

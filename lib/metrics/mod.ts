@@ -19,7 +19,7 @@ export {
   SENTENCE_BLEU_DEFAULTS,
   sentenceBleu,
 } from "./bleu.ts";
-export type { BleuOptions, BleuScore, BleuSmooth, BleuTokenizerName } from "./bleu.ts";
+export type { BleuOptions, BleuScore, BleuSmooth, BleuStatistics, BleuTokenizerName } from "./bleu.ts";
 export { bleuTokenize } from "./bleu_tokenize.ts";
 export { chrf, CHRF_DEFAULTS, sentenceChrf } from "./chrf.ts";
 export type { ChrfOptions } from "./chrf.ts";

@@ -91,6 +91,26 @@ function appendPositions(past: Tensor2D, next: Tensor2D, b: number): Tensor2D {
   return tf.reshape(joined, [-1, c]) as Tensor2D;
 }
 
+/** What `multiHeadAttention` attends with (everything but the parameter record). */
+export interface AttentionOptions {
+  /** Parameter names of the four projections. */
+  names: AttentionNames;
+  /** (B·Tq, C) query rows. */
+  query: Tensor2D;
+  /** (B·Tk, C) key/value rows; self-attention passes `query` again. */
+  keyValue: Tensor2D;
+  /** Batch size, lengths and heads. */
+  dims: AttentionDims;
+  /** Additive bias broadcasting to (B, H, Tq, Tk), or null (default). */
+  bias?: Tensor | null;
+  /** The step's dropout (`makeDropout`). */
+  dropout: Dropout;
+  /** Dropout rate on attention probabilities. Default 0. */
+  dropoutRate?: number;
+  /** Decoding cache of keys and values (then `dims.keyLen` is ignored). */
+  cache?: AttentionCache;
+}
+
 /**
  * Attention of `query` rows over `keyValue` rows: softmax(QKᵀ/√hs + bias)·V, then the output projection.
  * Self-attention passes the same tensor twice. `bias` broadcasts to (B, H, Tq, Tk) or is null. With a
@@ -110,24 +130,15 @@ function appendPositions(past: Tensor2D, next: Tensor2D, b: number): Tensor2D {
  * const y = tf.tidy(() => {
  *   const x = tf.randomNormal([2 * 3, 8]) as tf.Tensor2D;
  *   const dims = { batchSize: 2, queryLen: 3, keyLen: 3, numHeads: 2 };
- *   return multiHeadAttention(b.params, names, x, x, dims, null, makeDropout({ training: false }), 0);
+ *   return multiHeadAttention(b.params, { names, query: x, keyValue: x, dims, dropout: makeDropout({ training: false }) });
  * });
  * assert(y.shape.join() === "6,8");
  * y.dispose();
  * disposeParams(b.params);
  * ```
  */
-export function multiHeadAttention(
-  params: Params,
-  names: AttentionNames,
-  query: Tensor2D,
-  keyValue: Tensor2D,
-  dims: AttentionDims,
-  bias: Tensor | null,
-  dropout: Dropout,
-  dropoutRate: number,
-  cache?: AttentionCache,
-): Tensor2D {
+export function multiHeadAttention(params: Params, options: AttentionOptions): Tensor2D {
+  const { names, query, keyValue, dims, bias = null, dropout, dropoutRate = 0, cache } = options;
   const { batchSize: b, queryLen: tq, numHeads: h } = dims;
   const q = linear(params, names.query, query); // (B·Tq, C)
   const [k, v] = keysAndValues(params, names, keyValue, b, cache); // (B·Tk, C) each

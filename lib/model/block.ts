@@ -68,6 +68,22 @@ export interface BlockCache {
   cross: KeyValues;
 }
 
+/** How `transformerBlock` applies a block (everything but the parameters and the input). */
+export interface BlockOptions {
+  /** Parameter names of the block. */
+  names: BlockNames;
+  /** Additive self-attention bias (padding, causal), or null (default). */
+  selfBias?: Tensor | null;
+  /** Encoder memory for cross-attention (decoder blocks), or null (default). */
+  memory?: Memory | null;
+  /** Shape and regularisation. */
+  settings: BlockSettings;
+  /** The step's dropout (`makeDropout`). */
+  dropout: Dropout;
+  /** Decoding cache, updated in place. */
+  cache?: BlockCache;
+}
+
 /**
  * Applies one block to `x` (B·T, C). `selfBias` masks self-attention (padding, causal). With `cache`
  * (decoding), `x` holds only the new positions and self-attention also sees the cached earlier ones;
@@ -87,22 +103,14 @@ export interface BlockCache {
  * const names = { selfAttention: { query: "q", key: "k", value: "v", output: "o" }, selfAttentionNorm: "n1",
  *   ffnIn: "up", ffnOut: "down", ffnNorm: "n2" };
  * const settings = { batchSize: 1, seqLen: 3, numHeads: 2, layerNorm: "post" as const, layerNormEps: 1e-5, dropout: 0, attentionDropout: 0 };
- * const y = tf.tidy(() => transformerBlock(b.params, names, tf.ones([3, 8]), null, null, settings, makeDropout({ training: false })));
+ * const y = tf.tidy(() => transformerBlock(b.params, tf.ones([3, 8]), { names, settings, dropout: makeDropout({ training: false }) }));
  * assert(y.shape.join() === "3,8");
  * y.dispose();
  * disposeParams(b.params);
  * ```
  */
-export function transformerBlock(
-  params: Params,
-  names: BlockNames,
-  x: Tensor2D,
-  selfBias: Tensor | null,
-  memory: Memory | null,
-  s: BlockSettings,
-  drop: Dropout,
-  cache?: BlockCache,
-): Tensor2D {
+export function transformerBlock(params: Params, x: Tensor2D, options: BlockOptions): Tensor2D {
+  const { names, selfBias = null, memory = null, settings: s, dropout: drop, cache } = options;
   const eps = s.layerNormEps, pre = s.layerNorm === "pre";
   const residual = (input: Tensor2D, norm: string, f: (y: Tensor2D) => Tensor2D): Tensor2D => {
     const out = tf.add(
@@ -116,17 +124,16 @@ export function transformerBlock(
     x,
     names.selfAttentionNorm,
     (y) =>
-      multiHeadAttention(
-        params,
-        names.selfAttention,
-        y,
-        y,
-        selfDims,
-        selfBias,
-        drop,
-        s.attentionDropout,
-        cache && { kv: cache.self, mode: "append" },
-      ),
+      multiHeadAttention(params, {
+        names: names.selfAttention,
+        query: y,
+        keyValue: y,
+        dims: selfDims,
+        bias: selfBias,
+        dropout: drop,
+        dropoutRate: s.attentionDropout,
+        cache: cache && { kv: cache.self, mode: "append" },
+      }),
   );
   if (names.crossAttention) {
     if (memory === null) throw new Error("transformerBlock: a cross-attention block needs encoder memory");
@@ -135,17 +142,16 @@ export function transformerBlock(
       h,
       names.crossAttentionNorm!,
       (y) =>
-        multiHeadAttention(
-          params,
-          names.crossAttention!,
-          y,
-          memory.states,
+        multiHeadAttention(params, {
+          names: names.crossAttention!,
+          query: y,
+          keyValue: memory.states,
           dims,
-          memory.bias,
-          drop,
-          s.attentionDropout,
-          cache && { kv: cache.cross, mode: "reuse" },
-        ),
+          bias: memory.bias,
+          dropout: drop,
+          dropoutRate: s.attentionDropout,
+          cache: cache && { kv: cache.cross, mode: "reuse" },
+        }),
     );
   }
   return residual(

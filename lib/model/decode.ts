@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { checkKeys, checkNumber } from "../util/options.ts";
 import { tf } from "../backend/tf.ts";
 import type { Tensor2D } from "../backend/tf.ts";
 import type { Memory } from "./block.ts";
@@ -53,9 +54,11 @@ function encodeOnce(params: Params, source: SourceInput, config: Seq2SeqConfig):
   return { states: states as Tensor2D, length: source.srcLen, bias };
 }
 
-function checkDecode(o: DecodeOptions, config: Seq2SeqConfig): void {
-  if (!Number.isInteger(o.maxLength) || o.maxLength < 1) {
-    throw new Error(`decode: maxLength must be ≥ 1, got ${o.maxLength}`);
+function checkDecode(o: DecodeOptions, config: Seq2SeqConfig, where: string, extra: string[] = []): void {
+  checkKeys(where, o, ["bos", "eos", "maxLength", "cache", ...extra]);
+  checkNumber(where, "maxLength", o.maxLength, { min: 1, integer: true });
+  for (const k of ["bos", "eos"] as const) {
+    checkNumber(where, k, o[k], { min: 0, below: config.vocabSize, integer: true });
   }
   if (o.maxLength > config.maxPositions) {
     throw new Error(
@@ -81,13 +84,9 @@ async function nextLogProbs(
   const out = tf.tidy(() => {
     const states = seq2seqDecoderStates(
       params,
-      Int32Array.from(fed.flat()),
-      rows,
-      memory,
+      { decoderIds: Int32Array.from(fed.flat()), batchSize: rows, memory },
       config,
-      { training: false },
-      undefined,
-      cache ?? undefined,
+      { training: false, cache: cache ?? undefined },
     );
     // Only the last position of each row is projected to the vocabulary.
     const last = tf.reshape(tf.slice(tf.reshape(states, [rows, t, c]), [0, t - 1, 0], [rows, 1, c]), [
@@ -125,7 +124,7 @@ export async function greedyDecode(
   config: Seq2SeqConfig,
   options: DecodeOptions,
 ): Promise<number[][]> {
-  checkDecode(options, config);
+  checkDecode(options, config, "greedyDecode");
   const b = source.batchSize, v = config.vocabSize;
   const memory = encodeOnce(params, source, config);
   const cache = options.cache === false ? null : decoderCache(config);
@@ -199,11 +198,10 @@ export async function beamSearch(
   config: Seq2SeqConfig,
   options: BeamOptions,
 ): Promise<number[][]> {
-  checkDecode(options, config);
+  checkDecode(options, config, "beamSearch", ["beamSize", "lengthPenalty"]);
   const k = options.beamSize ?? 4, alpha = options.lengthPenalty ?? 1, v = config.vocabSize;
-  if (!Number.isInteger(k) || k < 1) {
-    throw new Error(`beamSearch: beamSize must be a positive integer, got ${k}`);
-  }
+  checkNumber("beamSearch", "beamSize", k, { min: 1, integer: true });
+  checkNumber("beamSearch", "lengthPenalty", alpha); // any finite α (fairseq allows < 0: favours short output)
   const rank = (h: Hypothesis) => h.logProb / h.tokens.length ** alpha;
   const results: number[][] = [];
   const s = source.srcLen, c = config.hiddenSize;

@@ -164,7 +164,12 @@ export function encoderForward(
   const bias = paddingBias(input.attentionMask, b, t);
   const settings = { ...config, batchSize: b, seqLen: t };
   for (let i = 0; i < config.numLayers; i++) {
-    x = transformerBlock(params, blockNames(`roberta.encoder.layer.${i}`), x, bias, null, settings, drop);
+    x = transformerBlock(params, x, {
+      names: blockNames(`roberta.encoder.layer.${i}`),
+      selfBias: bias,
+      settings,
+      dropout: drop,
+    });
   }
   return config.layerNorm === "pre" ? layerNorm(params, "roberta.encoder.LayerNorm", x, eps) : x;
 }

@@ -4,16 +4,22 @@
  *
  * @module
  */
-export { DEFAULT_ENCODER_CONFIG, encoderConfig } from "./config.ts";
+export { checkVocabulary, DEFAULT_ENCODER_CONFIG, encoderConfig, modelShape } from "./config.ts";
 export type { EncoderConfig, LayerNormPosition } from "./config.ts";
 export { countParams, disposeParams, ParamBuilder } from "./params.ts";
 export type { Params } from "./params.ts";
 export { gatherRows, gelu, layerNorm, linear, makeDropout, param } from "./layers.ts";
 export type { Dropout, ForwardOptions } from "./layers.ts";
 export { causalBias, MASKED_SCORE, multiHeadAttention, paddingBias } from "./attention.ts";
-export type { AttentionCache, AttentionDims, AttentionNames, KeyValues } from "./attention.ts";
+export type {
+  AttentionCache,
+  AttentionDims,
+  AttentionNames,
+  AttentionOptions,
+  KeyValues,
+} from "./attention.ts";
 export { transformerBlock } from "./block.ts";
-export type { BlockCache, BlockNames, BlockSettings, Memory } from "./block.ts";
+export type { BlockCache, BlockNames, BlockOptions, BlockSettings, Memory } from "./block.ts";
 export { checkEncoderInput, encoderForward, initEncoder } from "./encoder.ts";
 export type { EncoderInput, InitEncoderOptions } from "./encoder.ts";
 export { mlmLogits, mlmLoss } from "./mlm.ts";
@@ -37,6 +43,12 @@ export {
   seq2seqLogits,
   seq2seqLoss,
 } from "./seq2seq.ts";
-export type { DecoderCache, Seq2SeqLossOptions, SourceInput } from "./seq2seq.ts";
+export type {
+  DecoderCache,
+  DecoderInput,
+  DecoderOptions,
+  Seq2SeqLossOptions,
+  SourceInput,
+} from "./seq2seq.ts";
 export { beamSearch, greedyDecode } from "./decode.ts";
 export type { BeamOptions, DecodeOptions } from "./decode.ts";

@@ -183,15 +183,12 @@ export function seq2seqEncode(
   const settings = { ...config, batchSize: b, seqLen: s };
   let x = embed(params, "encoder", input.srcIds, b, s, config, drop);
   for (let i = 0; i < config.encoderLayers; i++) {
-    x = transformerBlock(
-      params,
-      blockNames(`model.encoder.layers.${i}`, false),
-      x,
-      bias,
-      null,
+    x = transformerBlock(params, x, {
+      names: blockNames(`model.encoder.layers.${i}`, false),
+      selfBias: bias,
       settings,
-      drop,
-    );
+      dropout: drop,
+    });
   }
   if (config.layerNorm === "pre") x = layerNorm(params, "model.encoder.layer_norm", x, config.layerNormEps);
   return { states: x, length: s, bias };
@@ -213,7 +210,7 @@ export function seq2seqEncode(
  * const source = { batchSize: 1, srcLen: 2, srcIds: new Int32Array([5, 2]), srcMask: new Uint8Array([1, 1]) };
  * const logits = tf.tidy(() => {
  *   const memory = seq2seqEncode(params, source, config, { training: false });
- *   return seq2seqDecode(params, new Int32Array([0, 9, 4]), 1, memory, config, { training: false });
+ *   return seq2seqDecode(params, { decoderIds: new Int32Array([0, 9, 4]), batchSize: 1, memory }, config, { training: false });
  * });
  * assert(logits.shape.join() === "3,20"); // (B·T, V)
  * logits.dispose();
@@ -222,15 +219,29 @@ export function seq2seqEncode(
  */
 export function seq2seqDecode(
   params: Params,
-  decoderIds: Int32Array,
-  batchSize: number,
-  memory: Memory,
+  input: DecoderInput,
   config: Seq2SeqConfig,
-  options: ForwardOptions,
-  drop: Dropout = makeDropout(options),
+  options: DecoderOptions,
 ): Tensor2D {
-  const states = seq2seqDecoderStates(params, decoderIds, batchSize, memory, config, options, drop);
-  return seq2seqLogits(params, states, config);
+  return seq2seqLogits(params, seq2seqDecoderStates(params, input, config, options), config);
+}
+
+/** What the decoder reads: B rows of decoder ids (B·T, flat) and the encoder memory. */
+export interface DecoderInput {
+  /** (B·T) decoder input ids, row-major. */
+  decoderIds: Int32Array;
+  /** B. */
+  batchSize: number;
+  /** The encoder's output (`seq2seqEncode`). */
+  memory: Memory;
+}
+
+/** Forward options of the decoder: training/seed, plus an explicit dropout and a decoding cache. */
+export interface DecoderOptions extends ForwardOptions {
+  /** The step's dropout; default `makeDropout(options)`. */
+  dropout?: Dropout;
+  /** Incremental-decoding cache (see `decoderCache`), updated in place. */
+  cache?: DecoderCache;
 }
 
 /**
@@ -346,7 +357,7 @@ export function selectCachedRows(cache: DecoderCache, rows: number[]): void {
  * const source = { batchSize: 1, srcLen: 2, srcIds: new Int32Array([5, 2]), srcMask: new Uint8Array([1, 1]) };
  * const states = tf.tidy(() => {
  *   const memory = seq2seqEncode(params, source, config, { training: false });
- *   return seq2seqDecoderStates(params, new Int32Array([0, 9, 4]), 1, memory, config, { training: false });
+ *   return seq2seqDecoderStates(params, { decoderIds: new Int32Array([0, 9, 4]), batchSize: 1, memory }, config, { training: false });
  * });
  * assert(states.shape.join() === "3,8"); // (B·T, C)
  * states.dispose();
@@ -355,14 +366,12 @@ export function selectCachedRows(cache: DecoderCache, rows: number[]): void {
  */
 export function seq2seqDecoderStates(
   params: Params,
-  decoderIds: Int32Array,
-  batchSize: number,
-  memory: Memory,
+  input: DecoderInput,
   config: Seq2SeqConfig,
-  options: ForwardOptions,
-  drop: Dropout = makeDropout(options),
-  cache?: DecoderCache,
+  options: DecoderOptions,
 ): Tensor2D {
+  const { decoderIds, batchSize, memory } = input;
+  const drop = options.dropout ?? makeDropout(options), cache = options.cache;
   const t = decoderIds.length / batchSize;
   if (!Number.isInteger(t)) {
     throw new Error(`seq2seq: ${decoderIds.length} decoder ids do not split into ${batchSize} rows`);
@@ -375,16 +384,14 @@ export function seq2seqDecoderStates(
   const before = cache ? cachedTensors(cache) : [];
   let x = embed(params, "decoder", decoderIds, batchSize, t, config, drop, past);
   for (let i = 0; i < config.decoderLayers; i++) {
-    x = transformerBlock(
-      params,
-      blockNames(`model.decoder.layers.${i}`, true),
-      x,
-      self,
+    x = transformerBlock(params, x, {
+      names: blockNames(`model.decoder.layers.${i}`, true),
+      selfBias: self,
       memory,
       settings,
-      drop,
-      cache?.layers[i],
-    );
+      dropout: drop,
+      cache: cache?.layers[i],
+    });
   }
   if (cache) {
     // The self-attention keys and values that were extended are replaced: free the old ones.
@@ -459,7 +466,12 @@ export function seq2seqLoss(
   }
   const drop = makeDropout(options);
   const memory = seq2seqEncode(params, batch, config, options, drop);
-  const logits = seq2seqDecode(params, batch.decoderInputIds, batch.batchSize, memory, config, options, drop);
+  const logits = seq2seqDecode(
+    params,
+    { decoderIds: batch.decoderInputIds, batchSize: batch.batchSize, memory },
+    config,
+    { ...options, dropout: drop },
+  );
   return crossEntropy(logits, batch.targetIds, {
     labelSmoothing: options.labelSmoothing,
     weights: batch.targetMask,

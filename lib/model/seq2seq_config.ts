@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { DEFAULT_ENCODER_CONFIG, type EncoderConfig, encoderConfig } from "./config.ts";
+import { DEFAULT_ENCODER_CONFIG, type EncoderConfig, encoderConfig, modelShape } from "./config.ts";
+import { checkKeys, OptionError } from "../util/options.ts";
 
 /** Shape of a BART-style encoder-decoder; the shared fields mean what they mean in `EncoderConfig`. */
 export interface Seq2SeqConfig extends Omit<EncoderConfig, "numLayers"> {
@@ -35,16 +36,12 @@ export const DEFAULT_SEQ2SEQ_CONFIG: Readonly<Seq2SeqConfig> = Object.freeze({
  * ```
  */
 export function seq2seqConfig(overrides: Partial<Seq2SeqConfig> = {}): Seq2SeqConfig {
-  const c: Seq2SeqConfig = { ...DEFAULT_SEQ2SEQ_CONFIG, ...overrides };
-  const known = new Set(Object.keys(DEFAULT_SEQ2SEQ_CONFIG));
-  for (const key of Object.keys(overrides)) {
-    if (!known.has(key)) {
-      throw new Error(`seq2seq config: unknown field "${key}"; known fields are ${[...known].join(", ")}`);
-    }
-  }
+  checkKeys("seq2seq config", overrides, Object.keys(DEFAULT_SEQ2SEQ_CONFIG));
+  const width = overrides.hiddenSize ?? DEFAULT_SEQ2SEQ_CONFIG.hiddenSize;
+  const c: Seq2SeqConfig = { ...DEFAULT_SEQ2SEQ_CONFIG, ...modelShape(width, overrides), ...overrides };
   for (const k of ["encoderLayers", "decoderLayers"] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 1) {
-      throw new Error(`seq2seq config: ${k} must be a positive integer, got ${c[k]}`);
+      throw new OptionError("seq2seq config", k, `${k} must be a positive integer, got ${c[k]}`);
     }
   }
   const { encoderLayers: _e, decoderLayers: _d, shareEmbeddings: _s, ...shared } = c;

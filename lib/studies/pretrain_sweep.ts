@@ -23,12 +23,7 @@ import {
   type Scale,
   studyOptions,
 } from "./cell.ts";
-import {
-  finalPerplexityVsParams,
-  perplexityVsSeconds,
-  perplexityVsSteps,
-  sizeLabel,
-} from "./pretrain_figures.ts";
+import { finalVsParams, metricCurves, PERPLEXITY, sizeLabel } from "./size_figures.ts";
 
 /** A model size: layers × width (heads and feed-forward derived unless given). */
 export type SweepSize = { layers: number; width: number; heads?: number; ffn?: number };
@@ -160,9 +155,9 @@ export async function pretrainSweep(options: PretrainSweepOptions = {}): Promise
     seeds,
     label: (c) => sizeLabel(c.model.layers, c.model.width) + (seeds.length > 1 ? ` seed ${c.seed}` : ""),
     figures: ({ records, runs }) => [
-      perplexityVsSeconds(records),
-      perplexityVsSteps(records),
-      finalPerplexityVsParams(records, runs),
+      metricCurves(records, PERPLEXITY, "seconds"),
+      metricCurves(records, PERPLEXITY, "step"),
+      finalVsParams(records, runs, PERPLEXITY),
     ],
   }, studyOptions(options, name));
 }

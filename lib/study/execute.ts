@@ -24,6 +24,8 @@ import {
   writeStatus,
 } from "./store.ts";
 import { VERSION } from "../version.ts";
+import { InterruptedError } from "../util/interrupt.ts";
+import { removeOrphanTemps } from "../util/atomic_file.ts";
 import { describeEnvironment } from "./environment.ts";
 
 /** Options of {@linkcode executeRun}. */
@@ -84,6 +86,7 @@ export async function executeRun(run: PlannedRun, options: ExecuteOptions): Prom
   await ensureConfigFile(dir, configFileOf(run));
   const lock = await acquireLock(`${dir}/.lock`, `run ${run.hash} (${run.label})`);
   try {
+    await removeOrphanTemps(dir); // files a killed earlier attempt was writing
     const stored = await readRecords(dir);
     if (await tornTail(dir)) await rewriteRecords(dir, stored);
     const parents: Record<string, string> = {};
@@ -123,6 +126,11 @@ export async function executeRun(run: PlannedRun, options: ExecuteOptions): Prom
         options.onRecord?.(next.value);
       }
     } catch (e) {
+      if (e instanceof InterruptedError) {
+        // The notebook's stop button: the loop saved a checkpoint; the next call resumes from it.
+        await writeStatus(dir, { status: "interrupted", error: e.message });
+        return { status: "interrupted", error: e.message, updated: new Date().toISOString() };
+      }
       const error = `${(e as Error).message}\n${
         ((e as Error).stack ?? "").split("\n").slice(1, 8).join("\n")
       }`;

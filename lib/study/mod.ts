@@ -25,3 +25,4 @@ export type { ReportOptions, StudyFile, StudyFileRun } from "./report.ts";
 export { reproduce } from "./reproduce.ts";
 export type { ReproduceOptions, Reproduction } from "./reproduce.ts";
 export type { Environment } from "./environment.ts";
+export type { ConfigFile, StatusFile, StoredRecord, StoredStatus } from "./store.ts";

@@ -12,7 +12,8 @@ import { lineFigure } from "../display/figure.ts";
 import type { ProgressMode } from "../display/progress.ts";
 import { studyProgress } from "../display/study_progress.ts";
 import { checkChoice, checkKeys, OptionError } from "../util/options.ts";
-import { writeFileAtomic } from "../util/atomic_file.ts";
+import { removeOrphanTemps, writeFileAtomic } from "../util/atomic_file.ts";
+import { InterruptedError } from "../util/interrupt.ts";
 import { type Config, flattenConfig, type StudyDefinition, type StudyTables } from "./definition.ts";
 import type { ExecutorSpec, ProcessesExecutor } from "./executors.ts";
 import { acquireLock } from "./lock.ts";
@@ -55,8 +56,11 @@ export interface RunStudyOptions {
 
 const OPTION_KEYS = ["store", "rerun", "executor", "backend", "progress", "signal", "clock"];
 
-/** Thrown when a study stops because its signal fired; the interrupted run resumes on the next call. */
-export class StudyInterruptedError extends Error {
+/**
+ * Thrown when a study stops because its signal fired or the notebook's stop button was pressed; the
+ * interrupted run resumes from its checkpoint on the next call. An `InterruptedError`.
+ */
+export class StudyInterruptedError extends InterruptedError {
   /** The interrupted study's store. */
   readonly dir: string;
   /** An interruption of the study stored in `dir`, with a message saying how to resume. */
@@ -236,6 +240,7 @@ export async function runStudy<C extends Config>(
     }
     const lock = await acquireLock(`${store}/.lock`, `study "${def.name}" (${store})`);
     try {
+      await removeOrphanTemps(store);
       if (rerun !== "none") {
         for (const run of todo) await Deno.remove(run.dir, { recursive: true }).catch(() => {});
       }

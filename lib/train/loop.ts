@@ -10,10 +10,12 @@
  */
 import { tf } from "../backend/tf.ts";
 import type { Scalar } from "../backend/tf.ts";
+import { InterruptedError, interruptScope } from "../util/interrupt.ts";
 import { createRng, restoreRng, type RngState } from "../util/random.ts";
 import type { AdamW } from "./adamw.ts";
-import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
+import { checkChoice, checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import { NonFiniteError, saveCheckpoint } from "./checkpoint.ts";
+import { type Distributed, startDataParallel } from "./data_parallel.ts";
 import { evaluate } from "./evaluate.ts";
 import { learningRate, type Schedule } from "./schedule.ts";
 import type { BatchStream } from "../data/batch_stream.ts";
@@ -134,9 +136,9 @@ export interface TrainOptions<B> {
   /** Runs after every update with the number of updates so far, inside training time (e.g. to re-apply
    * pruning masks); `seconds` is training time so far. */
   afterStep?: (step: number, seconds: number) => void | Promise<void>;
-  /** Stop after this many training seconds (> 0; `Infinity` only together with `maxSteps`). */
+  /** Stop after this many training seconds (`Infinity` only together with `maxSteps`; 0: evaluate only). */
   seconds?: number;
-  /** Stop after this many updates (total, counting steps before a resume). */
+  /** Stop after this many updates (total, counting steps before a resume; 0: evaluate only). */
   maxSteps?: number;
   /** Stop once validation loss is at or below this. */
   targetValLoss?: number;
@@ -171,10 +173,18 @@ export interface TrainOptions<B> {
   resume?: TrainerState;
   /** Fields added to every record. */
   tags?: Record<string, string | number | boolean>;
-  /** Stops the run (status "aborted") at the next step boundary. */
+  /**
+   * Stops the run (status "aborted") at the next step boundary. The notebook's stop button (see
+   * `lib/util/interrupt.ts`) stops it the same way, then throws an `InterruptedError` after the checkpoint.
+   */
   signal?: AbortSignal;
   /** Milliseconds clock; default `performance.now`. Tests inject a fake one. */
   clock?: () => number;
+  /**
+   * `"mpi"`: data-parallel over the ranks `mpiexec`/`srun` started (see lib/train/data_parallel.ts);
+   * `"none"`: this process alone. Default: `"mpi"` when launched as several MPI ranks, else `"none"`.
+   */
+  distributed?: Distributed;
 }
 
 /** When and where `trainRecords` saves checkpoints. */
@@ -203,6 +213,8 @@ export const TRAIN_OPTION_KEYS: readonly string[] = [
   "source",
   "schedule",
   "validation",
+  "evalHooks",
+  "afterStep",
   "seconds",
   "maxSteps",
   "targetValLoss",
@@ -221,6 +233,7 @@ export const TRAIN_OPTION_KEYS: readonly string[] = [
   "tags",
   "signal",
   "clock",
+  "distributed",
 ];
 
 function defaultEvalEvery<B>(o: TrainOptions<B>): { seconds?: number; steps?: number } {
@@ -236,7 +249,8 @@ function checkOptions<B>(o: TrainOptions<B>): void {
   for (const k of ["task", "optimizer", "source", "schedule"] as const) {
     if (o[k] === undefined || o[k] === null) throw new OptionError(w, k, `\`${k}\` is required`);
   }
-  checkNumber(w, "seconds", o.seconds, { above: 0, infinite: true });
+  // 0 is a run with nothing to train: with validation batches, it evaluates once.
+  checkNumber(w, "seconds", o.seconds, { min: 0, infinite: true });
   checkNumber(w, "maxSteps", o.maxSteps, { min: 0, integer: true });
   checkNumber(w, "targetValLoss", o.targetValLoss);
   if (o.seconds === Infinity && o.maxSteps === undefined) {
@@ -266,6 +280,14 @@ function checkOptions<B>(o: TrainOptions<B>): void {
   checkNumber(w, "accumulate", o.accumulate, { min: 1, integer: true });
   checkNumber(w, "seed", o.seed);
   checkNumber(w, "divergenceFactor", o.divergenceFactor, { above: 1 });
+  checkChoice(w, "distributed", o.distributed, ["mpi", "none"]);
+  if (o.noiseScale && o.distributed === "mpi") {
+    throw new OptionError(
+      w,
+      "noiseScale",
+      "noiseScale is measured by single-process training only; drop one of them",
+    );
+  }
   if (o.checkpoint !== undefined) {
     const ck = o.checkpoint;
     checkKeys(
@@ -316,8 +338,18 @@ function checkOptions<B>(o: TrainOptions<B>): void {
  * params.w.dispose();
  * ```
  */
-export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<TrainRecord, TrainResult> {
-  checkOptions(o);
+export function trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<TrainRecord, TrainResult> {
+  return loop(o, { rank: 0 });
+}
+
+async function* loop<B>(
+  options: TrainOptions<B>,
+  where: { rank: number },
+): AsyncGenerator<TrainRecord, TrainResult> {
+  checkOptions(options);
+  const dp = await startDataParallel(options);
+  const o = dp?.options ?? options; // data-parallel: rank 0's clock and an abort agreed by all ranks
+  where.rank = dp?.comm.rank ?? 0;
   const clock = o.clock ?? (() => performance.now());
   const evalEvery = defaultEvalEvery(o);
   const accumulate = o.accumulate ?? 1;
@@ -392,16 +424,23 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
           : {}),
       }
       : undefined;
-    try {
-      await saveCheckpoint(o.checkpoint.dir, {
-        params: o.task.params,
-        optimizer: o.optimizer,
-        trainer: state(),
-        config: o.checkpoint.config ?? null,
-      }, { keepLast: o.checkpoint.keepLast });
-    } catch (e) {
-      if (!(e instanceof NonFiniteError)) throw e;
-      [status, message] = ["nan", `not saving step ${step}: ${e.message}`];
+    let refused: string | null = null; // data-parallel: rank 0 writes, and every rank learns whether it could
+    if (where.rank === 0) {
+      try {
+        await saveCheckpoint(o.checkpoint.dir, {
+          params: o.task.params,
+          optimizer: o.optimizer,
+          trainer: state(),
+          config: o.checkpoint.config ?? null,
+        }, { keepLast: o.checkpoint.keepLast });
+      } catch (e) {
+        if (!(e instanceof NonFiniteError)) throw e;
+        refused = e.message;
+      }
+    }
+    if (dp) refused = dp.fromRank0(refused);
+    if (refused !== null) {
+      [status, message] = ["nan", `not saving step ${step}: ${refused}`];
       return;
     }
     savedThisCall = true;
@@ -412,7 +451,7 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
   /** Validation loss and hook metrics, timed into `evalSeconds` (the caller has paused training time). */
   const evaluatePoint = async (): Promise<[number, Record<string, number | null>]> => {
     const start = clock();
-    const v = await evaluate(o.task, o.validation!);
+    const v = dp ? await dp.evaluate(o.validation!) : await evaluate(o.task, o.validation!);
     const metrics: Record<string, number | null> = {};
     const context = { step, seconds: trainedMs / 1000, tokens, params: o.task.params };
     for (const hook of o.evalHooks ?? []) Object.assign(metrics, await hook(context));
@@ -425,10 +464,11 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
     if (o.seconds !== undefined && seconds() >= o.seconds) {
       return ["budget", `trained for ${seconds().toFixed(1)} s of a ${o.seconds} s budget`];
     }
-    if (o.signal?.aborted) return ["aborted", `aborted at step ${step}`];
+    if (o.signal?.aborted || interrupt.signal.aborted) return ["aborted", `aborted at step ${step}`];
     return null;
   };
 
+  const interrupt = interruptScope();
   try {
     const already = stopReason(); // a resumed run may already be past its budget
     if (already) {
@@ -448,11 +488,13 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       const seed = rng.int(2 ** 31);
       lastLr = learningRate(o.schedule, { step: step + 1, seconds: seconds() });
       const losses = batches.map((b, i) => () => o.task.loss(b, { training: true, seed: seed + 7919 * i }));
-      const result = trainStep(o.task.params, o.optimizer, losses, {
-        lr: lastLr,
-        maxGradNorm,
-        noiseScale: o.noiseScale,
-      });
+      const result = dp
+        ? await dp.step(batches, seed, { lr: lastLr, maxGradNorm })
+        : trainStep(o.task.params, o.optimizer, losses, {
+          lr: lastLr,
+          maxGradNorm,
+          noiseScale: o.noiseScale,
+        });
       step++;
       await o.afterStep?.(step, seconds());
       for (const b of batches) tokens += o.task.tokens(b);
@@ -468,6 +510,7 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       }
       sinceLog++;
       if (step % syncEvery === 0) await lossSum.data();
+      await interrupt.poll();
 
       const stop = stopReason();
       if (stop?.[0] === "aborted") {
@@ -541,6 +584,16 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       await save();
     }
     const failed = status === "nan" || status === "diverged";
+    dp?.finish();
+    if (status === "aborted" && interrupt.signal.aborted && !o.signal?.aborted) {
+      const where = o.checkpoint
+        ? `checkpoint saved to ${o.checkpoint.dir}; run the cell again to resume`
+        : "no checkpoint (pass one to resume)";
+      throw new InterruptedError(`interrupted at step ${step}; ${where}`, {
+        step,
+        checkpoint: o.checkpoint?.dir ?? null,
+      });
+    }
     return {
       status: status as TrainResult["status"],
       message,
@@ -551,12 +604,15 @@ export async function* trainRecords<B>(o: TrainOptions<B>): AsyncGenerator<Train
       state: state(),
     };
   } finally {
+    interrupt.close();
     tf.dispose([lossSum, normSum, smallSum, bigSum].filter((t): t is Scalar => t !== null));
+    dp?.close();
   }
 }
 
 /**
- * Runs `trainRecords` to the end, handing each record to `onRecord` (which may be async).
+ * Runs `trainRecords` to the end, handing each record to `onRecord` (which may be async); in a data-parallel
+ * run only rank 0 calls `onRecord` (`trainRecords` itself yields the same records on every rank).
  *
  * @example
  * ```ts
@@ -582,10 +638,11 @@ export async function train<B>(
   options: TrainOptions<B>,
   onRecord?: (record: TrainRecord) => void | Promise<void>,
 ): Promise<TrainResult> {
-  const run = trainRecords(options);
+  const where = { rank: 0 };
+  const run = loop(options, where);
   while (true) {
     const r = await run.next();
     if (r.done) return r.value;
-    await onRecord?.(r.value);
+    if (where.rank === 0) await onRecord?.(r.value); // data-parallel: rank 0 alone writes records
   }
 }

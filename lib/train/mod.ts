@@ -1,5 +1,6 @@
 /**
- * Training: AdamW, the train step, schedules, the wall-clock training loop and checkpoints.
+ * Training: AdamW, the train step, schedules, the wall-clock training loop (single-process or data-parallel
+ * over MPI) and checkpoints.
  *
  * @module
  */
@@ -11,8 +12,10 @@ export {
   disposeAdamW,
 } from "./adamw.ts";
 export type { AdamW, AdamWConfig } from "./adamw.ts";
-export { trainStep } from "./train_step.ts";
-export type { StepResult, TrainStepOptions } from "./train_step.ts";
+export { applyGradients, stepGradients, trainStep } from "./train_step.ts";
+export type { StepGradients, StepResult, TrainStepOptions } from "./train_step.ts";
+export { runCommunicator, startDataParallel } from "./data_parallel.ts";
+export type { DataParallel, Distributed } from "./data_parallel.ts";
 export { budgetSchedule, learningRate, schedule } from "./schedule.ts";
 export type { DecayKind, Schedule, SchedulePosition } from "./schedule.ts";
 export { arraySource } from "./source.ts";

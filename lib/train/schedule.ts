@@ -9,6 +9,7 @@
  * @module
  */
 
+import { checkChoice, checkKeys, checkNumber } from "../util/options.ts";
 /** Shape of the decay after warmup. */
 export type DecayKind = "linear" | "inverse_sqrt" | "cosine" | "constant";
 
@@ -50,23 +51,16 @@ export interface SchedulePosition {
 export function schedule(
   s: Pick<Schedule, "peakLr" | "unit" | "warmup" | "total"> & Partial<Schedule>,
 ): Schedule {
+  const w = "schedule";
+  checkKeys(w, s, ["peakLr", "unit", "warmup", "total", "decay", "finalLr"]);
   const out: Schedule = { decay: "linear", finalLr: 0, ...s };
-  if (!(out.peakLr > 0 && Number.isFinite(out.peakLr))) {
-    throw new Error(`schedule: peakLr must be a positive number, got ${out.peakLr}`);
-  }
-  if (out.unit !== "steps" && out.unit !== "seconds") {
-    throw new Error(`schedule: unit must be "steps" or "seconds", got ${JSON.stringify(out.unit)}`);
-  }
-  if (!(out.warmup >= 0)) throw new Error(`schedule: warmup must be ≥ 0, got ${out.warmup}`);
-  if (!(out.total > 0) && (out.decay === "linear" || out.decay === "cosine")) {
-    throw new Error(`schedule: total must be > 0 for ${out.decay} decay, got ${out.total}`);
-  }
-  if (!["linear", "inverse_sqrt", "cosine", "constant"].includes(out.decay)) {
-    throw new Error(`schedule: decay must be linear, inverse_sqrt, cosine or constant, got ${out.decay}`);
-  }
-  if (!(out.finalLr >= 0 && out.finalLr <= out.peakLr)) {
-    throw new Error(`schedule: finalLr must be in [0, peakLr], got ${out.finalLr}`);
-  }
+  checkNumber(w, "peakLr", out.peakLr, { above: 0 });
+  checkChoice(w, "unit", out.unit, ["steps", "seconds"]);
+  checkNumber(w, "warmup", out.warmup, { min: 0 });
+  checkChoice(w, "decay", out.decay, ["linear", "inverse_sqrt", "cosine", "constant"]);
+  if (out.decay === "linear" || out.decay === "cosine") checkNumber(w, "total", out.total, { above: 0 });
+  else checkNumber(w, "total", out.total, { min: 0, infinite: true });
+  checkNumber(w, "finalLr", out.finalLr, { min: 0, max: out.peakLr });
   return out;
 }
 
@@ -82,16 +76,18 @@ export function schedule(
  * ```
  */
 export function budgetSchedule(
-  budgetSeconds: number,
+  seconds: number,
   options: { peakLr: number; warmupFraction?: number; decay?: DecayKind; finalLr?: number },
 ): Schedule {
+  checkKeys("budgetSchedule", options, ["peakLr", "warmupFraction", "decay", "finalLr"]);
+  checkNumber("budgetSchedule", "seconds", seconds, { above: 0 });
   const f = options.warmupFraction ?? 0.06; // RoBERTa warms up for 6% of training
-  if (!(f >= 0 && f < 1)) throw new Error(`budgetSchedule: warmupFraction must be in [0, 1), got ${f}`);
+  checkNumber("budgetSchedule", "warmupFraction", f, { min: 0, below: 1 });
   return schedule({
     peakLr: options.peakLr,
     unit: "seconds",
-    warmup: f * budgetSeconds,
-    total: budgetSeconds,
+    warmup: f * seconds,
+    total: seconds,
     decay: options.decay ?? "linear",
     finalLr: options.finalLr ?? 0,
   });

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Scalar } from "../backend/tf.ts";
+import { classificationRows, mlmRows, rowShare, seq2seqRows } from "../data/batch_rows.ts";
 import type { ClassificationBatch, MlmBatch, Seq2SeqBatch } from "../data/types.ts";
 import { classificationLoss } from "../model/classifier.ts";
 import type { EncoderConfig } from "../model/config.ts";
@@ -24,6 +25,8 @@ export interface Task<B> {
   tokens(batch: B): number;
   /** Predictions in the batch: validation averages batch losses weighted by this. */
   predictions(batch: B): number;
+  /** Part `part` of `parts` of the batch (its share of the rows), for data-parallel training. */
+  shard?(batch: B, part: number, parts: number): B;
 }
 
 function countOnes(mask: Uint8Array): number {
@@ -56,6 +59,7 @@ export function mlmTask(params: Params, config: EncoderConfig): Task<MlmBatch> {
     loss: (batch, options) => mlmLoss(params, batch, config, options),
     tokens: (batch) => countOnes(batch.attentionMask),
     predictions: (batch) => batch.maskedPositions.length,
+    shard: (batch, part, parts) => mlmRows(batch, ...rowShare(batch.batchSize, part, parts)),
   };
 }
 
@@ -90,6 +94,7 @@ export function seq2seqTask(
     loss: (batch, o) => seq2seqLoss(params, batch, config, { ...o, labelSmoothing: o.training ? eps : 0 }),
     tokens: (batch) => countOnes(batch.srcMask) + countOnes(batch.targetMask),
     predictions: (batch) => countOnes(batch.targetMask),
+    shard: (batch, part, parts) => seq2seqRows(batch, ...rowShare(batch.batchSize, part, parts)),
   };
 }
 
@@ -116,5 +121,6 @@ export function classificationTask(params: Params, config: EncoderConfig): Task<
     loss: (batch, o) => classificationLoss(params, batch, config, o),
     tokens: (batch) => countOnes(batch.attentionMask),
     predictions: (batch) => batch.batchSize,
+    shard: (batch, part, parts) => classificationRows(batch, ...rowShare(batch.batchSize, part, parts)),
   };
 }

@@ -15,6 +15,7 @@ function record(step: number, seconds: number, valLoss: number | null, status = 
     gradNorm: 1,
     tokensPerSecond: (step * 1000) / seconds,
     wallSeconds: seconds,
+    evalSeconds: 0,
     status: status as TrainRecord["status"],
   };
 }
@@ -39,9 +40,15 @@ Deno.test("the CLI rejects a bad --seconds and an unknown command with a clear m
   try {
     assertEquals(await main(["demo", "--seconds=-3"]), 1);
     assertEquals(await main(["frobnicate"]), 2);
+    assertEquals(await main(["demo", "--maxSeconds", "5"]), 1);
+    assertEquals(await main(["demo", "--seconds", "NaN"]), 1);
+    assertEquals(await main(["demo", "--width", "12.5"]), 1);
   } finally {
     console.error = original;
   }
-  assert(errors[0].includes('--seconds must be a positive number, got "-3"'), errors[0]);
+  assert(errors[0].includes("--seconds") && errors[0].includes("-3"), errors[0]);
   assert(errors[1].includes("commands: demo"), errors[1]);
+  assert(errors[2].includes("unknown flag --maxSeconds; did you mean --seconds?"), errors[2]);
+  assert(errors[3].includes("--seconds") && errors[3].includes("NaN"), errors[3]);
+  assert(errors[4].includes("--width") && errors[4].includes("12.5"), errors[4]);
 });

@@ -101,3 +101,26 @@ Deno.test("mlmBatches() rejects seqLen 0, an empty corpus and a bad resume posit
     "position.epoch must be a non-negative integer",
   );
 });
+
+Deno.test("mlmBatches() predicts at least one token in every row, even rows of one token", () => {
+  // One-token documents in 2-token rows: at 15% most rows would draw no position without the guarantee.
+  const docs = Array.from({ length: 200 }, (_, i) => [5 + (i % 900)]);
+  const it = mlmBatches(docs, tok, { batchSize: 4, seqLen: 2, seed: 1 });
+  for (let k = 0; k < it.batchesPerEpoch; k++) {
+    const b = it.next();
+    const rows = new Set(Array.from(b.maskedPositions, (p) => Math.floor(p / b.seqLen)));
+    for (let r = 0; r < b.batchSize; r++) {
+      const realTokens = Array.from(b.attentionMask.subarray(r * 2 + 1, r * 2 + 2)).filter(Boolean).length;
+      const maskable = realTokens > 0 && originals(b)[r * 2 + 1] > 4;
+      assert(!maskable || rows.has(r), `batch ${k} row ${r} has no masked position`);
+    }
+  }
+});
+
+Deno.test("mlmBatches() rejects an unknown option with the nearest name", () => {
+  assertThrows(
+    () => mlmBatches([[5, 6]], tok, { batchSize: 2, seqLen: 4, maskProbability: 0.2 } as never),
+    Error,
+    "maskProb",
+  );
+});

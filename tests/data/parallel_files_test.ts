@@ -77,7 +77,7 @@ Deno.test("parallel loaders name the file and line of bad input", async () => {
   await assertRejects(
     () => collect(readParallelFiles(`${d}/missing.en`, `${d}/a.fr`)),
     Error,
-    `source file ${d}/missing.en does not exist`,
+    `${d}/missing.en: source file does not exist`,
   );
   pl.DataFrame({ en: ["a"] }).writeParquet(`${d}/x.parquet`);
   await assertRejects(

@@ -33,7 +33,7 @@ Deno.test("a missing file and an empty corpus give errors naming the file", asyn
   await assertRejects(
     () => loadTextDocuments("/no/such/corpus.txt"),
     Error,
-    "text corpus file /no/such/corpus.txt does not exist",
+    "/no/such/corpus.txt: text corpus file does not exist",
   );
   const path = await Deno.makeTempFile();
   await Deno.writeTextFile(path, "\n  \n\n");

@@ -1,6 +1,7 @@
 /** Tiny configs of every run kind, and finished parent runs made once per test process. */
 import { classifyRun, type ClassifyRunConfig } from "../../lib/experiments/classify_run.ts";
 import { mlmRun, type MlmRunConfig } from "../../lib/experiments/mlm_run.ts";
+import { pruneRun, type PruneRunConfig } from "../../lib/experiments/prune_run.ts";
 import { drive } from "./_runs.ts";
 
 export const TINY_MLM: MlmRunConfig = mlmRun.config({
@@ -43,3 +44,16 @@ export function classifiedDir(): Promise<string> {
     return dir;
   })();
 }
+
+/** A gradual prune of `classifiedDir()`: the cubic ramp over the first half of 8 steps, in 3 events. */
+export const TINY_PRUNE: PruneRunConfig = pruneRun.config({
+  init: { kind: "classify", config: TINY_CLASSIFY },
+  sparsity: 0.6,
+  pruneEvents: 3,
+  rampFraction: 0.75,
+  maxSteps: 8,
+  evaluations: 4,
+  batchSize: 8,
+  peakLr: 1e-3,
+  evalExamples: 40,
+});

@@ -3,6 +3,8 @@ import { assertEquals } from "@std/assert";
 import { tf } from "../../lib/backend/mod.ts";
 import type { Json, RunContext, RunKind, RunSummary } from "../../lib/experiments/run_kind.ts";
 import type { TrainRecord } from "../../lib/train/loop.ts";
+import { runCheckpoint } from "../../lib/experiments/run_training.ts";
+import { decodeSafetensors } from "../../lib/train/safetensors.ts";
 
 /** Fields that measure time: they differ between any two runs. */
 export const TIMING = ["seconds", "wallSeconds", "tokensPerSecond", "evalSeconds", "decodeSeconds"];
@@ -59,4 +61,10 @@ export async function assertResumeReplays<C extends { [key: string]: Json }>(
   assertEquals([...first.records, ...rest.records].map(untimed), whole.records.map(untimed));
   assertEquals(untimed(rest.summary), untimed(whole.summary));
   return { ...whole, dir };
+}
+
+/** The tensors of a finished run's final checkpoint (read back from disk). */
+export async function finalWeights(runDir: string) {
+  const path = `${await runCheckpoint(runDir, "test")}/model.safetensors`;
+  return decodeSafetensors(await Deno.readFile(path), path).tensors;
 }

@@ -1,14 +1,8 @@
-import { latestCheckpoint } from "../../lib/train/checkpoint_store.ts";
 import { assert, assertEquals, assertNotEquals, assertRejects, assertThrows } from "@std/assert";
 import { useBackend } from "../../lib/backend/mod.ts";
 import { classifyRun } from "../../lib/experiments/classify_run.ts";
-import { decodeSafetensors } from "../../lib/train/safetensors.ts";
-import { assertResumeReplays, drive } from "./_runs.ts";
+import { assertResumeReplays, drive, finalWeights } from "./_runs.ts";
 import { pretrainedDir, TINY_CLASSIFY, TINY_MLM } from "./_fixtures.ts";
-
-async function tensors(path: string) {
-  return decodeSafetensors(await Deno.readFile(path), path).tensors;
-}
 
 Deno.test("classify run: accuracy with its interval at each record, and an interrupted run resumes to the same records", async () => {
   await useBackend("cpu");
@@ -27,12 +21,12 @@ Deno.test("classify run: accuracy with its interval at each record, and an inter
 Deno.test("classify run starts from its parent's encoder weights (and a run without init does not)", async () => {
   await useBackend("cpu");
   const init = await pretrainedDir();
-  const parent = await tensors(`${await latestCheckpoint(`${init}/checkpoint`)}/model.safetensors`);
+  const parent = await finalWeights(init);
   const evalOnly = { ...TINY_CLASSIFY, maxSteps: 0 };
   const dir = await Deno.makeTempDir();
   const { records } = await drive(classifyRun, evalOnly, { dir, parents: { init } });
   assertEquals(records.length, 1); // nothing to train: one evaluation
-  const child = await tensors(`${await latestCheckpoint(`${dir}/checkpoint`)}/model.safetensors`);
+  const child = await finalWeights(dir);
   const encoderNames = Object.keys(child).filter((n) => n.startsWith("roberta."));
   assert(encoderNames.length > 10 && Object.keys(child).some((n) => n.startsWith("classifier.")));
   for (const n of encoderNames) assertEquals(child[n].data, parent[n].data, n);
@@ -41,7 +35,7 @@ Deno.test("classify run starts from its parent's encoder weights (and a run with
   const fresh = classifyRun.config({ ...evalOnly, init: null, model: { ...TINY_MLM.model } });
   fresh.data.vocabSize = 300;
   await drive(classifyRun, fresh, { dir: scratch, parents: {} });
-  const other = await tensors(`${await latestCheckpoint(`${scratch}/checkpoint`)}/model.safetensors`);
+  const other = await finalWeights(scratch);
   assertNotEquals(
     other["roberta.encoder.layer.0.attention.self.query.weight"].data,
     parent["roberta.encoder.layer.0.attention.self.query.weight"].data,

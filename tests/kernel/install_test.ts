@@ -3,11 +3,12 @@ import { installKernel, kernelSpec, uninstallKernel } from "../../kernels/instal
 import { commandWorks, requireTool } from "../_support/tools.ts";
 import { JUPYTER, PROJECT_DIR, run } from "./_subprocess.ts";
 
-Deno.test("kernelSpec() starts deno jupyter in the project folder with the project's settings", async () => {
+Deno.test("kernelSpec() starts the kernel launcher in the project folder with the project's settings", async () => {
   const spec = await kernelSpec({ backend: "wasm", displayName: "TL test" });
   assertEquals(spec.argv[0], "/bin/sh");
+  assert(spec.argv[2].includes("kernels/launcher.ts"), spec.argv[2]);
   assertEquals(spec.argv.slice(3), [PROJECT_DIR, Deno.execPath(), "{connection_file}"]);
-  assertEquals(spec.interrupt_mode, "message");
+  assertEquals(spec.interrupt_mode, "signal");
   assertEquals(spec.env, { TRAINLARGE_BACKEND: "wasm" });
   assertEquals([spec.display_name, spec.language], ["TL test", "typescript"]);
 });
@@ -38,7 +39,7 @@ Deno.test("kernel:install honours JUPYTER_DATA_DIR and jupyter lists the kernel;
     assert(listed.code === 0, listed.output);
     const specs = JSON.parse(listed.output.slice(listed.output.indexOf("{"))).kernelspecs;
     assertEquals(specs.trainlarge?.resource_dir, `${dataDir}/kernels/trainlarge`);
-    assertEquals(specs.trainlarge?.spec.interrupt_mode, "message");
+    assertEquals(specs.trainlarge?.spec.interrupt_mode, "signal");
     const uninstall = await run(Deno.execPath(), ["task", "kernel:uninstall"], { env, timeoutMs: 60_000 });
     assert(uninstall.code === 0, uninstall.output);
     const after = await run(JUPYTER, ["kernelspec", "list", "--json"], { env, timeoutMs: 60_000 });

@@ -6,6 +6,7 @@
  * Tolerance: sacreBLEU's own (1e-8 on the 0–1 scale for test_bleu.py, 1e-3 on the 0–100 scale for
  * test_sentence_bleu.py); hand-derived cases 1e-12 relative.
  */
+import { OptionError } from "../../lib/util/options.ts";
 import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { bleu, type BleuOptions, computeBleu, sentenceBleu } from "../../lib/metrics/bleu.ts";
 
@@ -57,7 +58,11 @@ Deno.test("bleu() matches sacreBLEU raw_corpus_bleu cases (floor, effective orde
 });
 
 Deno.test("computeBleu() matches sacreBLEU test_scoring and test_degenerate_statistics", () => {
-  assertAlmostEquals(computeBleu([9, 7, 5, 3], [10, 8, 6, 4], 11, 11).score / 100, 0.8375922397, 1e-8);
+  assertAlmostEquals(
+    computeBleu({ correct: [9, 7, 5, 3], total: [10, 8, 6, 4], sysLen: 11, refLen: 11 }).score / 100,
+    0.8375922397,
+    1e-8,
+  );
   const degenerate: [number[], number[], number, number, number][] = [
     [[0, 0, 0, 0], [4, 4, 2, 1], 0, 1, 0.0],
     [[0, 0, 0, 0], [10, 11, 12, 0], 14, 10, 0.0],
@@ -67,7 +72,13 @@ Deno.test("computeBleu() matches sacreBLEU test_scoring and test_degenerate_stat
     [[0, 0, 0, 0], [0, 0, 0, 0], 1, 5, 0.01],
   ];
   for (const [c, t, sys, ref, offset] of degenerate) {
-    assertEquals(computeBleu(c, t, sys, ref, { smooth: "floor", smoothValue: offset }).score, 0);
+    assertEquals(
+      computeBleu({ correct: c, total: t, sysLen: sys, refLen: ref }, {
+        smooth: "floor",
+        smoothValue: offset,
+      }).score,
+      0,
+    );
   }
 });
 
@@ -134,7 +145,9 @@ Deno.test("bleu() lowercase, add-k counts and empty hypotheses follow sacreBLEU'
   // Without effective order a missing 3-gram order contributes log(0) := -9999999999, so the score is 0.
   assertEquals(bleu(["the cat"], [["the cat"]]).score, 0);
   // add-k adds k to orders ≥ 2 and sacreBLEU reports the smoothed counts.
-  const k = computeBleu([2, 1, 0, 0], [3, 2, 1, 0], 3, 3, { smooth: "add-k" });
+  const k = computeBleu({ correct: [2, 1, 0, 0], total: [3, 2, 1, 0], sysLen: 3, refLen: 3 }, {
+    smooth: "add-k",
+  });
   assertEquals([k.counts, k.totals], [[2, 2, 1, 1], [3, 3, 2, 1]]);
   const expected = Math.exp((2 * Math.log(200 / 3) + Math.log(50) + Math.log(100)) / 4);
   assertAlmostEquals(k.score, expected, expected * 1e-12);
@@ -146,7 +159,23 @@ Deno.test("bleu() lowercase, add-k counts and empty hypotheses follow sacreBLEU'
 Deno.test("bleu() rejects malformed input with a message naming the problem", () => {
   assertThrows(() => bleu(["a"], [["a", "b"]]), Error, "reference stream 0 has 2 segments");
   assertThrows(() => bleu(["a"], [[""]]), Error, "segment 0 has no non-empty reference");
-  assertThrows(() => bleu(["a"], [["a"]], { smooth: "bogus" as never }), Error, 'unknown smooth "bogus"');
+  assertThrows(
+    () => bleu(["a"], [["a"]], { smooth: "bogus" as never }),
+    OptionError,
+    '`smooth` must be one of "exp"',
+  );
+  assertThrows(() => bleu([], [[]]), OptionError, "no hypotheses");
+  assertThrows(
+    () => bleu(["a"], [["a"]], { smooth: "floor", smoothValue: -0.1 }),
+    OptionError,
+    "smoothValue",
+  );
+  assertThrows(() => bleu(["a"], [["a"]], { smoothValue: NaN }), OptionError, "smoothValue");
+  assertThrows(
+    () => bleu(["a"], [["a"]], { lowerCase: true } as never),
+    OptionError,
+    "did you mean `lowercase`",
+  );
   assertThrows(() => bleu(["a"], [["a"]], { tokenize: "zh" as never }), Error, 'unknown tokenize "zh"');
   assertThrows(() => sentenceBleu("a", "a" as never), Error, "references must be an array");
 });

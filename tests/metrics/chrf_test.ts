@@ -4,6 +4,7 @@
  * `whitespace: true` here.
  */
 import { assertAlmostEquals, assertThrows } from "@std/assert";
+import { OptionError } from "../../lib/util/options.ts";
 import { chrf, type ChrfOptions, sentenceChrf } from "../../lib/metrics/chrf.ts";
 
 const EPS = 1e-4;
@@ -101,4 +102,12 @@ Deno.test("chrf() picks the best reference per segment and handles chrF++ words 
   assertAlmostEquals(chrf(["ab."], [["ab"]], { charOrder: 1, wordOrder: 1, beta: 1 }), 100 * 14 / 19, 1e-12);
   assertThrows(() => chrf(["a"], [["a", "b"]]), Error, "reference stream 0 has 2 segments");
   assertThrows(() => chrf(["a"], [[""]]), Error, "segment 0 has no non-empty reference");
+});
+
+Deno.test("chrf() refuses NaN or non-positive beta, unknown options and no hypotheses, naming them", () => {
+  for (const beta of [NaN, 0, -1, Infinity]) {
+    assertThrows(() => chrf(["a"], [["a"]], { beta }), OptionError, "beta");
+  }
+  assertThrows(() => chrf(["a"], [["a"]], { bet: 2 } as never), OptionError, "did you mean `beta`");
+  assertThrows(() => chrf([], [[]]), OptionError, "no hypotheses");
 });

@@ -60,7 +60,14 @@ async function check(causal: boolean) {
     const bias = causal ? tf.add(pad, causalBias(t)) : pad;
     const names = { query: "q", key: "k", value: "v", output: "o" };
     const dims = { batchSize: b, queryLen: t, keyLen: t, numHeads: h };
-    return multiHeadAttention(p, names, xt, xt, dims, bias, makeDropout({ training: false }), 0);
+    return multiHeadAttention(p, {
+      names,
+      query: xt,
+      keyValue: xt,
+      dims,
+      bias,
+      dropout: makeDropout({ training: false }),
+    });
   });
   const got = (await y.array()) as M;
   for (let s = 0; s < b; s++) {

@@ -13,5 +13,9 @@ Deno.test("encoderConfig() names the bad field", () => {
   assertThrows(() => encoderConfig({ hiddenSize: 100, numHeads: 3 }), Error, "not divisible by numHeads 3");
   assertThrows(() => encoderConfig({ dropout: 1 }), Error, "dropout must be in [0, 1)");
   assertThrows(() => encoderConfig({ layerNorm: "mid" as "pre" }), Error, "layerNorm must be");
-  assertThrows(() => encoderConfig({ hidenSize: 3 } as never), Error, 'unknown field "hidenSize"');
+  assertThrows(
+    () => encoderConfig({ hidenSize: 3 } as never),
+    Error,
+    "unknown option `hidenSize`; did you mean `hiddenSize`",
+  );
 });

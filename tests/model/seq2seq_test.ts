@@ -1,4 +1,5 @@
-import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { OptionError } from "../../lib/util/options.ts";
 import { tf } from "../../lib/backend/tf.ts";
 import type { Seq2SeqBatch } from "../../lib/data/types.ts";
 import { beamSearch, greedyDecode } from "../../lib/model/decode.ts";
@@ -73,13 +74,13 @@ Deno.test("seq2seqDecode() is causal: logits at position t ignore decoder inputs
     [a, b].map((x) =>
       seq2seqDecode(
         params,
-        x.decoderInputIds,
-        1,
-        seq2seqEncode(params, x, config, { training: false }),
-        config,
         {
-          training: false,
+          decoderIds: x.decoderInputIds,
+          batchSize: 1,
+          memory: seq2seqEncode(params, x, config, { training: false }),
         },
+        config,
+        { training: false },
       )
     )
   );
@@ -135,9 +136,12 @@ Deno.test("beamSearch() with an exhaustive beam finds the most probable output o
   const logp = tf.tidy(() => {
     const memory = seq2seqEncode(params, source, config, { training: false });
     const tiled = { ...memory, states: tf.tile(memory.states, [prefixes.length, 1]) as tf.Tensor2D };
-    const logits = seq2seqDecode(params, Int32Array.from(prefixes.flat()), prefixes.length, tiled, config, {
-      training: false,
-    });
+    const logits = seq2seqDecode(
+      params,
+      { decoderIds: Int32Array.from(prefixes.flat()), batchSize: prefixes.length, memory: tiled },
+      config,
+      { training: false },
+    );
     return tf.logSoftmax(logits);
   });
   const lp = await logp.data();
@@ -184,7 +188,9 @@ Deno.test("decoding with the key/value cache matches re-running the whole prefix
     // Logits position by position through the cache against one teacher-forced pass.
     const full = tf.tidy(() => {
       const memory = seq2seqEncode(params, batch, config, { training: false });
-      return seq2seqDecode(params, batch.decoderInputIds, b, memory, config, { training: false });
+      return seq2seqDecode(params, { decoderIds: batch.decoderInputIds, batchSize: b, memory }, config, {
+        training: false,
+      });
     });
     const want = await full.data();
     full.dispose();
@@ -200,13 +206,13 @@ Deno.test("decoding with the key/value cache matches re-running the whole prefix
           params,
           seq2seqDecoderStates(
             params,
-            ids,
-            b,
-            { states: memory[0] as tf.Tensor2D, length: batch.srcLen, bias: memory[1] },
+            {
+              decoderIds: ids,
+              batchSize: b,
+              memory: { states: memory[0] as tf.Tensor2D, length: batch.srcLen, bias: memory[1] },
+            },
             config,
-            { training: false },
-            undefined,
-            cache,
+            { training: false, cache },
           ),
           config,
         )
@@ -240,4 +246,21 @@ Deno.test("decoding with the key/value cache matches re-running the whole prefix
     assertEquals(tf.memory().numTensors, before, "decoding leaked tensors");
     disposeParams(params);
   }
+});
+
+Deno.test("greedyDecode() and beamSearch() name a bad beamSize, lengthPenalty, maxLength or unknown option", async () => {
+  const config = tiny({ vocabSize: 12, maxPositions: 6 });
+  const params = initSeq2Seq(config, 0);
+  const source = makeBatch([[[3, 4], [4]]]);
+  const base = { bos: 0, eos: 2, maxLength: 4 };
+  const bad: [() => Promise<unknown>, string][] = [
+    [() => beamSearch(params, source, config, { ...base, beamSize: 0 }), "beamSize"],
+    [() => beamSearch(params, source, config, { ...base, beamSize: 2.5 }), "beamSize"],
+    [() => beamSearch(params, source, config, { ...base, lengthPenalty: NaN }), "lengthPenalty"],
+    [() => beamSearch(params, source, config, { ...base, beamsize: 2 } as never), "did you mean `beamSize`"],
+    [() => greedyDecode(params, source, config, { ...base, maxLength: Infinity }), "maxLength"],
+    [() => greedyDecode(params, source, config, { ...base, eos: 99 }), "eos"],
+  ];
+  for (const [call, name] of bad) await assertRejects(call, OptionError, name);
+  disposeParams(params);
 });

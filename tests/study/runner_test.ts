@@ -35,7 +35,9 @@ Deno.test("runStudy() returns one row per run and per evaluation point, with con
   assert(r.records.columns.includes("config.seconds"));
   assertEquals(r.figures.length, 1);
   assertEquals(r.figures[0].data.length, 4);
-  for (const name of ["records.parquet", "runs.parquet", "plan.json", "figures.json"]) await Deno.stat(`${store}/${name}`);
+  for (const name of ["records.parquet", "runs.parquet", "plan.json", "figures.json"]) {
+    await Deno.stat(`${store}/${name}`);
+  }
   await Deno.remove(store, { recursive: true });
 });
 

@@ -1,4 +1,5 @@
 import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import { OptionError } from "../../lib/util/options.ts";
 import { budgetSchedule, learningRate, schedule } from "../../lib/train/schedule.ts";
 
 const at = (s: ReturnType<typeof schedule>, x: number) =>
@@ -31,16 +32,16 @@ Deno.test("budgetSchedule() measures warmup and decay in seconds of the budget",
   assertEquals(at(s, 200), 0);
 });
 
-Deno.test("schedule() names bad fields", () => {
-  assertThrows(() => schedule({ peakLr: 0, unit: "steps", warmup: 0, total: 1 }), Error, "peakLr must be");
-  assertThrows(
-    () => schedule({ peakLr: 1, unit: "epochs" as "steps", warmup: 0, total: 1 }),
-    Error,
-    "unit must be",
-  );
-  assertThrows(
-    () => budgetSchedule(10, { peakLr: 1, warmupFraction: 1 }),
-    Error,
-    "warmupFraction must be in [0, 1)",
-  );
+Deno.test("schedule() and budgetSchedule() name bad fields (OptionError): NaN, Infinity, zero, unknown keys", () => {
+  const base = { peakLr: 1, unit: "steps" as const, warmup: 0, total: 1 };
+  for (const peakLr of [0, -1, NaN, Infinity]) {
+    assertThrows(() => schedule({ ...base, peakLr }), OptionError, "peakLr");
+  }
+  assertThrows(() => schedule({ ...base, unit: "epochs" as "steps" }), OptionError, "unit");
+  assertThrows(() => schedule({ ...base, peakLR: 1 } as never), OptionError, "did you mean `peakLr`");
+  assertThrows(() => schedule({ ...base, total: NaN }), OptionError, "total");
+  assertThrows(() => budgetSchedule(10, { peakLr: 1, warmupFraction: 1 }), OptionError, "warmupFraction");
+  for (const seconds of [0, NaN, Infinity]) {
+    assertThrows(() => budgetSchedule(seconds, { peakLr: 1 }), OptionError, "seconds");
+  }
 });

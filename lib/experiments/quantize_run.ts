@@ -1,0 +1,140 @@
+/**
+ * The `quantize` run kind: an evaluate-only run. It quantizes a finished `classify` or `prune` run's
+ * linear-layer weights (`roberta.encoder.*`, rank 2) to k bits, symmetric, one scale per output channel,
+ * with PyTorch's arithmetic (`fakeQuantizeRecord`, lib/compress), then evaluates accuracy through the same
+ * loop as every other kind (a run with nothing to train yields one record). It reports the model's size in
+ * bits, all parameters and linear layers only (the tied embedding is a large share of a small model and
+ * stays float32), and its nonzero parameters.
+ *
+ * @module
+ */
+import { tf } from "../backend/tf.ts";
+import { loadTokenizer, saveTokenizer } from "../data/tokenizer_json.ts";
+import { classificationBatches } from "../data/classification_batches.ts";
+import { fakeQuantizeRecord } from "../compress/quantize_record.ts";
+import { sparsityReport } from "../compress/sparsity_report.ts";
+import { countParams, disposeParams, type Params } from "../model/params.ts";
+import { flopsPerToken } from "../model/size.ts";
+import { createAdamW, disposeAdamW } from "../train/adamw.ts";
+import { classificationTask } from "../train/task.ts";
+import { checkNumber, OptionError } from "../util/options.ts";
+import {
+  checkClassifyData,
+  classificationCorpus,
+  classifyDataFingerprint,
+  type EvalSplit,
+  evaluationBatches,
+} from "./classification_data.ts";
+import { accuracyHook, loadClassifierRun } from "./classifier_eval.ts";
+import { classifyAncestor, parentDir, type ParentField } from "./classify_run.ts";
+import { checkParentRef, mergeConfig } from "./kind_config.ts";
+import { LINEAR_WEIGHTS } from "./prune_run.ts";
+import type { Json, ParentRef, RunKind } from "./run_kind.ts";
+import { runTraining } from "./run_training.ts";
+
+/** Config of a `quantize` run. */
+export type QuantizeRunConfig = EvalSplit & {
+  /** The finished `classify` or `prune` run whose final weights are quantized (required). */
+  init: ParentField | null;
+  /** Bits per linear-layer weight, 2..8. */
+  bits: number;
+  /** Examples per evaluation batch. */
+  batchSize: number;
+};
+
+/** Frozen defaults of a `quantize` run. */
+export const QUANTIZE_RUN_DEFAULTS: Readonly<QuantizeRunConfig> = Object.freeze({
+  init: null,
+  bits: 8, // docs/SCIENCE: 8 bits costs nothing measurable at 2 × 128; sweep 8/4/2 for the curve
+  batchSize: 64,
+  evalSplit: "validation",
+  evalExamples: null,
+}) as Readonly<QuantizeRunConfig>;
+
+function quantizeConfig(overrides?: Partial<QuantizeRunConfig>): QuantizeRunConfig {
+  const c = mergeConfig("quantize", QUANTIZE_RUN_DEFAULTS, overrides);
+  if (c.init === null) {
+    throw new OptionError("quantize", "init", "`init` must name the classify or prune run to quantize");
+  }
+  checkParentRef("quantize", "init", c.init, ["classify", "prune"], false);
+  checkNumber("quantize", "bits", c.bits, { min: 2, max: 8, integer: true });
+  checkNumber("quantize", "batchSize", c.batchSize, { min: 1, integer: true });
+  checkClassifyData("quantize", classifyAncestor(c.init, "quantize").data, c);
+  return c;
+}
+
+/** Replaces the linear weights of `params` by their k-bit per-channel symmetric fake quantization. */
+async function quantizeInPlace(params: Params, bits: number) {
+  const q = await fakeQuantizeRecord(params, {
+    ...LINEAR_WEIGHTS,
+    bits,
+    scheme: "symmetric",
+    granularity: "per-channel",
+  });
+  for (const row of q.rows) if (row.bits > 0) params[row.name].assign(q.params[row.name]);
+  tf.dispose(Object.values(q.params));
+  const linear = q.rows.filter((r) => r.bits > 0);
+  return {
+    bits,
+    modelBits: q.totalBits,
+    denseBits: q.denseBits,
+    linearBits: linear.reduce((s, r) => s + r.storageBits, 0),
+    linearParams: linear.reduce((s, r) => s + r.numel, 0),
+  };
+}
+
+/**
+ * Quantize, then evaluate. One record: the loop's fields (no training: `step` 0, `trainLoss` null), accuracy
+ * with its interval, and `bits`, `modelBits` (all parameters as stored: k-bit codes plus a 32-bit scale and
+ * zero point per channel for the linear weights, 32 bits for the rest), `denseBits` (all float32),
+ * `linearBits`, `linearParams`, `nonzeroParams`.
+ *
+ * @example
+ * ```ts
+ * import { assert, assertThrows } from "@std/assert";
+ * import { quantizeRun } from "./quantize_run.ts";
+ * assert(quantizeRun.defaults.bits === 8);
+ * assertThrows(() => quantizeRun.config({ bits: 8 }), Error, "init");
+ * ```
+ */
+export const quantizeRun: RunKind<QuantizeRunConfig> = {
+  name: "quantize",
+  defaults: QUANTIZE_RUN_DEFAULTS,
+  config: quantizeConfig,
+  fingerprint: (c) => classifyDataFingerprint(classifyAncestor(quantizeConfig(c).init!, "quantize").data),
+  parents: (c): Record<string, ParentRef> => (c.init ? { init: c.init } : {}),
+  async *run(config, context) {
+    const c = quantizeConfig(config);
+    const root = classifyAncestor(c.init!, "quantize");
+    const dir = parentDir(context, "init", "quantize");
+    const tokenizer = await loadTokenizer(`${dir}/tokenizer.json`);
+    const corpus = await classificationCorpus(root.data, tokenizer);
+    const { model, params } = await loadClassifierRun(dir, "quantize");
+    const optimizer = createAdamW(params); // never steps: the loop checkpoints it with the weights
+    try {
+      await saveTokenizer(tokenizer, `${context.dir}/tokenizer.json`);
+      const size = await quantizeInPlace(params, c.bits);
+      const nonzeroParams = (await sparsityReport(params, LINEAR_WEIGHTS)).totalNonzero;
+      const shape = { batchSize: c.batchSize, maxLen: root.maxLen };
+      const validation = evaluationBatches(corpus, c, tokenizer, shape);
+      return yield* runTraining({
+        length: { seconds: 0, maxSteps: 0, peakLr: 1, evaluations: 1, seed: 0 },
+        context,
+        task: classificationTask(params, model.encoder),
+        optimizer,
+        source: classificationBatches(corpus.train, tokenizer, { ...shape, numClasses: model.numClasses }),
+        validation,
+        evalHooks: [
+          accuracyHook(model.encoder, validation),
+          () => Promise.resolve({ ...size, nonzeroParams }),
+        ],
+        model: model as unknown as Json,
+        params: countParams(params),
+        flopsPerToken: flopsPerToken(model.encoder, { seqLen: root.maxLen, maskFraction: 0 }),
+      });
+    } finally {
+      disposeAdamW(optimizer);
+      disposeParams(params);
+    }
+  },
+};
