@@ -12,7 +12,7 @@ import { fitStepsToTarget, type StepsFit } from "../metrics/batch_scaling.ts";
 import { noiseScaleEstimate } from "../metrics/noise_scale.ts";
 import type { StudyTables } from "../study/definition.ts";
 import { rowsToFrame } from "../study/tables.ts";
-import { dataParallelTimes, type Network } from "./data_parallel.ts";
+import { dataParallelTimes, fitComputeSeconds, type Network } from "./data_parallel.ts";
 import { type LossPoint, targetCrossing } from "./time_to_target.ts";
 
 /** The settings the analysis reads. */
@@ -180,15 +180,13 @@ export function analyzeBatchSizeStudy(tables: StudyTables, s: AnalysisSettings):
     const xs = reached.filter((r) => r.batchSize === b).map((r) => r.stepsToTarget as number);
     return xs.length > 0 ? [{ batchSize: b, steps: mean(xs) }] : [];
   });
-  const compute = sizes.flatMap((b) => {
-    const xs = rows.filter((r) => r.batchSize === b && typeof r.secondsPerStep === "number")
-      .map((r) => r.secondsPerStep as number);
-    return xs.length > 0 ? [{ batchSize: b, seconds: mean(xs) }] : [];
-  });
+  const timed = rows.filter((r) => typeof r.secondsPerStep === "number")
+    .map((r) => ({ batchSize: r.batchSize as number, seconds: r.secondsPerStep as number }));
+  const compute = timed.length > 0 ? fitComputeSeconds(timed) : null;
   const params = rowsOf(tables.runs).map((r) => Number(r.params)).find((p) => p > 0) ?? 0;
   const dataParallel = floats(
     rowsToFrame(
-      params > 0
+      params > 0 && compute !== null
         ? dataParallelTimes({ steps, compute, params, workers: s.workers, network: s.network }).map((r) => ({
           ...r,
         }))

@@ -83,8 +83,9 @@ export function stepsToTargetFigure(a: BatchSizeAnalysis, target: number): Figur
         type: "scatter",
         mode: "lines",
         name: "perfect scaling (S ∝ 1/B)",
-        x: grid,
-        y: grid.map((b) => s0 * b0 / b),
+        // only where it stays inside the measured steps' range, so it does not stretch the y axis
+        x: grid.filter((b) => s0 * b0 / b >= yLo),
+        y: grid.filter((b) => s0 * b0 / b >= yLo).map((b) => s0 * b0 / b),
         line: { dash: "dash", color: "gray", width: 1 },
       });
     }

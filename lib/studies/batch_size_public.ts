@@ -27,8 +27,14 @@ export {
 } from "./batch_size_figures.ts";
 export { targetCrossing } from "./time_to_target.ts";
 export type { LossPoint, TargetCrossing } from "./time_to_target.ts";
-export { computeSecondsAt, dataParallelTimes, ETHERNET_10G, ringAllReduceSeconds } from "./data_parallel.ts";
-export type { DataParallelRow, Network } from "./data_parallel.ts";
+export {
+  computeSecondsAt,
+  dataParallelTimes,
+  ETHERNET_10G,
+  fitComputeSeconds,
+  ringAllReduceSeconds,
+} from "./data_parallel.ts";
+export type { ComputeModel, DataParallelRow, Network } from "./data_parallel.ts";
 // Types the cell's signatures name (the same declarations, whichever barrel also exports them).
 export type { CellOptions, Scale } from "./cell.ts";
 export type { ModelSize, TrainingLength } from "../experiments/kind_config.ts";

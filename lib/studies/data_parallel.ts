@@ -6,9 +6,10 @@
  *   t_allreduce(N) = 2 (N − 1) / N · P · 4 bytes / bandwidth + 2 (N − 1) · latency   (ring all-reduce, fp32)
  *   time to target(B, N) = S(B) · t(B, N)
  *
- * with S(B) the measured steps to the target at global batch B and t_compute(b) the measured training
- * seconds per step at batch b on one worker (interpolated log-log between measured batch sizes, never
- * extrapolated). It ignores overlap of communication with the backward pass (which real systems do, so
+ * with S(B) the measured steps to the target at global batch B and t_compute(b) the training seconds per
+ * step at batch b on one worker: a least-squares line t₀ + t₁·b through every run's measured seconds per
+ * step (a fixed per-step cost plus a per-example cost; a line, because single runs' timings on a shared
+ * machine scatter by 2–3×), used only inside the measured range of b (never extrapolated). It ignores overlap of communication with the backward pass (which real systems do, so
  * it is pessimistic for large models) and stragglers (optimistic).
  *
  * @module
@@ -50,33 +51,63 @@ export function ringAllReduceSeconds(params: number, workers: number, network: N
   return (2 * (n - 1) / n) * params * 4 / network.bandwidth + 2 * (n - 1) * network.latency;
 }
 
+/** A per-step compute time model t(b) = overhead + perExample·b, valid for b in [minBatch, maxBatch]. */
+export interface ComputeModel {
+  /** t₀: seconds per step that do not grow with the batch (≥ 0). */
+  overhead: number;
+  /** t₁: seconds per example (≥ 0). */
+  perExample: number;
+  /** Smallest measured batch. */
+  minBatch: number;
+  /** Largest measured batch. */
+  maxBatch: number;
+}
+
 /**
- * Per-step compute seconds at batch `b`, interpolated log-log between measured (batch, seconds per step)
- * points; null outside the measured range (no extrapolation).
+ * The least-squares line through measured (batch, seconds per step) points, t₀ and t₁ clamped at 0 (a
+ * negative fitted overhead becomes a line through the origin).
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { fitComputeSeconds } from "./data_parallel.ts";
+ * const m = fitComputeSeconds([{ batchSize: 8, seconds: 0.14 }, { batchSize: 32, seconds: 0.38 }]);
+ * assert(Math.abs(m.overhead - 0.06) < 1e-12 && Math.abs(m.perExample - 0.01) < 1e-12);
+ * ```
+ */
+export function fitComputeSeconds(measured: readonly { batchSize: number; seconds: number }[]): ComputeModel {
+  if (measured.length === 0) throw new Error("fitComputeSeconds: no measured (batchSize, seconds) points");
+  const n = measured.length;
+  const mx = measured.reduce((a, p) => a + p.batchSize, 0) / n;
+  const my = measured.reduce((a, p) => a + p.seconds, 0) / n;
+  const sxx = measured.reduce((a, p) => a + (p.batchSize - mx) ** 2, 0);
+  const sxy = measured.reduce((a, p) => a + (p.batchSize - mx) * (p.seconds - my), 0);
+  let perExample = sxx > 0 ? Math.max(0, sxy / sxx) : 0;
+  let overhead = my - perExample * mx;
+  if (overhead < 0) {
+    overhead = 0;
+    perExample = measured.reduce((a, p) => a + p.batchSize * p.seconds, 0) /
+      measured.reduce((a, p) => a + p.batchSize ** 2, 0);
+  }
+  if (sxx === 0) [overhead, perExample] = [my, 0];
+  const sizes = measured.map((p) => p.batchSize);
+  return { overhead, perExample, minBatch: Math.min(...sizes), maxBatch: Math.max(...sizes) };
+}
+
+/**
+ * t_compute(b) of a model; null outside its measured range (no extrapolation).
  *
  * @example
  * ```ts
  * import { assert } from "@std/assert";
  * import { computeSecondsAt } from "./data_parallel.ts";
- * const measured = [{ batchSize: 8, seconds: 0.1 }, { batchSize: 32, seconds: 0.4 }];
- * assert(Math.abs(computeSecondsAt(measured, 16)! - 0.2) < 1e-12);
- * assert(computeSecondsAt(measured, 64) === null);
+ * const m = { overhead: 0.06, perExample: 0.01, minBatch: 8, maxBatch: 32 };
+ * assert(Math.abs(computeSecondsAt(m, 16)! - 0.22) < 1e-12 && computeSecondsAt(m, 64) === null);
  * ```
  */
-export function computeSecondsAt(
-  measured: readonly { batchSize: number; seconds: number }[],
-  b: number,
-): number | null {
-  const pts = [...measured].sort((p, q) => p.batchSize - q.batchSize);
-  for (let i = 0; i < pts.length; i++) {
-    if (pts[i].batchSize === b) return pts[i].seconds;
-    if (i > 0 && pts[i - 1].batchSize < b && b < pts[i].batchSize) {
-      const [p, q] = [pts[i - 1], pts[i]];
-      const f = Math.log(b / p.batchSize) / Math.log(q.batchSize / p.batchSize);
-      return Math.exp(Math.log(p.seconds) + f * Math.log(q.seconds / p.seconds));
-    }
-  }
-  return null;
+export function computeSecondsAt(model: ComputeModel, b: number): number | null {
+  if (b < model.minBatch || b > model.maxBatch) return null;
+  return model.overhead + model.perExample * b;
 }
 
 /** One row of the simulation. */
@@ -107,7 +138,7 @@ export interface DataParallelRow {
  * import { dataParallelTimes } from "./data_parallel.ts";
  * const rows = dataParallelTimes({
  *   steps: [{ batchSize: 32, steps: 100 }],
- *   compute: [{ batchSize: 8, seconds: 0.1 }, { batchSize: 32, seconds: 0.4 }],
+ *   compute: { overhead: 0, perExample: 0.1 / 8, minBatch: 8, maxBatch: 32 },
  *   params: 1e6, workers: [1, 4, 8], network: { bandwidth: 1e9, latency: 0 },
  * });
  * assert(rows.length === 2); // 32/8 = 4 is below the measured range
@@ -116,7 +147,7 @@ export interface DataParallelRow {
  */
 export function dataParallelTimes(o: {
   steps: readonly { batchSize: number; steps: number }[];
-  compute: readonly { batchSize: number; seconds: number }[];
+  compute: ComputeModel;
   params: number;
   workers: readonly number[];
   network: Network;
