@@ -35,7 +35,5 @@ export {
   ringAllReduceSeconds,
 } from "./data_parallel.ts";
 export type { ComputeModel, DataParallelRow, Network } from "./data_parallel.ts";
-// Types the cell's signatures name (the same declarations, whichever barrel also exports them).
-export type { CellOptions, Scale } from "./cell.ts";
-export type { ModelSize, TrainingLength } from "../experiments/kind_config.ts";
-export type { MlmData, MlmRunConfig, MlmTrainingExtras } from "../experiments/mlm_run.ts";
+// The mlm config's optional batch-size fields (the rest of the types the cell names are in mod.ts already).
+export type { MlmTrainingExtras } from "../experiments/mlm_run.ts";
