@@ -49,6 +49,9 @@ export interface BatchSizeSettings {
   baseLr: number;
   /** How the learning rate scales with B: "sqrt" (Adam) or "linear" (SGD); see the module doc. */
   lrScaling: "linear" | "sqrt";
+  /** Learning-rate sweep: each batch size runs at the rule's rate times each of these; per batch size and
+   * seed the one with the fewest steps to the target counts (`best` in `targets`). Default [1]. */
+  lrMultipliers: number[];
   /** Warmup steps (linear from 0), then a constant learning rate. */
   warmupSteps: number;
   /** Each run stops at the first evaluation with validation loss at or below this. */
@@ -99,10 +102,11 @@ export interface BatchSizeStudyResult extends StudyResult {
 }
 
 const COMMON = {
-  lrScaling: "sqrt",
+  lrScaling: "sqrt" as const,
+  lrMultipliers: [1],
   noiseDecay: 0.9,
   network: ETHERNET_10G,
-} as const;
+};
 
 /**
  * The presets: smoke (< 1 min, tests), demo (≤ 10 min on 2 CPU cores for one seed), full (paper-like, GPU
@@ -199,6 +203,15 @@ export function batchSizeSettings(options: BatchSizeStudyOptions = {}): BatchSiz
   };
   s.batchSizes = [...new Set(positiveInts(where, "batchSizes", s.batchSizes))].sort((a, b) => a - b);
   s.workers = positiveInts(where, "workers", s.workers);
+  if (!Array.isArray(s.lrMultipliers) || s.lrMultipliers.length === 0) {
+    throw new OptionError(
+      where,
+      "lrMultipliers",
+      `\`lrMultipliers\` must be a non-empty list of numbers > 0`,
+    );
+  }
+  s.lrMultipliers.forEach((m, i) => checkNumber(where, `lrMultipliers[${i}]`, m, { above: 0 }));
+  s.lrMultipliers = [...new Set(s.lrMultipliers)];
   checkNumber(where, "microBatch", s.microBatch, { integer: true, min: 1 });
   for (const b of s.batchSizes) {
     if (b > s.microBatch && b % s.microBatch !== 0) {
@@ -242,13 +255,13 @@ export function scaledLr(
   return settings.baseLr * (settings.lrScaling === "linear" ? ratio : Math.sqrt(ratio));
 }
 
-/** The `mlm` run config (overrides) of batch size `b`. */
-export function batchSizeRun(s: BatchSizeSettings, b: number): Partial<MlmRunConfig> {
+/** The `mlm` run config (overrides) of batch size `b` at `lrMultiplier` times the rule's learning rate. */
+export function batchSizeRun(s: BatchSizeSettings, b: number, lrMultiplier = 1): Partial<MlmRunConfig> {
   const micro = Math.min(b, s.microBatch);
   return {
     model: s.model,
     batchSize: b,
-    peakLr: scaledLr(s, b),
+    peakLr: scaledLr(s, b) * lrMultiplier,
     seconds: s.seconds,
     maxSteps: null,
     evaluations: s.evaluations,
@@ -286,9 +299,11 @@ export async function batchSizeStudy(options: BatchSizeStudyOptions = {}): Promi
   const result = await runStudy({
     name,
     kind: mlmRun,
-    runs: settings.batchSizes.map((b) => batchSizeRun(settings, b)),
+    runs: settings.batchSizes.flatMap((b) => settings.lrMultipliers.map((m) => batchSizeRun(settings, b, m))),
     seeds,
-    label: (c) => `B=${c.batchSize}` + (seeds.length > 1 ? ` seed ${c.seed}` : ""),
+    label: (c) =>
+      `B=${c.batchSize}` + (settings.lrMultipliers.length > 1 ? ` lr ${c.peakLr.toPrecision(2)}` : "") +
+      (seeds.length > 1 ? ` seed ${c.seed}` : ""),
     figures: (tables) => batchSizeFigures(analyzeBatchSizeStudy(tables, settings), settings),
   }, studyOptions(options, name));
   const analysis = analyzeBatchSizeStudy(result, settings);

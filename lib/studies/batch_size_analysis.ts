@@ -91,7 +91,8 @@ export interface BatchSizeAnalysis {
  * Analyses a batch-size study's tables (see the module doc). Columns of `targets`: run, label, batchSize,
  * microBatch, seed, peakLr, status, reached, how ("interpolated", "first" or "never"), stepsToTarget,
  * secondsToTarget, examplesToTarget, secondsPerStep (training seconds / steps of the whole run),
- * finalValLoss, bSimple, bSimpleStdErr, noiseSamples.
+ * finalValLoss, bSimple, bSimpleStdErr, noiseSamples, best (the learning rate with the fewest steps to the
+ * target for its batch size and seed: what the fit, the figures and the simulation use).
  *
  * @example
  * ```ts
@@ -151,10 +152,21 @@ export function analyzeBatchSizeStudy(tables: StudyTables, s: AnalysisSettings):
       bSimple: noise?.bSimple ?? null,
       bSimpleStdErr: noise?.stdErr ?? null,
       noiseSamples: samples.length,
+      best: false,
     });
   }
+  // Per (batch size, seed): the learning rate that reached the target in the fewest steps (a sweep's winner;
+  // with one learning rate per batch size, every run that reached the target).
+  const winners = new Map<string, TargetRow>();
+  for (const r of rows) {
+    if (!r.reached || typeof r.stepsToTarget !== "number" || r.stepsToTarget <= 0) continue;
+    const key = `${r.batchSize}|${r.seed}`;
+    const w = winners.get(key);
+    if (w === undefined || (r.stepsToTarget as number) < (w.stepsToTarget as number)) winners.set(key, r);
+  }
+  for (const w of winners.values()) w.best = true;
   const targets = floats(rowsToFrame(rows, ["run", "label", "batchSize", "microBatch", "seed"]), NUMERIC);
-  const reached = rows.filter((r) => r.reached && typeof r.stepsToTarget === "number" && r.stepsToTarget > 0);
+  const reached = rows.filter((r) => r.best);
   const distinct = new Set(reached.map((r) => r.batchSize)).size;
   const fit = distinct >= 2
     ? fitStepsToTarget(

@@ -28,7 +28,7 @@ function layout(title: string, x: string, y: string): Record<string, unknown> {
 
 /** Points of `y` against batch size, one marker trace per seed, and the mean per batch size as a line. */
 function pointsAndMean(rows: Row[], y: string, unit: string): Trace[] {
-  const reached = rows.filter((r) => typeof r[y] === "number");
+  const reached = rows.filter((r) => r.best === true && typeof r[y] === "number");
   const seeds = [...new Set(reached.map((r) => String(r.seed)))].sort();
   const traces: Trace[] = seeds.map((seed) => {
     const rs = reached.filter((r) => String(r.seed) === seed).sort((a, b) => +a.batchSize! - +b.batchSize!);

@@ -107,6 +107,13 @@ Deno.test("batchSizeStudy() settings: overrides merge onto the preset; bad and m
   const run = batchSizeRun(s, 64);
   assertEquals([run.microBatch, run.noiseScale, run.peakLr], [32, true, 2e-3]);
   assertEquals(batchSizeRun(s, 8).noiseScale, undefined); // one micro-batch: nothing to compare
+  assertEquals(batchSizeRun(s, 64, 0.5).peakLr, 1e-3);
+  assertEquals(batchSizeSettings({ scale: "smoke", lrMultipliers: [0.5, 2, 2] }).lrMultipliers, [0.5, 2]);
+  assertThrows(
+    () => batchSizeSettings({ scale: "smoke", lrMultipliers: [0] }),
+    OptionError,
+    "lrMultipliers[0]",
+  );
   assertThrows(
     () => batchSizeSettings({ scale: "smoke", batchSize: [4] } as never),
     OptionError,
@@ -132,30 +139,35 @@ Deno.test("batchSizeStudy() settings: overrides merge onto the preset; bad and m
 
 Deno.test("batch-size analysis on synthetic tables: crossings, fit, pooled B_simple, figure traces", () => {
   // Three batch sizes whose losses cross 5 at steps 200 (B=8), 80 (B=32) and 50 (B=128): S(B) = 40(1 + 32/B).
-  const crossAt: Record<number, number> = { 8: 200, 32: 80, 128: 50 };
+  // Plus a second learning rate at B = 32 that needs 120 steps: a sweep's loser, left out of the fit.
+  const runsAt: [string, number, number][] = [["r8", 8, 200], ["r32", 32, 80], ["r32-slow", 32, 120], [
+    "r128",
+    128,
+    50,
+  ]];
   const records = rowsToFrame(
-    Object.entries(crossAt).flatMap(([b, s]) =>
+    runsAt.flatMap(([run, b, s]) =>
       [0.5, 1.5].map((f) => ({
-        run: `r${b}`,
+        run,
         step: f * s,
-        seconds: f * s * 0.01 * Number(b),
+        seconds: f * s * 0.01 * b,
         valLoss: 5 + (1 - f), // 5.5 at half the crossing step, 4.5 at 1.5×: crosses 5 exactly at s
-        gradSqSmall: Number(b) > 8 ? 1 + 64 / 8 : null,
-        gradSqBig: Number(b) > 8 ? 1 + 64 / Number(b) : null,
+        gradSqSmall: b > 8 ? 1 + 64 / 8 : null,
+        gradSqBig: b > 8 ? 1 + 64 / b : null,
       }))
     ),
   );
   const runs = rowsToFrame(
-    Object.entries(crossAt).map(([b, s]) => ({
-      run: `r${b}`,
+    runsAt.map(([run, b, s]) => ({
+      run,
       label: `B=${b}`,
-      batchSize: Number(b),
+      batchSize: b,
       microBatch: 8,
       seed: 0,
       peakLr: 1e-3,
       status: "target",
       step: 1.5 * s,
-      seconds: 1.5 * s * 0.01 * Number(b),
+      seconds: 1.5 * s * 0.01 * b,
       params: 1e6,
     })),
   );
@@ -166,10 +178,12 @@ Deno.test("batch-size analysis on synthetic tables: crossings, fit, pooled B_sim
     network: { bandwidth: 1e9, latency: 0 },
   };
   const a = analyzeBatchSizeStudy({ records, runs }, settings);
-  assertEquals(a.targets.getColumn("stepsToTarget").toArray(), [200, 80, 50]);
+  assertEquals(a.targets.getColumn("stepsToTarget").toArray(), [200, 80, 120, 50]);
+  assertEquals(a.targets.getColumn("best").toArray(), [true, true, false, true]);
   assertEquals(a.targets.getColumn("secondsToTarget").toArray().map((x) => Math.round((x as number) * 100)), [
     1600,
     2560,
+    3840,
     6400,
   ]);
   assertEquals(a.fit!.regime, "fit");
@@ -182,6 +196,7 @@ Deno.test("batch-size analysis on synthetic tables: crossings, fit, pooled B_sim
   const dp = a.dataParallel.toRecords().find((r) => r.batchSize === 32 && r.workers === 4)!;
   assertAlmostEquals(dp.secondsToTarget as number, 80 * (0.08 + 0.006), 1e-9);
   const [steps] = batchSizeFigures(a, { targetValLoss: 5, network: settings.network });
+  assertEquals(steps.data[0].x, [8, 32, 128]); // the sweep's winners only
   const names = steps.data.map((t) => t.name);
   assert(
     names.includes("critical range (B_noise/2 … 2·B_noise)") && names.includes("fit: S_min 40, B_noise 32"),
