@@ -30,6 +30,7 @@ const TARGET_COLUMNS = [
   "bSimple",
   "bSimpleStdErr",
   "noiseSamples",
+  "best",
 ];
 
 Deno.test("batchSizeStudy() at smoke scale: schemas, figures, noise scale measured, and a cache hit on the second call", async () => {
@@ -42,7 +43,7 @@ Deno.test("batchSizeStudy() at smoke scale: schemas, figures, noise scale measur
   assertEquals(study.runs.height, sizes.length);
   assertEquals(study.targets.columns, TARGET_COLUMNS);
   const types = study.targets.dtypes.map(dtypeName).join(" ");
-  assertEquals(types, "str str f64 f64 f64 f64 str bool str f64 f64 f64 f64 f64 f64 f64 f64");
+  assertEquals(types, "str str f64 f64 f64 f64 str bool str f64 f64 f64 f64 f64 f64 f64 f64 bool");
   assertEquals(study.targets.getColumn("batchSize").toArray(), sizes);
   for (const col of ["batchSize", "microBatch", "peakLr", "seed", "status", "params"]) {
     assert(study.runs.columns.includes(col), `runs lacks ${col}`);
