@@ -25,6 +25,7 @@ import { checkKeys, checkNumber, describe, OptionError } from "../util/options.t
 import { schedule } from "../train/schedule.ts";
 import { filesFingerprint } from "./file_fingerprint.ts";
 import {
+  checkPathOrNull,
   checkTrainingLength,
   mergeConfig,
   type ModelSize,
@@ -56,14 +57,8 @@ export type MlmRunConfig = TrainingLength & {
   validationBatches: number;
   /** The corpus. */
   data: MlmData;
-} & MlmTrainingExtras;
-
-/**
- * Optional fields of an `mlm` config for batch-size studies. A field at its default is left out of the
- * merged config, so the identity (hash) of every run that does not use them is the one it had before they
- * existed.
- */
-export type MlmTrainingExtras = {
+  // Optional fields for batch-size studies: a field at its default is left out of the merged config, so
+  // the identity (hash) of every run that does not use them is the one it had before they existed.
   /** Sequences per micro-batch: gradients are accumulated over batchSize / microBatch of them per step
    * (a divisor of batchSize). Default: batchSize (no accumulation). */
   microBatch?: number;
@@ -92,7 +87,7 @@ const EXTRA_KEYS = [
 export const MLM_RUN_DEFAULTS: Readonly<MlmRunConfig> = Object.freeze({
   model: Object.freeze({ layers: 2, width: 128, heads: null, ffn: null }), // 0.69M params with a 2k vocabulary
   seconds: 60, // the smallest budget at which sizes separate on a CPU (docs/SCIENCE: 410 vs 520 vs 643 ppl)
-  maxSteps: null, // seconds-bounded; set it for runs that must replay exactly after a resume
+  maxSteps: null, // seconds-bounded; set it (and seconds: null) for runs that must replay exactly after a resume
   batchSize: 32,
   seqLen: 64, // WordNet glosses are short: 64 tokens hold several per row
   peakLr: 1e-3, // small models tolerate (and need, in minutes) a higher peak than RoBERTa-base's 6e-4
@@ -114,6 +109,7 @@ function mlmConfig(overrides?: Partial<MlmRunConfig>): MlmRunConfig {
   checkNumber("mlm", "validationBatches", c.validationBatches, { min: 1, integer: true });
   checkNumber("mlm", "data.vocabSize", c.data.vocabSize, { min: 300, integer: true });
   checkNumber("mlm", "data.splitSeed", c.data.splitSeed, { min: 0, integer: true });
+  checkPathOrNull("mlm", "data.path", c.data.path);
   if (microBatch !== undefined && microBatch !== c.batchSize) {
     checkNumber("mlm", "microBatch", microBatch, { min: 1, integer: true });
     if (c.batchSize % microBatch !== 0) {

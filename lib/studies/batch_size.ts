@@ -87,7 +87,7 @@ export interface BatchSizeStudyOptions
   name?: string;
 }
 
-/** What the cell returns: the study, plus its analysis. */
+/** What {@linkcode batchSizeStudy} returns: a `StudyResult` plus its analysis (targets, fit, noise scale, data-parallel). */
 export interface BatchSizeStudyResult extends StudyResult {
   /** One row per run: batch size, seed, learning rate, steps/seconds/examples to target, B_simple, … */
   targets: DataFrame;

@@ -35,5 +35,6 @@ export {
   ringAllReduceSeconds,
 } from "./data_parallel.ts";
 export type { ComputeModel, DataParallelRow, Network } from "./data_parallel.ts";
-// The mlm config's optional batch-size fields (the rest of the types the cell names are in mod.ts already).
-export type { MlmTrainingExtras } from "../experiments/mlm_run.ts";
+// Types the signatures above mention, from lower layers (the same declarations as there).
+export type { StepsFit } from "../metrics/batch_scaling.ts";
+export type { StudyTables } from "../study/definition.ts";

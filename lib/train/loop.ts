@@ -226,8 +226,6 @@ export const TRAIN_OPTION_KEYS: readonly string[] = [
   "noiseScale",
   "seed",
   "divergenceFactor",
-  "evalHooks",
-  "afterStep",
   "checkpoint",
   "resume",
   "tags",
