@@ -66,7 +66,7 @@ export function trainStep(
   loss: (() => Scalar) | Array<() => Scalar>,
   options: TrainStepOptions,
 ): StepResult {
-  checkKeys("trainStep", options, ["lr", "maxGradNorm"]);
+  checkKeys("trainStep", options, ["lr", "maxGradNorm", "noiseScale"]);
   const losses = Array.isArray(loss) ? loss : [loss];
   if (losses.length === 0) throw new Error("trainStep: no loss functions given");
   checkLr(options.lr);
