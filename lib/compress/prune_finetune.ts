@@ -2,7 +2,7 @@
  * Iterative prune-and-finetune (Zhu & Gupta 2017): magnitude masks grow along the cubic schedule while
  * training continues, and are re-applied after every optimizer update so pruned weights stay exactly 0.
  *
- * The training step is injected (`trainStep(step)`), so this file does not depend on the training loop: it
+ * The optimizer update is injected (`update(step)`), so this file does not depend on the training loop: it
  * only needs the same `tf.Variable`s the optimizer updates.
  *
  * @module
@@ -26,7 +26,7 @@ export interface PruneFinetuneOptions extends SelectOptions {
   /** Number of training steps to run (steps 0 .. steps − 1). */
   steps: number;
   /** One optimizer update of `params`; may be async. */
-  trainStep: (step: number) => void | Promise<void>;
+  update: (step: number) => void | Promise<void>;
   /** When to prune and to what final sparsity (cubic ramp, Zhu & Gupta 2017). */
   schedule: CubicSchedule;
   /** Magnitude threshold scope (default "global"). */
@@ -51,7 +51,7 @@ export interface PruneFinetuneOptions extends SelectOptions {
  * const masks = await pruneFinetune({ w }, {
  *   steps: 3,
  *   schedule: { finalSparsity: 0.5, pruneSteps: 1 },
- *   trainStep: () => {
+ *   update: () => {
  *     opt.minimize(() => tf.sum(tf.mul(w, w)).asScalar(), false, [w]);
  *   },
  * });
@@ -85,7 +85,7 @@ export async function pruneFinetune(
       applyMasks(params, masks);
       options.onPrune?.({ step, sparsity });
     }
-    await options.trainStep(step);
+    await options.update(step);
     if (masks) applyMasks(params, masks);
   }
   return masks ?? {};

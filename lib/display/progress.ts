@@ -13,6 +13,7 @@
  */
 import { inKernel, publish } from "./kernel.ts";
 import { checkChoice, checkKeys, checkNumber } from "../util/options.ts";
+import { escapeHtml } from "./escape_html.ts";
 
 /** What the bar reads from each record; other fields are ignored. */
 export interface ProgressRecord {
@@ -196,8 +197,6 @@ export function formatProgress(
   }
   return `${options.label ? `${options.label} ` : ""}${bar}${details(state, options)}`;
 }
-
-const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 
 /**
  * The notebook form of {@linkcode formatProgress}: an HTML `<progress>` element and the same numbers.

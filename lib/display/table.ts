@@ -7,6 +7,7 @@
 import { checkKeys } from "../util/options.ts";
 import type { DataFrame } from "./data_frame.ts";
 import type { MimeBundle } from "./kernel.ts";
+import { escapeHtml } from "./escape_html.ts";
 
 /** Options for {@linkcode tableBundle}. */
 export interface TableOptions {
@@ -47,10 +48,6 @@ const SHORT_DTYPES: Record<string, string> = {
 export function dtypeName(dtype: unknown): string {
   const variant = (dtype as { variant?: string }).variant ?? String(dtype);
   return SHORT_DTYPES[variant] ?? variant.toLowerCase();
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 function cell(value: unknown): string {

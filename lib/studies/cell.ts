@@ -8,6 +8,8 @@
 import type { ProgressMode } from "../display/progress.ts";
 import type { ExecutorSpec } from "../study/executors.ts";
 import type { RunStudyOptions } from "../study/runner.ts";
+import type { Config } from "../study/definition.ts";
+import type { Json } from "../experiments/run_kind.ts";
 import { checkChoice, checkNumber, OptionError } from "../util/options.ts";
 
 /**
@@ -105,4 +107,24 @@ export function studyOptions(options: CellOptions, name: string): RunStudyOption
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
     ...(options.rerun !== undefined ? { rerun: options.rerun } : {}),
   };
+}
+
+/**
+ * A cell's base run config: the scale's preset with every run field the caller gave (`keys`) laid over it.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { presetRun } from "./cell.ts";
+ * const run = presetRun({ seconds: 90, batchSize: 32 }, { seconds: 10, scale: "demo" }, ["seconds", "batchSize"]);
+ * assert(run.seconds === 10 && run.batchSize === 32 && !("scale" in run));
+ * ```
+ */
+export function presetRun(preset: object, options: object, keys: readonly string[]): Config {
+  const run: Config = { ...(preset as Config) };
+  for (const k of keys) {
+    const v = (options as Record<string, unknown>)[k];
+    if (v !== undefined) run[k] = v as Json;
+  }
+  return run;
 }

@@ -26,3 +26,10 @@ export { reproduce } from "./reproduce.ts";
 export type { ReproduceOptions, Reproduction } from "./reproduce.ts";
 export type { Environment } from "./environment.ts";
 export type { ConfigFile, StatusFile, StoredRecord, StoredStatus } from "./store.ts";
+
+// Types from lower layers that the signatures above mention (public here too, so the docs are whole).
+export type { DataFrame } from "../display/data_frame.ts";
+export type { Figure, Trace } from "../display/figure.ts";
+export type { ProgressMode } from "../display/progress.ts";
+export type { Json, ParentRef, RunContext, RunKind, RunSummary } from "../experiments/run_kind.ts";
+export type { RunStatus, TrainRecord } from "../train/loop.ts";

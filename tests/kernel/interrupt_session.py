@@ -137,6 +137,11 @@ def main():
     report = {}
     try:
         report["define"] = s.run("const kept = { answer: 41 }; kept.answer", timeout=20)
+        # Before trainlarge is loaded nothing in the kernel answers SIGINT: Deno's interrupt message goes to
+        # the idle kernel, which must shrug it off.
+        s.km.interrupt_kernel()
+        time.sleep(3)
+        report["keptAfterIdleInterruptUnloaded"] = s.value("kept")
         report["setup"] = s.run(SETUP, timeout=90)
         # trainlarge is loaded now: a cell awaiting something it cannot stop runs on instead of hanging.
         report["awaiting"] = s.run(

@@ -1,17 +1,12 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import { OptionError } from "../../lib/util/options.ts";
-import {
-  checkVocabulary,
-  DEFAULT_ENCODER_CONFIG,
-  encoderConfig,
-  modelShape,
-} from "../../lib/model/config.ts";
+import { checkVocabulary, ENCODER_DEFAULTS, encoderConfig, modelShape } from "../../lib/model/config.ts";
 
 Deno.test("encoderConfig() merges overrides onto frozen defaults", () => {
   const c = encoderConfig({ numLayers: 7 });
   assertEquals(c.numLayers, 7);
-  assertEquals(c.hiddenSize, DEFAULT_ENCODER_CONFIG.hiddenSize);
-  assertThrows(() => (DEFAULT_ENCODER_CONFIG as { numLayers: number }).numLayers = 3);
+  assertEquals(c.hiddenSize, ENCODER_DEFAULTS.hiddenSize);
+  assertThrows(() => (ENCODER_DEFAULTS as { numLayers: number }).numLayers = 3);
 });
 
 Deno.test("encoderConfig() names the bad field", () => {
