@@ -229,7 +229,7 @@ async function resumeFrom(
       );
     }
   }
-  const { trainer } = await loadCheckpoint(latest, { params, optimizer });
+  const { trainer } = await loadCheckpoint(dir, { params, optimizer });
   if (!trainer) throw new Error(`pretrainMlm: ${dir} has no trainer_state.json; it cannot be resumed`);
   return trainer;
 }
