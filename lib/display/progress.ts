@@ -12,8 +12,8 @@
  * @module
  */
 import { inKernel, publish } from "./kernel.ts";
-import { checkChoice, checkKeys, checkNumber } from "../util/options.ts";
 import { escapeHtml } from "./escape_html.ts";
+import { checkChoice, checkKeys, checkNumber } from "../util/options.ts";
 
 /** What the bar reads from each record; other fields are ignored. */
 export interface ProgressRecord {

@@ -80,6 +80,8 @@ export interface CompressionPreset {
   prune: Partial<PruneRunConfig>;
   /** Bits grid. */
   bits: number[];
+  /** Test examples each compressed model is evaluated on (null: the whole split). */
+  evalExamples?: number | null;
 }
 
 /** The presets: smoke (< 1 min, tests), demo (≤ 10 min on 2 CPU cores when pretraining is reused), full. */
@@ -91,6 +93,7 @@ export const COMPRESSION_PRESETS: Readonly<Record<Scale, CompressionPreset>> = O
     sparsities: [0, 0.5, 0.9],
     prune: { seconds: 0 },
     bits: [8, 2],
+    evalExamples: 200,
   },
   demo: {
     // the width series of pretrainSweep's demo (reused from its store), finetuned 60 s each; one-shot
@@ -209,6 +212,7 @@ export async function compressionStudy(
         init: parentOf(c),
         sparsity,
         evalSplit: "test",
+        evalExamples: preset.evalExamples ?? null,
         seed: c.seed as number,
       }))
     ) as unknown as Partial<PruneRunConfig>[],
@@ -220,7 +224,12 @@ export async function compressionStudy(
     name: `${name}-quantize`,
     kind: quantizeRun,
     runs: finished.flatMap((c) =>
-      bits.map((b) => ({ init: parentOf(c), bits: b, evalSplit: "test" }))
+      bits.map((b) => ({
+        init: parentOf(c),
+        bits: b,
+        evalSplit: "test",
+        evalExamples: preset.evalExamples ?? null,
+      }))
     ) as unknown as Partial<
       QuantizeRunConfig
     >[],

@@ -243,6 +243,20 @@ export async function runStudy<C extends Config>(
     if (rerun === "all" || !finished || (rerun === "failed" && bad)) todo.push(run);
   }
 
+  if (todo.length > 0 && executor.kind !== "inline") {
+    // A subprocess finds a kind by name: built in, or through the module that defines it.
+    const { RUN_KINDS } = await import("../experiments/kinds.ts");
+    for (const run of todo) {
+      if (!(run.kind.name in RUN_KINDS) && !(run.kind as { module?: string }).module) {
+        throw new OptionError(
+          "runStudy",
+          "executor",
+          `run kind "${run.kind.name}" is not built in and names no \`module\`, so a subprocess cannot load it; ` +
+            `define it in a file with \`module: import.meta.url\`, or use the inline executor`,
+        );
+      }
+    }
+  }
   if (todo.length > 0) {
     try {
       await Deno.mkdir(`${store}/runs`, { recursive: true });
