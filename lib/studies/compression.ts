@@ -25,6 +25,7 @@ import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import {
   CELL_OPTION_KEYS,
   type CellOptions,
+  cellResult,
   resolveScale,
   resolveSeeds,
   type Scale,
@@ -190,12 +191,12 @@ export async function compressionStudy(
     const init = c.init as { config: { model: { layers: number; width: number } } };
     return sizeLabel(init.config.model.layers, init.config.model.width);
   };
-  const finetuned = await runStudy({
+  const finetuned = await cellResult(runStudy({
     name: `${name}-finetune`,
     kind: classifyRun,
     runs: classifyConfigs as Partial<ClassifyRunConfig>[],
     label: (c) => sizeOf(c as unknown as Config) + (seeds.length > 1 ? ` seed ${c.seed}` : ""),
-  }, common("finetune"));
+  }, common("finetune")));
 
   const baselines = finetuned.runs.toRecords() as Record<string, unknown>[];
   const finished = classifyConfigs.filter((_, i) =>
@@ -203,7 +204,7 @@ export async function compressionStudy(
   );
   const parentOf = (c: Config) => ({ kind: "classify", config: c });
   const pruneBase = { ...PRUNE_RUN_DEFAULTS, ...preset.prune, ...(options.prune ?? {}) };
-  const pruned = await runStudy({
+  const pruned = await cellResult(runStudy({
     name: `${name}-prune`,
     kind: pruneRun,
     runs: finished.flatMap((c) =>
@@ -219,8 +220,8 @@ export async function compressionStudy(
     label: (c) =>
       `${sizeOf((c.init as unknown as { config: Config }).config)} sparsity ${c.sparsity}` +
       (seeds.length > 1 ? ` seed ${c.seed}` : ""),
-  }, common("prune"));
-  const quantized = await runStudy({
+  }, common("prune")));
+  const quantized = await cellResult(runStudy({
     name: `${name}-quantize`,
     kind: quantizeRun,
     runs: finished.flatMap((c) =>
@@ -234,7 +235,7 @@ export async function compressionStudy(
       QuantizeRunConfig
     >[],
     label: (c) => `${sizeOf((c.init as unknown as { config: Config }).config)} ${c.bits} bits`,
-  }, common("quantize"));
+  }, common("quantize")));
 
   const paramsOf = new Map(classifyConfigs.map((c, i) => [sizeOf(c), num(baselines[i]?.params ?? 0)]));
   const points: CompressionPoint[] = [];
