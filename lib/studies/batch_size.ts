@@ -25,6 +25,7 @@ import { checkChoice, checkKeys, checkNumber, OptionError } from "../util/option
 import {
   CELL_OPTION_KEYS,
   type CellOptions,
+  cellResult,
   resolveScale,
   resolveSeeds,
   type Scale,
@@ -296,7 +297,7 @@ export async function batchSizeStudy(options: BatchSizeStudyOptions = {}): Promi
   const settings = batchSizeSettings(options);
   const seeds = resolveSeeds(where, options.seeds);
   const name = options.name ?? `batch-size-${resolveScale(where, options.scale)}`;
-  const result = await runStudy({
+  const result = await cellResult(runStudy({
     name,
     kind: mlmRun,
     runs: settings.batchSizes.flatMap((b) => settings.lrMultipliers.map((m) => batchSizeRun(settings, b, m))),
@@ -305,7 +306,7 @@ export async function batchSizeStudy(options: BatchSizeStudyOptions = {}): Promi
       `B=${c.batchSize}` + (settings.lrMultipliers.length > 1 ? ` lr ${c.peakLr.toPrecision(2)}` : "") +
       (seeds.length > 1 ? ` seed ${c.seed}` : ""),
     figures: (tables) => batchSizeFigures(analyzeBatchSizeStudy(tables, settings), settings),
-  }, studyOptions(options, name));
+  }, studyOptions(options, name)));
   const analysis = analyzeBatchSizeStudy(result, settings);
   return { ...result, ...analysis, settings };
 }
