@@ -61,6 +61,14 @@ export interface BatchSizeSettings {
   seconds: number;
   /** Evaluations per run budget (one every seconds / evaluations training seconds). */
   evaluations: number;
+  /**
+   * Evaluate every this many steps instead (null: by seconds, as `evaluations` says). Runs then are
+   * step-bounded at `maxSteps`, so every batch size's crossing is resolved to the same number of steps
+   * whatever the machine's speed (the demo's evaluations by seconds were up to 55 steps apart at B = 8).
+   */
+  evalEverySteps: number | null;
+  /** With `evalEverySteps`: the step limit of each run (`seconds` still caps it). */
+  maxSteps: number;
   /** Tokens per sequence. */
   seqLen: number;
   /** Validation batches … */
@@ -105,6 +113,8 @@ export interface BatchSizeStudyResult extends StudyResult {
 const COMMON = {
   lrScaling: "sqrt" as const,
   lrMultipliers: [1],
+  evalEverySteps: null,
+  maxSteps: 2000,
   noiseDecay: 0.9,
   network: ETHERNET_10G,
 };
@@ -230,6 +240,10 @@ export function batchSizeSettings(options: BatchSizeStudyOptions = {}): BatchSiz
   checkNumber(where, "targetValLoss", s.targetValLoss, { above: 0 });
   checkNumber(where, "seconds", s.seconds, { above: 0 });
   checkNumber(where, "evaluations", s.evaluations, { integer: true, min: 1 });
+  if (s.evalEverySteps !== null) {
+    checkNumber(where, "evalEverySteps", s.evalEverySteps, { integer: true, min: 1 });
+  }
+  checkNumber(where, "maxSteps", s.maxSteps, { integer: true, min: 1 });
   checkNumber(where, "noiseDecay", s.noiseDecay, { min: 0, max: 1 });
   checkNumber(where, "network.bandwidth", s.network.bandwidth, { above: 0 });
   checkNumber(where, "network.latency", s.network.latency, { min: 0 });
@@ -264,8 +278,9 @@ export function batchSizeRun(s: BatchSizeSettings, b: number, lrMultiplier = 1):
     batchSize: b,
     peakLr: scaledLr(s, b) * lrMultiplier,
     seconds: s.seconds,
-    maxSteps: null,
-    evaluations: s.evaluations,
+    ...(s.evalEverySteps === null
+      ? { maxSteps: null, evaluations: s.evaluations }
+      : { maxSteps: s.maxSteps, evaluations: Math.max(1, Math.round(s.maxSteps / s.evalEverySteps)) }),
     seqLen: s.seqLen,
     validationBatches: s.validationBatches,
     data: s.data,

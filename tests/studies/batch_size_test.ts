@@ -109,6 +109,9 @@ Deno.test("batchSizeStudy() settings: overrides merge onto the preset; bad and m
   assertEquals([run.microBatch, run.noiseScale, run.peakLr], [32, true, 2e-3]);
   assertEquals(batchSizeRun(s, 8).noiseScale, undefined); // one micro-batch: nothing to compare
   assertEquals(batchSizeRun(s, 64, 0.5).peakLr, 1e-3);
+  assertEquals([run.maxSteps, run.evaluations], [null, s.evaluations]); // evaluations by seconds by default
+  const bySteps = batchSizeSettings({ scale: "demo", evalEverySteps: 2, maxSteps: 400 });
+  assertEquals([batchSizeRun(bySteps, 8).maxSteps, batchSizeRun(bySteps, 8).evaluations], [400, 200]);
   assertEquals(batchSizeSettings({ scale: "smoke", lrMultipliers: [0.5, 2, 2] }).lrMultipliers, [0.5, 2]);
   assertThrows(
     () => batchSizeSettings({ scale: "smoke", lrMultipliers: [0] }),
