@@ -256,9 +256,13 @@ export type {
 
 // Studies: the paper's studies as one call each (lib/studies), and runStudy for your own grid of runs,
 // cached in a result store.
-export { pretrainSweep, translationSweep } from "./lib/studies/mod.ts";
+export { compressionStudy, planBudget, pretrainSweep, translationSweep } from "./lib/studies/mod.ts";
 export type {
+  BudgetPlan,
   CellOptions,
+  CompressionStudyOptions,
+  CompressionStudyResult,
+  PlanBudgetOptions,
   PretrainSweepOptions,
   Scale,
   SweepSize,

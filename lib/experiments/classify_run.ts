@@ -30,12 +30,13 @@ import { accuracyHook, type ClassifierModel } from "./classifier_eval.ts";
 import {
   checkParentRef,
   checkTrainingLength,
+  fullParentRef,
   mergeConfig,
   type ModelSize,
   modelSizeShape,
   type TrainingLength,
 } from "./kind_config.ts";
-import { mlmCorpus, type MlmData } from "./mlm_run.ts";
+import { mlmCorpus, type MlmData, mlmRun } from "./mlm_run.ts";
 import type { Json, ParentRef, RunContext, RunKind } from "./run_kind.ts";
 import { loadRunWeights, readRunModel, runTraining } from "./run_training.ts";
 
@@ -71,7 +72,8 @@ export const CLASSIFY_RUN_DEFAULTS: Readonly<ClassifyRunConfig> = Object.freeze(
 
 function classifyConfig(overrides?: Partial<ClassifyRunConfig>): ClassifyRunConfig {
   const c = mergeConfig("classify", CLASSIFY_RUN_DEFAULTS, overrides, ["model", "data"]);
-  checkParentRef("classify", "init", c.init, ["mlm"], true);
+  const init = checkParentRef("classify", "init", c.init, ["mlm"], true);
+  if (init) c.init = fullParentRef("classify", "init", init, { mlm: mlmRun });
   checkTrainingLength("classify", c);
   modelSizeShape("classify", c.model);
   checkNumber("classify", "batchSize", c.batchSize, { min: 1, integer: true });

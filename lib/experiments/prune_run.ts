@@ -31,11 +31,12 @@ import {
   evaluationBatches,
 } from "./classification_data.ts";
 import { accuracyHook, isLinearWeight, loadClassifierRun } from "./classifier_eval.ts";
-import { classifyAncestor, parentDir } from "./classify_run.ts";
+import { classifyAncestor, classifyRun, parentDir } from "./classify_run.ts";
 import {
   checkOneOf,
   checkParentRef,
   checkTrainingLength,
+  fullParentRef,
   mergeConfig,
   type TrainingLength,
 } from "./kind_config.ts";
@@ -78,7 +79,9 @@ export const PRUNE_RUN_DEFAULTS: Readonly<PruneRunConfig> = Object.freeze({
 function pruneConfig(overrides?: Partial<PruneRunConfig>): PruneRunConfig {
   const c = mergeConfig("prune", PRUNE_RUN_DEFAULTS, overrides);
   if (c.init === null) throw new OptionError("prune", "init", "`init` must name the classify run to prune");
-  checkParentRef("prune", "init", c.init, ["classify"], false);
+  c.init = fullParentRef("prune", "init", checkParentRef("prune", "init", c.init, ["classify"], false)!, {
+    classify: classifyRun,
+  });
   checkTrainingLength("prune", c);
   checkNumber("prune", "sparsity", c.sparsity, { min: 0, below: 1 });
   checkOneOf("prune", "scope", c.scope, ["global", "per-tensor"]);
@@ -114,7 +117,7 @@ export const LINEAR_WEIGHTS: SelectOptions = Object.freeze({
 export function pruneSchedule(
   c: Pick<PruneRunConfig, "sparsity" | "pruneEvents" | "rampFraction" | "maxSteps" | "seconds">,
 ): (t: number) => number {
-  const total = c.maxSteps !== null ? c.maxSteps : c.seconds * 1000;
+  const total = c.maxSteps !== null ? c.maxSteps : c.seconds! * 1000;
   const rampEnd = Math.floor(c.rampFraction * total);
   if (rampEnd < 1) return () => c.sparsity;
   const pruneSteps = Math.min(c.pruneEvents, rampEnd);
@@ -165,7 +168,7 @@ export function sparsityHook(): EvalHook {
   return async ({ params }) => {
     const r = await sparsityReport(params, LINEAR_WEIGHTS);
     return {
-      sparsity: r.overall.sparsity,
+      linearSparsity: r.overall.sparsity, // measured; `sparsity` is the config's target
       linearNonzero: r.overall.nonzero,
       linearParams: r.overall.numel,
       nonzeroParams: r.totalNonzero,
@@ -175,7 +178,7 @@ export function sparsityHook(): EvalHook {
 
 /**
  * Gradual (or one-shot) magnitude pruning with finetuning. Records: the loop's fields, accuracy with its
- * interval, and `sparsity` (of the linear weights), `linearNonzero`, `linearParams`, `nonzeroParams`; the
+ * interval, and `linearSparsity` (measured, of the linear weights), `linearNonzero`, `linearParams`, `nonzeroParams`; the
  * run directory keeps the pruned classifier and the tokenizer (a `quantize` run can start from it).
  *
  * @example

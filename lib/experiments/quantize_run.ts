@@ -26,9 +26,9 @@ import {
   evaluationBatches,
 } from "./classification_data.ts";
 import { accuracyHook, loadClassifierRun } from "./classifier_eval.ts";
-import { classifyAncestor, parentDir } from "./classify_run.ts";
-import { checkParentRef, mergeConfig } from "./kind_config.ts";
-import { LINEAR_WEIGHTS } from "./prune_run.ts";
+import { classifyAncestor, classifyRun, parentDir } from "./classify_run.ts";
+import { checkParentRef, fullParentRef, mergeConfig } from "./kind_config.ts";
+import { LINEAR_WEIGHTS, pruneRun } from "./prune_run.ts";
 import type { Json, ParentRef, RunKind } from "./run_kind.ts";
 import { runTraining } from "./run_training.ts";
 
@@ -56,7 +56,15 @@ function quantizeConfig(overrides?: Partial<QuantizeRunConfig>): QuantizeRunConf
   if (c.init === null) {
     throw new OptionError("quantize", "init", "`init` must name the classify or prune run to quantize");
   }
-  checkParentRef("quantize", "init", c.init, ["classify", "prune"], false);
+  c.init = fullParentRef(
+    "quantize",
+    "init",
+    checkParentRef("quantize", "init", c.init, ["classify", "prune"], false)!,
+    {
+      classify: classifyRun,
+      prune: pruneRun,
+    },
+  );
   checkNumber("quantize", "bits", c.bits, { min: 2, max: 8, integer: true });
   checkNumber("quantize", "batchSize", c.batchSize, { min: 1, integer: true });
   checkClassifyData("quantize", classifyAncestor(c.init, "quantize").data, c);
@@ -75,7 +83,6 @@ async function quantizeInPlace(params: Params, bits: number) {
   tf.dispose(Object.values(q.params));
   const linear = q.rows.filter((r) => r.bits > 0);
   return {
-    bits,
     modelBits: q.totalBits,
     denseBits: q.denseBits,
     linearBits: linear.reduce((s, r) => s + r.storageBits, 0),
@@ -85,7 +92,7 @@ async function quantizeInPlace(params: Params, bits: number) {
 
 /**
  * Quantize, then evaluate. One record: the loop's fields (no training: `step` 0, `trainLoss` null), accuracy
- * with its interval, and `bits`, `modelBits` (all parameters as stored: k-bit codes plus a 32-bit scale and
+ * with its interval, and `modelBits` (all parameters as stored: k-bit codes plus a 32-bit scale and
  * zero point per channel for the linear weights, 32 bits for the rest), `denseBits` (all float32),
  * `linearBits`, `linearParams`, `nonzeroParams`.
  *

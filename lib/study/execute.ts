@@ -33,6 +33,8 @@ import { describeEnvironment } from "./environment.ts";
 export interface ExecuteOptions {
   /** The study's store (parents are looked up there and in sibling stores). */
   store: string;
+  /** More stores where finished parent runs may be found. */
+  parentStores?: readonly string[];
   /** Stops the run at its next step (it checkpoints and ends "interrupted"). */
   signal?: AbortSignal;
   /** Millisecond clock for the run. */
@@ -84,7 +86,7 @@ export async function executeRun(run: PlannedRun, options: ExecuteOptions): Prom
     if (await tornTail(dir)) await rewriteRecords(dir, stored);
     const parents: Record<string, string> = {};
     for (const [field, hash] of Object.entries(run.parents)) {
-      const found = await findFinishedRun(options.store, hash);
+      const found = await findFinishedRun(options.store, hash, options.parentStores);
       if (found === null) {
         const error = `parent run ${hash} (field \`${field}\`) has not finished; run it first`;
         await writeStatus(dir, { status: "failed", error });

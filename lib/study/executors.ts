@@ -35,6 +35,8 @@ export type ExecutorSpec = "inline" | "processes" | InlineExecutor | ProcessesEx
 export interface ExecutorJob {
   /** The study's store. */
   store: string;
+  /** More stores where finished parent runs may be found. */
+  parentStores?: readonly string[];
   /** Runs to execute, parents before children. */
   runs: readonly PlannedRun[];
   /** The live display. */
@@ -69,6 +71,7 @@ export async function runInline(job: ExecutorJob): Promise<Map<string, StatusFil
     job.progress.runStarted(run.label, runBudget(run));
     const status = await executeRun(run, {
       store: job.store,
+      parentStores: job.parentStores,
       signal: job.signal,
       clock: job.clock,
       onRecord: (r: TrainRecord) => job.progress.record(r),

@@ -13,7 +13,7 @@ import type { ProgressMode } from "../display/progress.ts";
 import { studyProgress } from "../display/study_progress.ts";
 import { checkChoice, checkKeys, OptionError } from "../util/options.ts";
 import { removeOrphanTemps, writeFileAtomic } from "../util/atomic_file.ts";
-import { InterruptedError } from "../util/interrupt.ts";
+import { InterruptedError, interruptScope } from "../util/interrupt.ts";
 import { type Config, flattenConfig, type StudyDefinition, type StudyTables } from "./definition.ts";
 import type { ExecutorSpec, ProcessesExecutor } from "./executors.ts";
 import { acquireLock } from "./lock.ts";
@@ -52,9 +52,11 @@ export interface RunStudyOptions {
   signal?: AbortSignal;
   /** Millisecond clock handed to the runs (tests). */
   clock?: () => number;
+  /** More stores (or folders of stores) where finished parent runs may be found, e.g. a pretraining study's. */
+  parentStores?: string[];
 }
 
-const OPTION_KEYS = ["store", "rerun", "executor", "backend", "progress", "signal", "clock"];
+const OPTION_KEYS = ["store", "rerun", "executor", "backend", "progress", "signal", "clock", "parentStores"];
 
 /**
  * Thrown when a study stops because its signal fired or the notebook's stop button was pressed; the
@@ -65,7 +67,7 @@ export class StudyInterruptedError extends InterruptedError {
   readonly dir: string;
   /** An interruption of the study stored in `dir`, with a message saying how to resume. */
   constructor(message: string, dir: string) {
-    super(message);
+    super(message, { checkpoint: dir });
     this.name = "StudyInterruptedError";
     this.dir = dir;
   }
@@ -93,9 +95,13 @@ const RESERVED = new Set([
   "flopsPerToken",
 ]);
 
-function configColumns(config: Config): Record<string, string | number | boolean | null> {
+/** Config columns, named by dot path; a name that a record or summary field also uses gets `config.`. */
+function configColumns(
+  config: Config,
+  taken: ReadonlySet<string>,
+): Record<string, string | number | boolean | null> {
   const out: Record<string, string | number | boolean | null> = {};
-  for (const [k, v] of Object.entries(flattenConfig(config))) out[RESERVED.has(k) ? `config.${k}` : k] = v;
+  for (const [k, v] of Object.entries(flattenConfig(config))) out[taken.has(k) ? `config.${k}` : k] = v;
   return out;
 }
 
@@ -125,13 +131,20 @@ async function readResult(
   const recordRows: Record<string, string | number | boolean | null>[] = [];
   const runRows: Record<string, string | number | boolean | null>[] = [];
   const statuses: (StatusFile | null)[] = [];
+  const stored: Record<string, string | number | boolean | null>[][] = [];
+  const taken = new Set(RESERVED);
   for (const run of runs) {
-    const cols = configColumns(run.config);
     const status = await readStatus(run.dir);
     statuses.push(status);
-    for (const rec of await readRecords(run.dir)) {
-      recordRows.push({ ...rec, run: run.hash, label: run.label, ...cols });
-    }
+    const records = await readRecords(run.dir);
+    stored.push(records);
+    for (const rec of records) for (const k of Object.keys(rec)) taken.add(k);
+    for (const k of Object.keys(status?.summary ?? {})) taken.add(k);
+  }
+  runs.forEach((run, i) => {
+    const cols = configColumns(run.config, taken);
+    const status = statuses[i];
+    for (const rec of stored[i]) recordRows.push({ ...rec, run: run.hash, label: run.label, ...cols });
     const summary = status?.summary ?? {};
     runRows.push({
       run: run.hash,
@@ -143,7 +156,7 @@ async function readResult(
       backend: status?.environment?.backend ?? null,
       wallSeconds: status?.wallSeconds ?? null,
     });
-  }
+  });
   const tables: StudyTables = {
     records: rowsToFrame(recordRows, ["run", "label"]),
     runs: rowsToFrame(runRows, ["run", "label", "status"]),
@@ -219,7 +232,7 @@ export async function runStudy<C extends Config>(
   const executor = normalizeExecutor(options.executor);
   const def = definition as unknown as StudyDefinition<Config>;
   const store = (options.store ?? `runs/${def.name}`).replace(/\/+$/, "");
-  const { runs, dependencies } = await planStudy(def, store);
+  const { runs, dependencies } = await planStudy(def, store, options.parentStores ?? []);
   const rerun = options.rerun ?? "none";
 
   const todo: PlannedRun[] = [];
@@ -239,13 +252,18 @@ export async function runStudy<C extends Config>(
       );
     }
     const lock = await acquireLock(`${store}/.lock`, `study "${def.name}" (${store})`);
+    const stop = interruptScope(); // the notebook's stop button stops the study like its signal
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     try {
       await removeOrphanTemps(store);
       if (rerun !== "none") {
         for (const run of todo) await Deno.remove(run.dir, { recursive: true }).catch(() => {});
       }
       for (const run of todo) await ensureConfigFile(run.dir, configFileOf(run));
-      await writeFileAtomic(`${store}/plan.json`, planJson(def.name, runs, dependencies));
+      await writeFileAtomic(
+        `${store}/plan.json`,
+        planJson(def.name, runs, dependencies, options.parentStores ?? []),
+      );
       const progress = studyProgress({
         name: def.name,
         total: runs.length + dependencies.length,
@@ -257,7 +275,7 @@ export async function runStudy<C extends Config>(
         store,
         runs: todo,
         progress,
-        signal: options.signal,
+        signal,
         backend: options.backend,
         clock: options.clock,
       };
@@ -276,7 +294,7 @@ export async function runStudy<C extends Config>(
       await writeParquetAtomic(result.runs, `${store}/runs.parquet`);
       await writeFileAtomic(`${store}/figures.json`, JSON.stringify(result.figures));
       const interrupted = [...statuses].find(([, s]) => s.status === "interrupted");
-      if (interrupted || options.signal?.aborted) {
+      if (interrupted || signal.aborted) {
         const run = todo.find((r) => r.hash === interrupted?.[0]);
         throw new StudyInterruptedError(
           `study "${def.name}" was interrupted${
@@ -287,20 +305,30 @@ export async function runStudy<C extends Config>(
       }
       return result;
     } finally {
+      stop.close();
       await lock.release();
     }
   }
   const { result } = await readResult(def.name, store, runs, def.figures);
   // Keep the store's description in step with this definition (a cached subset of a larger store).
-  await writeFileAtomic(`${store}/plan.json`, planJson(def.name, runs, dependencies)).catch(() => {});
+  await writeFileAtomic(
+    `${store}/plan.json`,
+    planJson(def.name, runs, dependencies, options.parentStores ?? []),
+  ).catch(() => {});
   await writeFileAtomic(`${store}/figures.json`, JSON.stringify(result.figures)).catch(() => {});
   return result;
 }
 
-function planJson(name: string, runs: readonly PlannedRun[], dependencies: readonly PlannedRun[]): string {
+function planJson(
+  name: string,
+  runs: readonly PlannedRun[],
+  dependencies: readonly PlannedRun[],
+  parentStores: readonly string[],
+): string {
   return JSON.stringify(
     {
       name,
+      parentStores,
       kind: runs[0]?.kind.name,
       runs: runs.map((r) => ({ hash: r.hash, label: r.label, config: r.config })),
       dependencies: dependencies.map((r) => ({ hash: r.hash, kind: r.kind.name, config: r.config })),

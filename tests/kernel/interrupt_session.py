@@ -118,11 +118,12 @@ class Session:
 
 
 def trainer_step():
-    try:
-        with open(os.path.join(CHECKPOINT, "trainer_state.json")) as f:
-            return json.load(f)["step"]
-    except FileNotFoundError:
+    """The step of the newest checkpoint (one step-* directory per save, see lib/train/checkpoint_store.ts)."""
+    saves = sorted(d for d in os.listdir(CHECKPOINT) if d.startswith("step-"))
+    if not saves:
         return None
+    with open(os.path.join(CHECKPOINT, saves[-1], "trainer_state.json")) as f:
+        return json.load(f)["step"]
 
 
 def main():
@@ -130,6 +131,11 @@ def main():
     report = {}
     try:
         report["define"] = s.run("const kept = { answer: 41 }; kept.answer", timeout=20)
+        # Before trainlarge is loaded nothing in the kernel answers SIGINT: Deno's interrupt message goes to
+        # the idle kernel, which must shrug it off.
+        s.km.interrupt_kernel()
+        time.sleep(3)
+        report["keptAfterIdleInterruptUnloaded"] = s.value("kept")
         report["setup"] = s.run(SETUP, timeout=90)
         # trainlarge is loaded now: a cell awaiting something it cannot stop runs on instead of hanging.
         report["awaiting"] = s.run(
