@@ -50,6 +50,8 @@ export type {
 } from "./lib/backend/mod.ts";
 export { onWarning } from "./lib/util/warnings.ts";
 export type { Warning } from "./lib/util/warnings.ts";
+export { OptionError } from "./lib/util/options.ts";
+export { InputError } from "./lib/util/input_error.ts";
 // The notebook's stop button: training cells stop after a checkpoint and throw InterruptedError.
 export { interrupt, InterruptedError, interruptScope } from "./lib/util/interrupt.ts";
 export type { InterruptScope } from "./lib/util/interrupt.ts";
@@ -275,11 +277,15 @@ export type {
   Environment,
   ExecutorSpec,
   InlineExecutor,
+  LocalExecutorSpec,
   ProcessesExecutor,
   ReportOptions,
   ReproduceOptions,
   Reproduction,
   RunStudyOptions,
+  SlurmExecutor,
+  SlurmStudy,
+  SlurmTask,
   StatusFile,
   StoredRecord,
   StoredStatus,

@@ -7,10 +7,11 @@
  *
  * @module
  */
+import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import { tf, type Variable } from "../backend/tf.ts";
 import { applyMasks, magnitudeMasks } from "./magnitude_prune.ts";
 import { type CubicSchedule, cubicSparsity, isPruneStep } from "./schedule.ts";
-import type { SelectOptions, TensorRecord } from "./select.ts";
+import { SELECT_KEYS, type SelectOptions, type TensorRecord } from "./select.ts";
 
 /** One pruning event, reported through `onPrune` (flat, JSON-safe). */
 export interface PruneEvent {
@@ -64,9 +65,9 @@ export async function pruneFinetune(
   params: Record<string, Variable>,
   options: PruneFinetuneOptions,
 ): Promise<TensorRecord> {
-  if (!Number.isInteger(options.steps) || options.steps < 0) {
-    throw new Error(`pruneFinetune: steps must be a non-negative integer, got ${options.steps}`);
-  }
+  checkKeys("pruneFinetune", options, ["steps", "update", "schedule", "scope", "onPrune", ...SELECT_KEYS]);
+  checkNumber("pruneFinetune", "steps", options.steps, { min: 0, integer: true });
+  if (options.steps === undefined) throw new OptionError("pruneFinetune", "steps", "`steps` is required");
   let masks: TensorRecord | undefined;
   for (let step = 0; step < options.steps; step++) {
     if (isPruneStep(step, options.schedule)) {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkKeys } from "../util/options.ts";
 import type { DataFrame } from "./data_frame.ts";
 import type { MimeBundle } from "./kernel.ts";
 import { escapeHtml } from "./escape_html.ts";
@@ -75,6 +76,7 @@ function cell(value: unknown): string {
  * ```
  */
 export function tableHtml(df: DataFrame, options: TableOptions = {}): string {
+  checkKeys("tableHtml", options, ["maxRows", "caption"]);
   const maxRows = options.maxRows ?? TABLE_DEFAULTS.maxRows;
   if (!Number.isInteger(maxRows) || maxRows < 2) {
     throw new Error(`tableHtml: maxRows must be an integer ≥ 2, got ${maxRows}`);

@@ -50,5 +50,11 @@ export type {
   Seq2SeqRunConfig,
   Seq2SeqSize,
 } from "../experiments/seq2seq_run.ts";
-export type { ExecutorSpec, InlineExecutor, ProcessesExecutor } from "../study/executors.ts";
+export type {
+  ExecutorSpec,
+  InlineExecutor,
+  LocalExecutorSpec,
+  ProcessesExecutor,
+} from "../study/executors.ts";
 export type { StudyResult } from "../study/runner.ts";
+export type { SlurmExecutor } from "../study/slurm/options.ts";

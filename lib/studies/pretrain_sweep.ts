@@ -16,6 +16,7 @@ import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import {
   CELL_OPTION_KEYS,
   type CellOptions,
+  cellResult,
   presetRun,
   resolveScale,
   resolveSeeds,
@@ -142,7 +143,7 @@ export async function pretrainSweep(options: PretrainSweepOptions = {}): Promise
   }
   const run = presetRun(preset.run, options, RUN_KEYS);
   const name = options.name ?? `pretrain-${scale}`;
-  return await runStudy({
+  return await cellResult(runStudy({
     name,
     kind: mlmRun,
     base: run as Partial<MlmRunConfig>,
@@ -154,5 +155,5 @@ export async function pretrainSweep(options: PretrainSweepOptions = {}): Promise
       metricCurves(records, PERPLEXITY, "step"),
       finalVsParams(records, runs, PERPLEXITY),
     ],
-  }, studyOptions(options, name));
+  }, studyOptions(options, name)));
 }

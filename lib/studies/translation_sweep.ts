@@ -16,6 +16,7 @@ import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import {
   CELL_OPTION_KEYS,
   type CellOptions,
+  cellResult,
   presetRun,
   resolveScale,
   resolveSeeds,
@@ -125,7 +126,7 @@ export async function translationSweep(options: TranslationSweepOptions = {}): P
   });
   const run = presetRun(preset.run, options, RUN_KEYS);
   const name = options.name ?? `translation-${scale}`;
-  return await runStudy({
+  return await cellResult(runStudy({
     name,
     kind: seq2seqRun,
     base: run as Partial<Seq2SeqRunConfig>,
@@ -139,5 +140,5 @@ export async function translationSweep(options: TranslationSweepOptions = {}): P
       metricCurves(records, BLEU, "step"),
       finalVsParams(records, runs, BLEU),
     ],
-  }, studyOptions(options, name));
+  }, studyOptions(options, name)));
 }

@@ -18,7 +18,10 @@
 export { runStudy, StudyInterruptedError } from "./runner.ts";
 export type { RunStudyOptions, StudyResult } from "./runner.ts";
 export type { Config, StudyDefinition, StudyTables } from "./definition.ts";
-export type { ExecutorSpec, InlineExecutor, ProcessesExecutor } from "./executors.ts";
+export type { ExecutorSpec, InlineExecutor, LocalExecutorSpec, ProcessesExecutor } from "./executors.ts";
+export type { SlurmExecutor } from "./slurm/options.ts";
+export type { SlurmStudy } from "./slurm/submit.ts";
+export type { SlurmTask } from "./slurm/commands.ts";
 export { registerRunKind } from "./registry.ts";
 export { readStudyFile, report, STUDY_FILE_FORMAT } from "./report.ts";
 export type { ReportOptions, StudyFile, StudyFileRun } from "./report.ts";

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { checkKeys } from "../util/options.ts";
 import { tf } from "../backend/tf.ts";
 import type { Tensor, Variable } from "../backend/tf.ts";
 import { adamwStep } from "../backend/native/mod.ts";
@@ -81,6 +82,7 @@ export interface AdamW {
  * ```
  */
 export function createAdamW(params: Params, overrides: Partial<AdamWConfig> = {}): AdamW {
+  checkKeys("createAdamW", overrides, ["beta1", "beta2", "epsilon", "weightDecay", "decoupled", "decay"]);
   const config = { ...ADAMW_DEFAULTS, ...overrides };
   if (!(config.beta1 >= 0 && config.beta1 < 1 && config.beta2 >= 0 && config.beta2 < 1)) {
     throw new Error(`AdamW: beta1 and beta2 must be in [0, 1), got ${config.beta1}, ${config.beta2}`);

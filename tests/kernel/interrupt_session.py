@@ -118,11 +118,17 @@ class Session:
 
 
 def trainer_step():
-    """The step of the newest checkpoint (one step-* directory per save, see lib/train/checkpoint_store.ts)."""
-    saves = sorted(d for d in os.listdir(CHECKPOINT) if d.startswith("step-"))
-    if not saves:
+    """Step of the newest complete checkpoint: step-NNNNNNNN[-gen]/ directories with a manifest.json."""
+    import re
+
+    found = []
+    for name in os.listdir(CHECKPOINT) if os.path.isdir(CHECKPOINT) else []:
+        m = re.fullmatch(r"step-(\d{8,})(?:-(\d+))?", name)
+        if m and os.path.exists(os.path.join(CHECKPOINT, name, "manifest.json")):
+            found.append((int(m.group(1)), int(m.group(2) or 0), name))
+    if not found:
         return None
-    with open(os.path.join(CHECKPOINT, saves[-1], "trainer_state.json")) as f:
+    with open(os.path.join(CHECKPOINT, max(found)[2], "trainer_state.json")) as f:
         return json.load(f)["step"]
 
 

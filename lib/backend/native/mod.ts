@@ -1,6 +1,7 @@
 /**
  * The native backend's public pieces: the fused Transformer ops (GELU, LayerNorm, dropout, AdamW step) that run as
- * single kernels on `native` and as composite tfjs ops elsewhere, the kernel profiler, and BLAS threads.
+ * single kernels on `native` and as composite tfjs ops elsewhere, the kernel profiler, and the thread count.
+ * Importing them loads nothing of the backend itself (see `names.ts`).
  *
  * `useBackend("native")` (in `../use_backend.ts`) starts the backend itself.
  *
