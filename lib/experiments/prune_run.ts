@@ -12,8 +12,8 @@
 import { tf } from "../backend/tf.ts";
 import { loadTokenizer, saveTokenizer } from "../data/tokenizer_json.ts";
 import { classificationBatches } from "../data/classification_batches.ts";
-import { countParams, disposeParams, type Params } from "../model/params.ts";
-import { flopsPerToken } from "../model/size.ts";
+import { disposeParams, type Params } from "../model/params.ts";
+import { flopsPerToken, paramCount } from "../model/size.ts";
 import { applyMasks, magnitudeMasks } from "../compress/magnitude_prune.ts";
 import { type CubicSchedule, cubicSparsity } from "../compress/schedule.ts";
 import type { SelectOptions, TensorRecord } from "../compress/select.ts";
@@ -31,7 +31,7 @@ import {
   evaluationBatches,
 } from "./classification_data.ts";
 import { accuracyHook, isLinearWeight, loadClassifierRun } from "./classifier_eval.ts";
-import { classifyAncestor, classifyRun, parentDir, type ParentField } from "./classify_run.ts";
+import { classifyAncestor, classifyRun, parentDir } from "./classify_run.ts";
 import {
   checkOneOf,
   checkParentRef,
@@ -46,7 +46,7 @@ import { runTraining } from "./run_training.ts";
 /** Config of a `prune` run. */
 export type PruneRunConfig = TrainingLength & EvalSplit & {
   /** The finished `classify` run whose final weights are pruned (required). */
-  init: ParentField | null;
+  init: ParentRef | null;
   /** Final fraction of the linear-layer weights set to 0, in [0, 1). */
   sparsity: number;
   /** One magnitude threshold over all linear weights (`"global"`, the paper's) or one per tensor. */
@@ -223,7 +223,7 @@ export const pruneRun: RunKind<PruneRunConfig> = {
         afterStep: (step, seconds) => masks.update(step, seconds),
         onResume: (state) => masks.resume(state.step, state.seconds),
         model: model as unknown as Json,
-        params: countParams(params),
+        params: paramCount(params),
         flopsPerToken: flopsPerToken(model.encoder, { seqLen: maxLen, maskFraction: 0 }),
       });
     } finally {

@@ -13,8 +13,8 @@ import { loadTokenizer, saveTokenizer } from "../data/tokenizer_json.ts";
 import { classificationBatches } from "../data/classification_batches.ts";
 import { fakeQuantizeRecord } from "../compress/quantize_record.ts";
 import { sparsityReport } from "../compress/sparsity_report.ts";
-import { countParams, disposeParams, type Params } from "../model/params.ts";
-import { flopsPerToken } from "../model/size.ts";
+import { disposeParams, type Params } from "../model/params.ts";
+import { flopsPerToken, paramCount } from "../model/size.ts";
 import { createAdamW, disposeAdamW } from "../train/adamw.ts";
 import { classificationTask } from "../train/task.ts";
 import { checkNumber, OptionError } from "../util/options.ts";
@@ -26,7 +26,7 @@ import {
   evaluationBatches,
 } from "./classification_data.ts";
 import { accuracyHook, loadClassifierRun } from "./classifier_eval.ts";
-import { classifyAncestor, classifyRun, parentDir, type ParentField } from "./classify_run.ts";
+import { classifyAncestor, classifyRun, parentDir } from "./classify_run.ts";
 import { checkParentRef, fullParentRef, mergeConfig } from "./kind_config.ts";
 import { LINEAR_WEIGHTS, pruneRun } from "./prune_run.ts";
 import type { Json, ParentRef, RunKind } from "./run_kind.ts";
@@ -35,7 +35,7 @@ import { runTraining } from "./run_training.ts";
 /** Config of a `quantize` run. */
 export type QuantizeRunConfig = EvalSplit & {
   /** The finished `classify` or `prune` run whose final weights are quantized (required). */
-  init: ParentField | null;
+  init: ParentRef | null;
   /** Bits per linear-layer weight, 2..8. */
   bits: number;
   /** Examples per evaluation batch. */
@@ -136,7 +136,7 @@ export const quantizeRun: RunKind<QuantizeRunConfig> = {
           () => Promise.resolve({ ...size, nonzeroParams }),
         ],
         model: model as unknown as Json,
-        params: countParams(params),
+        params: paramCount(params),
         flopsPerToken: flopsPerToken(model.encoder, { seqLen: root.maxLen, maskFraction: 0 }),
       });
     } finally {

@@ -21,7 +21,8 @@ import { saveTokenizer } from "../data/tokenizer_json.ts";
 import { loadTranslationTokenized } from "../data/translation_tokenized.ts";
 import { bleu } from "../metrics/bleu.ts";
 import { beamSearch, greedyDecode } from "../model/decode.ts";
-import { countParams, disposeParams, type Params } from "../model/params.ts";
+import { disposeParams, type Params } from "../model/params.ts";
+import { paramCount } from "../model/size.ts";
 import { initSeq2Seq } from "../model/seq2seq.ts";
 import { type Seq2SeqConfig, seq2seqConfig } from "../model/seq2seq_config.ts";
 import { createAdamW, disposeAdamW } from "../train/adamw.ts";
@@ -332,7 +333,7 @@ export const seq2seqRun: RunKind<Seq2SeqRunConfig> = {
         validation: Array.from({ length: validation.batchesPerEpoch }, () => validation.next()),
         evalHooks: [bleuHook(model, data, c.decode, c.maxLen)],
         model: model as unknown as Json,
-        params: countParams(params),
+        params: paramCount(params),
         flopsPerToken: seq2seqFlopsPerToken(model, c.maxLen),
       });
     } finally {

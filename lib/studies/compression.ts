@@ -14,7 +14,7 @@
  */
 import type { DataFrame } from "../display/data_frame.ts";
 import { CLASSIFY_RUN_DEFAULTS, classifyRun, type ClassifyRunConfig } from "../experiments/classify_run.ts";
-import { MLM_RUN_DEFAULTS, mlmRun, type MlmRunConfig } from "../experiments/mlm_run.ts";
+import { mlmRun, type MlmRunConfig } from "../experiments/mlm_run.ts";
 import { PRUNE_RUN_DEFAULTS, pruneRun, type PruneRunConfig } from "../experiments/prune_run.ts";
 import { quantizeRun, type QuantizeRunConfig } from "../experiments/quantize_run.ts";
 import type { Json } from "../experiments/run_kind.ts";
@@ -25,6 +25,7 @@ import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import {
   CELL_OPTION_KEYS,
   type CellOptions,
+  cellResult,
   resolveScale,
   resolveSeeds,
   type Scale,
@@ -80,6 +81,8 @@ export interface CompressionPreset {
   prune: Partial<PruneRunConfig>;
   /** Bits grid. */
   bits: number[];
+  /** Test examples each compressed model is evaluated on (null: the whole split). */
+  evalExamples?: number | null;
 }
 
 /** The presets: smoke (< 1 min, tests), demo (≤ 10 min on 2 CPU cores when pretraining is reused), full. */
@@ -91,6 +94,7 @@ export const COMPRESSION_PRESETS: Readonly<Record<Scale, CompressionPreset>> = O
     sparsities: [0, 0.5, 0.9],
     prune: { seconds: 0 },
     bits: [8, 2],
+    evalExamples: 200,
   },
   demo: {
     // the width series of pretrainSweep's demo (reused from its store), finetuned 60 s each; one-shot
@@ -187,12 +191,12 @@ export async function compressionStudy(
     const init = c.init as { config: { model: { layers: number; width: number } } };
     return sizeLabel(init.config.model.layers, init.config.model.width);
   };
-  const finetuned = await runStudy({
+  const finetuned = await cellResult(runStudy({
     name: `${name}-finetune`,
     kind: classifyRun,
     runs: classifyConfigs as Partial<ClassifyRunConfig>[],
     label: (c) => sizeOf(c as unknown as Config) + (seeds.length > 1 ? ` seed ${c.seed}` : ""),
-  }, common("finetune"));
+  }, common("finetune")));
 
   const baselines = finetuned.runs.toRecords() as Record<string, unknown>[];
   const finished = classifyConfigs.filter((_, i) =>
@@ -200,7 +204,7 @@ export async function compressionStudy(
   );
   const parentOf = (c: Config) => ({ kind: "classify", config: c });
   const pruneBase = { ...PRUNE_RUN_DEFAULTS, ...preset.prune, ...(options.prune ?? {}) };
-  const pruned = await runStudy({
+  const pruned = await cellResult(runStudy({
     name: `${name}-prune`,
     kind: pruneRun,
     runs: finished.flatMap((c) =>
@@ -209,23 +213,29 @@ export async function compressionStudy(
         init: parentOf(c),
         sparsity,
         evalSplit: "test",
+        evalExamples: preset.evalExamples ?? null,
         seed: c.seed as number,
       }))
     ) as unknown as Partial<PruneRunConfig>[],
     label: (c) =>
       `${sizeOf((c.init as unknown as { config: Config }).config)} sparsity ${c.sparsity}` +
       (seeds.length > 1 ? ` seed ${c.seed}` : ""),
-  }, common("prune"));
-  const quantized = await runStudy({
+  }, common("prune")));
+  const quantized = await cellResult(runStudy({
     name: `${name}-quantize`,
     kind: quantizeRun,
     runs: finished.flatMap((c) =>
-      bits.map((b) => ({ init: parentOf(c), bits: b, evalSplit: "test" }))
+      bits.map((b) => ({
+        init: parentOf(c),
+        bits: b,
+        evalSplit: "test",
+        evalExamples: preset.evalExamples ?? null,
+      }))
     ) as unknown as Partial<
       QuantizeRunConfig
     >[],
     label: (c) => `${sizeOf((c.init as unknown as { config: Config }).config)} ${c.bits} bits`,
-  }, common("quantize"));
+  }, common("quantize")));
 
   const paramsOf = new Map(classifyConfigs.map((c, i) => [sizeOf(c), num(baselines[i]?.params ?? 0)]));
   const points: CompressionPoint[] = [];

@@ -24,6 +24,7 @@ import {
   writeStatus,
 } from "./store.ts";
 import { VERSION } from "../version.ts";
+import { hostname } from "../util/process.ts";
 import { InterruptedError } from "../util/interrupt.ts";
 import { removeOrphanTemps } from "../util/atomic_file.ts";
 import { describeEnvironment } from "./environment.ts";
@@ -67,14 +68,6 @@ async function tornTail(dir: string): Promise<boolean> {
     return text.length > 0 && !text.endsWith("\n");
   } catch {
     return false;
-  }
-}
-
-function hostname(): string {
-  try {
-    return Deno.hostname();
-  } catch {
-    return "unknown";
   }
 }
 

@@ -8,6 +8,7 @@
  */
 import type { StudyProgress } from "../display/study_progress.ts";
 import type { TrainRecord } from "../train/loop.ts";
+import type { SlurmExecutor } from "./slurm/options.ts";
 import { executeRun } from "./execute.ts";
 import type { PlannedRun } from "./plan.ts";
 import { readRecords, readStatus, type StatusFile, writeStatus } from "./store.ts";
@@ -28,8 +29,11 @@ export interface ProcessesExecutor {
   threads?: number;
 }
 
-/** Executor choices of `runStudy`. */
-export type ExecutorSpec = "inline" | "processes" | InlineExecutor | ProcessesExecutor;
+/** Executors that run on this machine: `runStudy` resolves to the study's result. */
+export type LocalExecutorSpec = "inline" | "processes" | InlineExecutor | ProcessesExecutor;
+
+/** Executor choices of `runStudy` (with `{ kind: "slurm" }` it resolves to a handle on the cluster jobs). */
+export type ExecutorSpec = LocalExecutorSpec | SlurmExecutor;
 
 /** What an executor is handed. */
 export interface ExecutorJob {

@@ -178,10 +178,13 @@ let loaded: Blas | undefined;
  * ```ts
  * import { assert } from "@std/assert";
  * import { loadBlas } from "./blas.ts";
- * const blas = loadBlas();
- * const c = new Float32Array(1);
- * blas.sgemm(false, false, 1, 1, 2, 1, new Float32Array([1, 2]), new Float32Array([3, 4]), 0, c);
- * assert(c[0] === 11);
+ * import { tryLoadBlas } from "./provider.ts";
+ * if (!("missing" in tryLoadBlas())) { // BLAS is optional: nothing to show where none is installed
+ *   const blas = loadBlas();
+ *   const c = new Float32Array(1);
+ *   blas.sgemm(false, false, 1, 1, 2, 1, new Float32Array([1, 2]), new Float32Array([3, 4]), 0, c);
+ *   assert(c[0] === 11);
+ * }
  * ```
  */
 export function loadBlas(candidates?: string[]): Blas {

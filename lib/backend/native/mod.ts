@@ -14,3 +14,6 @@ export type { AdamWStep } from "./fused_ops.ts";
 export { kernelProfile, profileKernels } from "./profile.ts";
 export type { KernelTime } from "./profile.ts";
 export { setNativeThreads } from "./threads.ts";
+
+// Types from lower layers that the signatures above mention (public here too, so the docs are whole).
+export type { Scalar, Tensor, Tensor1D, Tensor2D } from "../tf.ts";

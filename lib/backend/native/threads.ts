@@ -21,10 +21,13 @@ interface Threaded {
  * @example
  * ```ts
  * import { assert } from "@std/assert";
+ * import { tryLoadBlas } from "./provider.ts";
  * import { setNativeThreads } from "./threads.ts";
- * const n = setNativeThreads(1);
- * assert(n >= 1);
- * setNativeThreads(navigator.hardwareConcurrency);
+ * if (!("missing" in tryLoadBlas())) { // BLAS is optional: nothing to show where none is installed
+ *   const n = setNativeThreads(1);
+ *   assert(n >= 1);
+ *   setNativeThreads(navigator.hardwareConcurrency);
+ * }
  * ```
  */
 export function setNativeThreads(threads: number): number {
