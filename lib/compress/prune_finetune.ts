@@ -65,7 +65,7 @@ export async function pruneFinetune(
   params: Record<string, Variable>,
   options: PruneFinetuneOptions,
 ): Promise<TensorRecord> {
-  checkKeys("pruneFinetune", options, ["steps", "trainStep", "schedule", "scope", "onPrune", ...SELECT_KEYS]);
+  checkKeys("pruneFinetune", options, ["steps", "update", "schedule", "scope", "onPrune", ...SELECT_KEYS]);
   checkNumber("pruneFinetune", "steps", options.steps, { min: 0, integer: true });
   if (options.steps === undefined) throw new OptionError("pruneFinetune", "steps", "`steps` is required");
   let masks: TensorRecord | undefined;

@@ -18,11 +18,12 @@ export type { Json, ParentRef, RunContext, RunKind, RunSummary } from "./run_kin
 
 // Run kinds (one line each): what a study's runs are, by object or by name (`RUN_KINDS`).
 export { RUN_KINDS } from "./kinds.ts";
+export type { KindConfig } from "./kinds.ts";
 export { LINREG_DEFAULTS, linregKind } from "./linreg_kind.ts";
 export { MLM_RUN_DEFAULTS, mlmRun } from "./mlm_run.ts";
 export { SEQ2SEQ_RUN_DEFAULTS, seq2seqRun } from "./seq2seq_run.ts";
 export { CLASSIFY_RUN_DEFAULTS, classifyRun } from "./classify_run.ts";
-export { PRUNE_RUN_DEFAULTS, pruneRun } from "./prune_run.ts";
+export { PRUNE_RUN_DEFAULTS, pruneRun, pruneSchedule } from "./prune_run.ts";
 export { QUANTIZE_RUN_DEFAULTS, quantizeRun } from "./quantize_run.ts";
 export type { LinregConfig } from "./linreg_kind.ts";
 export type { MlmRunConfig } from "./mlm_run.ts";

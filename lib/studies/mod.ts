@@ -29,6 +29,7 @@ export {
   winnersTable,
 } from "./compression_figures.ts";
 export type { CompressionPoint } from "./compression_figures.ts";
+export * from "./batch_size_public.ts";
 export { fitSizes, planBudget } from "./plan_budget.ts";
 export type { BudgetPlan, PlanBudgetOptions } from "./plan_budget.ts";
 export { accuracyAtBits, fitPowerLaw, predictLoss } from "./budget_fit.ts";
@@ -38,13 +39,23 @@ export type { PowerLawFit } from "./budget_fit.ts";
 export type { DataFrame } from "../display/data_frame.ts";
 export type { Figure, Trace } from "../display/figure.ts";
 export type { ProgressMode } from "../display/progress.ts";
+export type { ClassifyData, EvalSplit } from "../experiments/classification_data.ts";
+export type { ClassifyRunConfig } from "../experiments/classify_run.ts";
 export type { ModelSize, TrainingLength } from "../experiments/kind_config.ts";
 export type { MlmData, MlmRunConfig } from "../experiments/mlm_run.ts";
+export type { PruneRunConfig } from "../experiments/prune_run.ts";
+export type { Json, ParentRef } from "../experiments/run_kind.ts";
 export type {
   Seq2SeqData,
   Seq2SeqDecode,
   Seq2SeqRunConfig,
   Seq2SeqSize,
 } from "../experiments/seq2seq_run.ts";
-export type { ExecutorSpec, InlineExecutor, ProcessesExecutor } from "../study/executors.ts";
+export type {
+  ExecutorSpec,
+  InlineExecutor,
+  LocalExecutorSpec,
+  ProcessesExecutor,
+} from "../study/executors.ts";
 export type { StudyResult } from "../study/runner.ts";
+export type { SlurmExecutor } from "../study/slurm/options.ts";
