@@ -24,8 +24,6 @@ const WALKTHROUGHS = [
   "04_compression",
   "05_budget_planner",
 ];
-/** Those CI executes: 03_batch_size joins once `batchSizeStudy` is on main (branch batch). */
-const EXECUTED = WALKTHROUGHS.filter((name) => name !== "03_batch_size");
 
 const OUT = `${PROJECT_DIR}/tests/out/walkthroughs`;
 const PLOTLY = "application/vnd.plotly.v1+json";
@@ -134,7 +132,7 @@ Deno.test({
     const runs = await Deno.makeTempDir({ prefix: "trainlarge-walkthrough-runs-" });
     const env = { ...kernel.env, TRAINLARGE_SCALE: "smoke", TRAINLARGE_RUNS: runs };
     try {
-      for (const name of EXECUTED) {
+      for (const name of WALKTHROUGHS) {
         await t.step(`${name} executes at smoke scale`, async () => {
           const executed = await run(JUPYTER, [
             "nbconvert",
