@@ -2,8 +2,10 @@
  * Decoding speed: greedy and beam search with the key/value cache against re-running the whole prefix each
  * step (`cache: false`), same model and inputs in the same run; the outputs must be identical.
  *
- *   deno run -A bench/decode_bench.ts [--backend native] [--length 40] [--batch 16]
+ *   deno run -A bench/decode_bench.ts [--backend native] [--length 40] [--batch 16] [--torch]
  *
+ * With `--torch`, PyTorch decodes the same shapes incrementally with a key/value cache in the same run
+ * (`bench/torch_decode.py`, 2 threads) and the table gains tokens/s and the ratio against it.
  * The model is randomly initialised (3 + 3 layers, width 256, 4 heads, vocabulary 8000) and EOS is never
  * produced first, so every sentence runs to `--length` tokens.
  *
@@ -16,7 +18,7 @@ import { disposeParams } from "../lib/model/params.ts";
 import { initSeq2Seq } from "../lib/model/seq2seq.ts";
 import { seq2seqConfig } from "../lib/model/seq2seq_config.ts";
 
-const flags = parseArgs(Deno.args, { string: ["backend", "length", "batch"] });
+const flags = parseArgs(Deno.args, { string: ["backend", "length", "batch"], boolean: ["torch"] });
 const backend = await useBackend(flags.backend ?? "auto");
 const maxLength = Number(flags.length ?? 40), b = Number(flags.batch ?? 16), s = 30;
 const config = seq2seqConfig({
@@ -44,9 +46,36 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
   return [out, (performance.now() - t0) / 1000];
 }
 
-console.log(`backend ${backend.name}; ${navigator.hardwareConcurrency} cores; length ${maxLength}`);
-console.log("| decoder | sentences | with cache (s) | without (s) | speed-up | same output |");
-console.log("|---|---:|---:|---:|---:|---|");
+async function torchSeconds(): Promise<{ greedySeconds: number; beamSeconds: number; torch: string } | null> {
+  if (!flags.torch) return null;
+  const out = await new Deno.Command("/usr/bin/python3", {
+    args: [
+      new URL("./torch_decode.py", import.meta.url).pathname,
+      ...["--length", `${maxLength}`, "--batch", `${b}`, "--src", `${s}`, "--threads", "2"],
+    ],
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error("bench/torch_decode.py failed");
+  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
+}
+
+const load = Deno.loadavg().map((x) => x.toFixed(2)).join(", ");
+console.log(
+  `backend ${backend.name} (${backend.device}); ${navigator.hardwareConcurrency} cores; length ${maxLength}; ` +
+    `load average ${load}`,
+);
+const torch = await torchSeconds();
+if (torch) {
+  console.log(
+    `PyTorch ${torch.torch}: greedy ${torch.greedySeconds.toFixed(2)} s, beam ${
+      torch.beamSeconds.toFixed(2)
+    } s`,
+  );
+}
+console.log(
+  "| decoder | sentences | with cache (s) | without (s) | speed-up | same output | tokens/s (cache) | PyTorch tokens/s | vs PyTorch |",
+);
+console.log("|---|---:|---:|---:|---:|---|---:|---:|---:|");
 for (
   const [name, n, run] of [
     ["greedy", b, (cache: boolean) => greedyDecode(params, source, config, { ...base, cache })],
@@ -60,6 +89,12 @@ for (
   const [withCache, a] = await timed(() => run(true));
   const [without, c] = await timed(() => run(false));
   const same = JSON.stringify(withCache) === JSON.stringify(without);
-  console.log(`| ${name} | ${n} | ${a.toFixed(2)} | ${c.toFixed(2)} | ${(c / a).toFixed(1)}× | ${same} |`);
+  const tokens = n * maxLength, ref = torch && (name === "greedy" ? torch.greedySeconds : torch.beamSeconds);
+  console.log(
+    `| ${name} | ${n} | ${a.toFixed(2)} | ${c.toFixed(2)} | ${(c / a).toFixed(1)}× | ${same} | ` +
+      `${(tokens / a).toFixed(0)} | ${ref ? (tokens / ref).toFixed(0) : ""} | ${
+        ref ? (ref / a).toFixed(2) : ""
+      } |`,
+  );
 }
 disposeParams(params);

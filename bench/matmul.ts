@@ -5,7 +5,9 @@
  * @module
  */
 import { tf } from "../lib/backend/tf.ts";
-import { loadBlas } from "../lib/backend/native/blas.ts";
+import { type Blas, loadBlas } from "../lib/backend/native/blas.ts";
+import { Arena } from "../lib/backend/native/simd/arena.ts";
+import { type WasmBlas, wasmBlas } from "../lib/backend/native/simd/gemm.ts";
 
 /** One measured product shape. */
 export interface MatmulRow {
@@ -24,12 +26,32 @@ function timeIt(f: () => void, ms: number): number {
   return (performance.now() - t0) / n / 1000;
 }
 
-/** GFLOP/s of raw BLAS sgemm for (m, k) × (k, n). */
-export function rawBlasGflops(m: number, n: number, k: number, ms = 400): number {
-  const blas = loadBlas();
+/** GFLOP/s of raw BLAS sgemm for (m, k) × (k, n) (default: the system BLAS, through FFI). */
+export function rawBlasGflops(m: number, n: number, k: number, ms = 400, blas: Blas = loadBlas()): number {
   const a = new Float32Array(m * k).fill(0.5), b = new Float32Array(k * n).fill(0.25);
   const c = new Float32Array(m * n);
   return (2 * m * n * k) / timeIt(() => blas.sgemm(false, false, m, n, k, 1, a, b, 0, c), ms) / 1e9;
+}
+
+let builtin: { arena: Arena; blas: WasmBlas } | undefined;
+
+/**
+ * GFLOP/s of the built-in WebAssembly GEMM (the no-BLAS path) for (m, k) × (k, n), on arena arrays, with
+ * `navigator.hardwareConcurrency` threads (its workers start on the first call and are given a moment).
+ */
+export async function builtinGemmGflops(m: number, n: number, k: number, ms = 400): Promise<number> {
+  if (!builtin) {
+    const arena = new Arena();
+    builtin = { arena, blas: wasmBlas(arena)! };
+    for (let i = 0; i < 200 && builtin.blas.readyThreads() < builtin.blas.threads(); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  const { arena, blas } = builtin;
+  const a = arena.take(m * k)!.fill(0.5), b = arena.take(k * n)!.fill(0.25), c = arena.take(m * n)!;
+  const gflops = (2 * m * n * k) / timeIt(() => blas.sgemm(false, false, m, n, k, 1, a, b, 0, c), ms) / 1e9;
+  for (const x of [a, b, c]) arena.free(x);
+  return gflops;
 }
 
 /**

@@ -128,3 +128,53 @@ export async function timeMlmStep(
     disposeParams(params);
   }
 }
+
+/**
+ * Times one configuration in a child process and returns its timing: how `deno task bench` measures the
+ * `native` backend on its built-in GEMM (`TRAINLARGE_BLAS=none`) beside the one on the system BLAS, which a
+ * process registers once. The child's own output (a profile) goes to this process's stdout.
+ */
+export async function timeMlmStepInChild(
+  size: BenchSize,
+  options: { steps: number; seconds: number; warmup: number; dropout: number; profile?: boolean },
+  env: Record<string, string>,
+): Promise<StepTiming & { threads: number }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("./mlm_step.ts", import.meta.url).pathname,
+      JSON.stringify({ size: size.name, ...options }),
+    ],
+    env,
+    stderr: "inherit",
+  }).output();
+  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+  if (!out.success) throw new Error(`bench/mlm_step.ts failed for size ${size.name}: ${lines.join("\n")}`);
+  const last = lines.pop()!;
+  if (lines.length > 0) console.log(lines.join("\n"));
+  return JSON.parse(last);
+}
+
+if (import.meta.main) {
+  const { useBackend } = await import("../lib/backend/mod.ts");
+  const { kernelProfile, profileKernels } = await import("../lib/backend/native/profile.ts");
+  const o = JSON.parse(Deno.args[0]);
+  const described = await useBackend("native");
+  const r = await timeMlmStep(SIZES[o.size], { ...o, onTimed: () => o.profile && profileKernels(true) });
+  if (o.profile) {
+    profileKernels(false);
+    console.log(
+      `\nnative kernel profile (${described.device}), size ${o.size} (ms per step, calls per step):`,
+    );
+    for (const k of kernelProfile().slice(0, 15)) {
+      console.log(
+        `  ${k.kernel.padEnd(24)} ${(k.ms / r.steps).toFixed(1).padStart(8)} ms ${
+          (k.calls / r.steps).toFixed(0).padStart(5)
+        }`,
+      );
+    }
+    console.log();
+  }
+  console.log(JSON.stringify({ ...r, threads: described.threads }));
+}

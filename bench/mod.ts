@@ -2,7 +2,7 @@
  * `deno task bench`: training throughput (tokens/s) of a full MLM step — forward, backward, AdamW — on each
  * backend, against PyTorch with 2 threads in the same run, plus matmul GFLOP/s against raw BLAS.
  *
- * Options: --sizes S,M,L  --backends native,wasm,cpu  --steps N (timed steps, default 5)  --seconds S
+ * Options: --sizes S,M,L  --backends native,native-noblas,wasm,cpu  --steps N (timed steps, default 5)  --seconds S
  * (time budget per configuration, default 20)  --warmup N (default 1)  --rounds R (default 2)  --dropout P
  * (default 0, both sides)  --no-torch  --no-matmul  --profile (native: per-kernel time table).
  *
@@ -17,10 +17,15 @@ import { parseArgs } from "@std/cli";
 import { useBackend } from "../lib/backend/mod.ts";
 import { hasTorch } from "../tests/_support/tools.ts";
 import { kernelProfile, profileKernels } from "../lib/backend/native/profile.ts";
-import { type BenchSize, SIZES, type StepTiming, timeMlmStep } from "./mlm_step.ts";
-import { rawBlasGflops, tfMatmulGflops } from "./matmul.ts";
+import { type BenchSize, SIZES, type StepTiming, timeMlmStep, timeMlmStepInChild } from "./mlm_step.ts";
+import { builtinGemmGflops, rawBlasGflops, tfMatmulGflops } from "./matmul.ts";
 
-const DEFAULT_SIZES: Record<string, string[]> = { native: ["S", "M", "L"], wasm: ["S"], cpu: ["S"] };
+const DEFAULT_SIZES: Record<string, string[]> = {
+  native: ["S", "M", "L"],
+  "native-noblas": ["S", "M", "L"],
+  wasm: ["S"],
+  cpu: ["S"],
+};
 const SLOW = new Set(["wasm", "cpu", "webgpu"]);
 
 const args = parseArgs(Deno.args, {
@@ -34,7 +39,8 @@ const sizes = (args.sizes ?? "S,M,L").split(",").map((s: string) => {
   if (!size) throw new Error(`--sizes: unknown size "${s}"; use S, M and/or L`);
   return size;
 });
-const backends = (args.backends ?? "native,wasm,cpu").split(",").map((s: string) => s.trim());
+// `native-noblas` is `native` on its built-in WebAssembly GEMM (TRAINLARGE_BLAS=none), timed in a child process.
+const backends = (args.backends ?? "native,native-noblas,wasm,cpu").split(",").map((s: string) => s.trim());
 const steps = Number(args.steps ?? 5),
   seconds = Number(args.seconds ?? 20),
   warmup = Number(args.warmup ?? 1);
@@ -79,11 +85,19 @@ async function torchStep(size: BenchSize): Promise<StepTiming & { version: strin
 
 const machine =
   `${navigator.hardwareConcurrency} cores, ${Deno.build.os}/${Deno.build.arch}, deno ${Deno.version.deno}`;
-console.log(`# trainlarge bench (${new Date().toISOString()}; ${machine})\n`);
+console.log(`# trainlarge bench (${new Date().toISOString()}; ${machine}; load average ${loadAverage()})\n`);
 console.log(
   `MLM step: post-LN, exact GELU, 4x FFN, heads of 64, tied head over 15% masked positions, AdamW; ` +
     `dropout ${dropout}; ${steps} timed steps (≤ ${seconds} s) after ${warmup} warm-up\n`,
 );
+
+function loadAverage(): string {
+  try {
+    return Deno.loadavg().map((x) => x.toFixed(2)).join(", ");
+  } catch {
+    return "unknown";
+  }
+}
 
 const torch = args.torch && (await hasTorch());
 if (args.torch && !torch) {
@@ -109,6 +123,15 @@ for (const size of sizes) {
     for (const backend of backends) {
       if (!explicitSizes && DEFAULT_SIZES[backend] && !DEFAULT_SIZES[backend].includes(size.name)) continue;
       if (round > 0 && SLOW.has(backend) && args.rounds === undefined) continue;
+      if (backend === "native-noblas") {
+        const profile = args.profile && round === Math.max(1, rounds) - 1;
+        const r = await timeMlmStepInChild(size, { steps, seconds, warmup, dropout, profile }, {
+          TRAINLARGE_BLAS: "none",
+        });
+        keep(backend, `native, no BLAS: WebAssembly GEMM (${r.threads} thr)`, r);
+        console.log(`${size.name} round ${round + 1}: ${backend} best ${r.msBest.toFixed(0)} ms/step`);
+        continue;
+      }
       let description;
       try {
         description = await useBackend(backend);
@@ -154,12 +177,27 @@ console.log("\n" + rows.join("\n") + "\n");
 
 if (args.matmul && backends.includes("native")) {
   await useBackend("native");
-  console.log("| matmul (M×K · K×N) | raw cblas_sgemm GFLOP/s | tf.matMul on native GFLOP/s | ratio |");
-  console.log("|---|---:|---:|---:|");
-  for (const [m, k, n] of [[512, 512, 512], [1024, 1024, 1024], [4096, 256, 1024], [4096, 1024, 256]]) {
-    const raw = rawBlasGflops(m, n, k), ours = await tfMatmulGflops(m, n, k);
+  console.log(
+    "| matmul (M×K · K×N) | raw cblas_sgemm GFLOP/s | tf.matMul on native GFLOP/s | ratio | " +
+      "built-in WebAssembly GEMM GFLOP/s | built-in / raw |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|");
+  const shapes = [[512, 512, 512], [1024, 1024, 1024], [4096, 256, 1024], [4096, 1024, 256], [
+    1024,
+    4096,
+    256,
+  ]];
+  for (const [m, k, n] of shapes) {
+    // Interleaved, best of 3 each: the machine may be shared.
+    let raw = 0, ours = 0, wasm = 0;
+    for (let r = 0; r < 3; r++) {
+      raw = Math.max(raw, rawBlasGflops(m, n, k, 150));
+      ours = Math.max(ours, await tfMatmulGflops(m, n, k, 150));
+      wasm = Math.max(wasm, await builtinGemmGflops(m, n, k, 150));
+    }
     console.log(
-      `| ${m}×${k} · ${k}×${n} | ${raw.toFixed(1)} | ${ours.toFixed(1)} | ${(ours / raw).toFixed(2)} |`,
+      `| ${m}×${k} · ${k}×${n} | ${raw.toFixed(1)} | ${ours.toFixed(1)} | ${(ours / raw).toFixed(2)} | ` +
+        `${wasm.toFixed(1)} | ${(wasm / raw).toFixed(2)} |`,
     );
   }
 }

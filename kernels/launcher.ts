@@ -9,13 +9,15 @@
  * - when the kernel runs stoppable work (the file named by `TRAINLARGE_INTERRUPT_FLAG` exists: a training
  *   loop or study keeps it while it runs), does nothing more: the listener stops the work at its next
  *   step, after a checkpoint;
- * - otherwise waits up to a second for the listener's answer (`<flag>.ack`); without one, JavaScript is
+ * - otherwise waits up to 2 s for the listener's answer (`<flag>.ack`); without one, JavaScript is
  *   busy (or trainlarge is not loaded), so it sends Deno's kernel the `interrupt_request` message a front
  *   end in "message" mode would send, which terminates running synchronous code (`while (true) {}`).
  *   That message is never sent when JavaScript answered: in a cell awaiting something it would leave the
  *   cell, and the kernel, hung.
  *
- * SIGTERM, SIGHUP and SIGQUIT are passed on; the launcher exits with the kernel's exit code.
+ * SIGTERM, SIGHUP and SIGQUIT are passed on; the launcher exits with the kernel's exit code. Like ipykernel's
+ * parent poller, it ends the kernel when the front end that started it has died (its parent changed), so a
+ * crashed or killed client leaves no kernel behind.
  *
  * ```sh
  * deno run --allow-all --no-config kernels/launcher.ts CONNECTION_FILE
@@ -37,7 +39,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** How long the kernel's JavaScript has to answer a forwarded SIGINT before it counts as busy. */
-const ACK_MS = 1000;
+const ACK_MS = 2000;
 
 async function answered(path: string, withinMs: number): Promise<boolean> {
   for (const end = performance.now() + withinMs; performance.now() < end;) {
@@ -55,8 +57,8 @@ async function main(connectionFile: string | undefined): Promise<number> {
   const info: ConnectionInfo = JSON.parse(await Deno.readTextFile(connectionFile));
   const flag = `${connectionFile.replace(/\.json$/, "")}.trainlarge-busy`, ack = `${flag}.ack`;
   await Deno.remove(flag).catch(() => {});
-  // `trap '' INT` makes SIGINT ignored in the kernel (ignored dispositions survive exec); a listener
-  // registered by lib/util/interrupt.ts replaces that, so only stoppable work ever sees SIGINT.
+  // `trap '' INT` makes SIGINT ignored in the kernel (ignored dispositions survive exec) until
+  // lib/util/interrupt.ts registers its listener: a SIGINT never ends the kernel.
   const kernel = new Deno.Command("/bin/sh", {
     args: ["-c", `trap '' INT && exec "$0" jupyter --kernel --conn "$1"`, Deno.execPath(), connectionFile],
     env: { [FLAG_ENV]: flag },
@@ -87,7 +89,10 @@ async function main(connectionFile: string | undefined): Promise<number> {
   for (const signal of ["SIGTERM", "SIGHUP", "SIGQUIT"] as const) {
     Deno.addSignalListener(signal, () => send(signal));
   }
+  const parent = Deno.ppid;
+  const poller = setInterval(() => Deno.ppid !== parent && send("SIGTERM"), 1000);
   const status = await kernel.status;
+  clearInterval(poller);
   await Deno.remove(flag).catch(() => {});
   await Deno.remove(ack).catch(() => {});
   return status.code;

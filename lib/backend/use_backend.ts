@@ -10,7 +10,16 @@ export type { BackendDescription } from "./providers.ts";
 /** Names `useBackend` accepts: `"auto"` or a provider's name. */
 export type BackendName = "auto" | string;
 
-/** The names `useBackend` accepts, `"auto"` first. */
+/**
+ * The names `useBackend` accepts, `"auto"` first, then the backends in the order `"auto"` tries them.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { backendNames } from "./use_backend.ts";
+ * assert(backendNames().join() === "auto,tensorflow,native,webgpu,wasm,cpu");
+ * ```
+ */
 export function backendNames(): string[] {
   return ["auto", ...PROVIDERS.map((p) => p.name)];
 }
@@ -31,9 +40,10 @@ function isUnavailable(x: BackendDescription | Unavailable): x is Unavailable {
  * Starts a tfjs backend and describes it.
  *
  * `name` defaults to the `TRAINLARGE_BACKEND` environment variable, then `"auto"`. `"auto"` takes the first
- * that starts of: tensorflow (tfjs-node, if installed), a hardware WebGPU adapter, wasm, cpu; a software
- * WebGPU adapter is never auto-picked. Asking for a named backend that cannot start throws an error saying
- * what is missing and how to install it: it never falls back silently.
+ * that starts of: tensorflow (tfjs-node, if installed), native (matmuls on a system BLAS, or on its own
+ * multi-threaded WebAssembly SIMD GEMM where none loads or `TRAINLARGE_BLAS=none`), a hardware WebGPU
+ * adapter, wasm, cpu (the order of {@linkcode backendNames}); a software WebGPU adapter is never auto-picked. Asking for a named backend that cannot
+ * start throws an error saying what is missing and how to install it: it never falls back silently.
  *
  * @example
  * ```ts

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { useBackend } from "../backend/use_backend.ts";
+import { backendNames, useBackend } from "../backend/use_backend.ts";
 import type { DataFrame } from "../display/data_frame.ts";
 import { report } from "../study/report.ts";
 import { pretrainSweep } from "../studies/pretrain_sweep.ts";
@@ -21,7 +21,7 @@ scale, about 9 minutes on 2 cores), prints which size reached the lowest validat
 bigger models needed fewer steps, and writes an HTML report. Results are cached: run it again to see them
 in seconds.
   --scale NAME    demo (default), smoke (< 1 minute) or full (GPU or cluster sizes)
-  --backend NAME  auto | native | webgpu | wasm | cpu | tensorflow   default $TRAINLARGE_BACKEND or auto
+  --backend NAME  ${backendNames().join(" | ").padEnd(51)}default $TRAINLARGE_BACKEND or auto
   --store DIR     where runs and the report go                       default runs/demo`;
 
 /** One size's line of the headline table. */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { showWarnings } from "../display/warnings.ts";
 import { demo } from "./demo.ts";
 import { study } from "./study.ts";
 import { reportCommand, reproduceCommand } from "./report.ts";
@@ -24,10 +25,13 @@ export async function main(args: string[]): Promise<number> {
     );
     return name === undefined || name === "--help" ? 0 : 2;
   }
+  const stopWarnings = showWarnings(); // library warnings become lines on stderr
   try {
     return await command(rest);
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);
     return 1;
+  } finally {
+    stopWarnings();
   }
 }

@@ -12,8 +12,9 @@ import {
   type RawTensor,
   type TensorEncoding,
 } from "./compressed_format.ts";
-import type { QuantizeOptions } from "./quantize.ts";
-import { type SelectOptions, selectTensors, type TensorRecord } from "./select.ts";
+import { checkQuantizeOptions, type QuantizeOptions } from "./quantize.ts";
+import { SELECT_KEYS, type SelectOptions, selectSome, type TensorRecord } from "./select.ts";
+import { checkKeys } from "../util/options.ts";
 
 /** Options of `saveCompressed`: how the selected tensors are stored (the others stay dense float32). */
 export interface SaveCompressedOptions extends SelectOptions {
@@ -51,13 +52,15 @@ export async function encodeRecord(
   params: TensorRecord,
   options: SaveCompressedOptions,
 ): Promise<Uint8Array> {
+  checkKeys("saveCompressed", options, ["encoding", "quantize", ...SELECT_KEYS]);
   if (options.encoding !== "sparse" && options.encoding !== "quantized") {
     throw new Error(`saveCompressed: encoding must be "sparse" or "quantized", got "${options.encoding}"`);
   }
   if (options.encoding === "quantized" && !options.quantize) {
     throw new Error('saveCompressed: encoding "quantized" needs options.quantize (e.g. { bits: 8 })');
   }
-  const selected = new Set(selectTensors(params, options));
+  if (options.quantize) checkQuantizeOptions(options.quantize);
+  const selected = new Set(selectSome("saveCompressed", params, options));
   const raw: Record<string, RawTensor> = {};
   const encodings: Record<string, TensorEncoding> = {};
   for (const [name, t] of Object.entries(params)) {

@@ -9,7 +9,8 @@
  * @module
  */
 import { tf, type Variable } from "../backend/tf.ts";
-import { type SelectOptions, selectTensors, type TensorRecord } from "./select.ts";
+import { SELECT_KEYS, type SelectOptions, selectSome, type TensorRecord } from "./select.ts";
+import { checkChoice, checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import { pruneCount, smallestKMasks } from "./select_k.ts";
 
 /** Options of `magnitudeMasks`. */
@@ -53,10 +54,30 @@ export async function magnitudeMasks(
   params: TensorRecord,
   options: MagnitudePruneOptions,
 ): Promise<TensorRecord> {
-  const names = selectTensors(params, options);
+  const w = "magnitudeMasks";
+  checkKeys(w, options, ["sparsity", "scope", "previous", ...SELECT_KEYS]);
+  checkNumber(w, "sparsity", options.sparsity, { min: 0, max: 1 });
+  if (options.sparsity === undefined) {
+    throw new OptionError(w, "sparsity", "`sparsity` (in [0, 1]) is required");
+  }
+  const names = selectSome(w, params, options);
   const scope = options.scope ?? "global";
-  if (scope !== "global" && scope !== "per-tensor") {
-    throw new Error(`magnitudeMasks: scope must be "global" or "per-tensor", got "${scope}"`);
+  checkChoice(w, "scope", scope, ["global", "per-tensor"]);
+  for (const [name, mask] of Object.entries(options.previous ?? {})) {
+    if (!params[name]) {
+      throw new OptionError(
+        w,
+        "previous",
+        `previous mask "${name}" has no tensor of that name in the record`,
+      );
+    }
+    if (mask.shape.join() !== params[name].shape.join()) {
+      throw new OptionError(
+        w,
+        "previous",
+        `previous mask "${name}" has shape [${mask.shape}] but the tensor has [${params[name].shape}]`,
+      );
+    }
   }
   if (names.length === 0) {
     throw new Error("magnitudeMasks: no tensor selected (check include/includeEmbeddings)");
@@ -107,6 +128,7 @@ export function applyMasks(params: Record<string, Variable>, masks: TensorRecord
   for (const [name, mask] of Object.entries(masks)) {
     const v = params[name];
     if (!v) throw new Error(`applyMasks: mask "${name}" has no parameter of that name`);
+    checkMaskShape("applyMasks", name, mask, v);
     if (typeof (v as tf.Variable).assign !== "function") {
       throw new Error(
         `applyMasks: parameter "${name}" is not a tf.Variable; use maskedCopy for plain tensors`,
@@ -132,9 +154,24 @@ export function applyMasks(params: Record<string, Variable>, masks: TensorRecord
  * ```
  */
 export function maskedCopy(params: TensorRecord, masks: TensorRecord): TensorRecord {
+  for (const [name, mask] of Object.entries(masks)) {
+    if (!params[name]) throw new Error(`maskedCopy: mask "${name}" has no tensor of that name`);
+    checkMaskShape("maskedCopy", name, mask, params[name]);
+  }
   const out: TensorRecord = {};
   for (const [name, t] of Object.entries(params)) {
     out[name] = masks[name] ? tf.mul(t, masks[name]) : tf.clone(t);
   }
   return out;
+}
+
+/** A mask must have its weight's exact shape: a broadcast would silently prune whole rows or columns. */
+function checkMaskShape(where: string, name: string, mask: tf.Tensor, weight: tf.Tensor): void {
+  if (mask.shape.join() !== weight.shape.join()) {
+    throw new OptionError(
+      where,
+      "masks",
+      `mask "${name}" has shape [${mask.shape}] but the weight has [${weight.shape}]; masks are never broadcast`,
+    );
+  }
 }

@@ -46,3 +46,7 @@ export { decodeCompressed, encodeCompressed } from "./compressed_format.ts";
 export type { RawTensor, TensorEncoding } from "./compressed_format.ts";
 export { encodeRecord, loadCompressed, saveCompressed } from "./compressed_file.ts";
 export type { SaveCompressedOptions, SaveCompressedResult } from "./compressed_file.ts";
+
+// Types from lower layers that the signatures above mention (public here too, so the docs are whole).
+export type { Tensor, Variable } from "../backend/tf.ts";
+export type { EncoderConfig, LayerNormPosition } from "../model/config.ts";

@@ -2,15 +2,16 @@
  * Iterative prune-and-finetune (Zhu & Gupta 2017): magnitude masks grow along the cubic schedule while
  * training continues, and are re-applied after every optimizer update so pruned weights stay exactly 0.
  *
- * The training step is injected (`trainStep(step)`), so this file does not depend on the training loop: it
+ * The optimizer update is injected (`update(step)`), so this file does not depend on the training loop: it
  * only needs the same `tf.Variable`s the optimizer updates.
  *
  * @module
  */
+import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import { tf, type Variable } from "../backend/tf.ts";
 import { applyMasks, magnitudeMasks } from "./magnitude_prune.ts";
 import { type CubicSchedule, cubicSparsity, isPruneStep } from "./schedule.ts";
-import type { SelectOptions, TensorRecord } from "./select.ts";
+import { SELECT_KEYS, type SelectOptions, type TensorRecord } from "./select.ts";
 
 /** One pruning event, reported through `onPrune` (flat, JSON-safe). */
 export interface PruneEvent {
@@ -25,7 +26,7 @@ export interface PruneFinetuneOptions extends SelectOptions {
   /** Number of training steps to run (steps 0 .. steps − 1). */
   steps: number;
   /** One optimizer update of `params`; may be async. */
-  trainStep: (step: number) => void | Promise<void>;
+  update: (step: number) => void | Promise<void>;
   /** When to prune and to what final sparsity (cubic ramp, Zhu & Gupta 2017). */
   schedule: CubicSchedule;
   /** Magnitude threshold scope (default "global"). */
@@ -50,7 +51,7 @@ export interface PruneFinetuneOptions extends SelectOptions {
  * const masks = await pruneFinetune({ w }, {
  *   steps: 3,
  *   schedule: { finalSparsity: 0.5, pruneSteps: 1 },
- *   trainStep: () => {
+ *   update: () => {
  *     opt.minimize(() => tf.sum(tf.mul(w, w)).asScalar(), false, [w]);
  *   },
  * });
@@ -64,9 +65,9 @@ export async function pruneFinetune(
   params: Record<string, Variable>,
   options: PruneFinetuneOptions,
 ): Promise<TensorRecord> {
-  if (!Number.isInteger(options.steps) || options.steps < 0) {
-    throw new Error(`pruneFinetune: steps must be a non-negative integer, got ${options.steps}`);
-  }
+  checkKeys("pruneFinetune", options, ["steps", "update", "schedule", "scope", "onPrune", ...SELECT_KEYS]);
+  checkNumber("pruneFinetune", "steps", options.steps, { min: 0, integer: true });
+  if (options.steps === undefined) throw new OptionError("pruneFinetune", "steps", "`steps` is required");
   let masks: TensorRecord | undefined;
   for (let step = 0; step < options.steps; step++) {
     if (isPruneStep(step, options.schedule)) {
@@ -84,7 +85,7 @@ export async function pruneFinetune(
       applyMasks(params, masks);
       options.onPrune?.({ step, sparsity });
     }
-    await options.trainStep(step);
+    await options.update(step);
     if (masks) applyMasks(params, masks);
   }
   return masks ?? {};

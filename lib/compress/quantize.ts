@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { checkChoice, checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import { roundHalfEven } from "./select_k.ts";
 
 /** How to quantize one tensor. */
@@ -109,6 +110,38 @@ function channelRuns(
   }
 }
 
+/** The option names of `QuantizeOptions`. */
+export const QUANTIZE_KEYS: readonly string[] = ["bits", "scheme", "granularity", "channelAxis"];
+
+/**
+ * Validates quantization options (names, bits 2..8, scheme, granularity, and a per-channel `channelAxis`
+ * in [0, rank) of `shape`, when given) with `OptionError`s naming the option.
+ *
+ * @example
+ * ```ts
+ * import { assertThrows } from "@std/assert";
+ * import { checkQuantizeOptions } from "./quantize.ts";
+ * checkQuantizeOptions({ bits: 4 }, [3, 4]);
+ * assertThrows(() => checkQuantizeOptions({ bits: 4, channelAxis: -1 }, [3, 4]), Error, "channelAxis");
+ * ```
+ */
+export function checkQuantizeOptions(options: QuantizeOptions, shape?: readonly number[]): void {
+  const w = "quantize";
+  checkKeys(w, options, QUANTIZE_KEYS);
+  if (options.bits === undefined) throw new OptionError(w, "bits", "`bits` (2..8) is required");
+  checkNumber(w, "bits", options.bits, { min: 2, max: 8, integer: true });
+  checkChoice(w, "scheme", options.scheme, ["symmetric", "affine"]);
+  checkChoice(w, "granularity", options.granularity, ["per-tensor", "per-channel"]);
+  const perChannel = (options.granularity ?? QUANTIZE_DEFAULTS.granularity) === "per-channel";
+  const axis = options.channelAxis ?? QUANTIZE_DEFAULTS.channelAxis;
+  // -1 is how QuantParams spells per-tensor; as an option it is an error, never a silent per-tensor.
+  checkNumber(w, "channelAxis", axis, {
+    min: 0,
+    integer: true,
+    ...(shape && perChannel ? { below: shape.length } : {}),
+  });
+}
+
 /**
  * MinMax-observer quantization parameters of `values` (row-major, `shape`).
  *
@@ -125,13 +158,8 @@ export function quantParams(
   shape: readonly number[],
   options: QuantizeOptions,
 ): QuantParams {
+  checkQuantizeOptions(options, shape);
   const o = { ...QUANTIZE_DEFAULTS, ...options };
-  if (o.scheme !== "symmetric" && o.scheme !== "affine") {
-    throw new Error(`quantize: scheme must be "symmetric" or "affine", got "${o.scheme}"`);
-  }
-  if (o.granularity !== "per-tensor" && o.granularity !== "per-channel") {
-    throw new Error(`quantize: granularity must be "per-tensor" or "per-channel", got "${o.granularity}"`);
-  }
   const [quantMin, quantMax] = quantRange(o.bits, o.scheme);
   const axis = o.granularity === "per-tensor" ? -1 : o.channelAxis;
   const { channels, inner } = channelLayout(shape, axis);

@@ -5,8 +5,15 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
-import { fakeQuantizeValues, quantizedBits, type QuantizeOptions } from "./quantize.ts";
-import { type SelectOptions, selectTensors, type TensorRecord } from "./select.ts";
+import {
+  checkQuantizeOptions,
+  fakeQuantizeValues,
+  QUANTIZE_KEYS,
+  quantizedBits,
+  type QuantizeOptions,
+} from "./quantize.ts";
+import { SELECT_KEYS, type SelectOptions, selectSome, type TensorRecord } from "./select.ts";
+import { checkKeys } from "../util/options.ts";
 
 /** One row per tensor (flat, JSON-safe): storage in bits before and after. */
 export interface QuantizeRow {
@@ -53,7 +60,10 @@ export async function fakeQuantizeRecord(
   params: TensorRecord,
   options: QuantizeOptions & SelectOptions,
 ): Promise<FakeQuantizeResult> {
-  const selected = new Set(selectTensors(params, options));
+  checkKeys("fakeQuantizeRecord", options, [...QUANTIZE_KEYS, ...SELECT_KEYS]);
+  const { include: _i, includeEmbeddings: _e, embeddingPattern: _p, ...quantize } = options;
+  checkQuantizeOptions(quantize);
+  const selected = new Set(selectSome("fakeQuantizeRecord", params, options));
   const out: TensorRecord = {};
   const rows: QuantizeRow[] = [];
   for (const [name, t] of Object.entries(params)) {
@@ -65,7 +75,7 @@ export async function fakeQuantizeRecord(
     }
     let result;
     try {
-      result = fakeQuantizeValues((await t.data()) as Float32Array, t.shape, options);
+      result = fakeQuantizeValues((await t.data()) as Float32Array, t.shape, quantize);
     } catch (e) {
       throw new Error(`fakeQuantizeRecord: tensor "${name}": ${(e as Error).message}`);
     }

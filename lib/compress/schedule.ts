@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkKeys } from "../util/options.ts";
 
 /** The schedule's parameters (names follow the paper). */
 export interface CubicSchedule {
@@ -20,6 +21,13 @@ export interface CubicSchedule {
 }
 
 function resolved(s: CubicSchedule) {
+  checkKeys("cubic schedule", s, [
+    "finalSparsity",
+    "initialSparsity",
+    "startStep",
+    "pruneSteps",
+    "frequency",
+  ]);
   const o = { initialSparsity: 0, startStep: 0, frequency: 1, ...s };
   for (const [k, v] of Object.entries(o)) {
     if (!Number.isFinite(v)) throw new Error(`cubic schedule: ${k} must be a finite number, got ${v}`);

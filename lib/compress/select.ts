@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { OptionError } from "../util/options.ts";
 import type { Tensor } from "../backend/tf.ts";
 
 /** A tensor record keyed by parameter name (a model's parameters, or masks for them). */
@@ -56,6 +57,40 @@ export function selectTensors(params: TensorRecord, options: SelectOptions = {})
     if (!wanted) continue;
     if (!includeEmbeddings && embeddingPattern.test(name)) continue;
     names.push(name);
+  }
+  return names;
+}
+
+/** The option names of `SelectOptions`, for the callers' unknown-option checks. */
+export const SELECT_KEYS: readonly string[] = ["include", "includeEmbeddings", "embeddingPattern"];
+
+/**
+ * `selectTensors`, but an explicit `include` that selects no tensor is an `OptionError` naming a few of
+ * the record's tensors (a typo in a regex must not silently compress nothing).
+ *
+ * @example
+ * ```ts
+ * import { assertThrows } from "@std/assert";
+ * import { tf } from "../backend/tf.ts";
+ * import { selectSome } from "./select.ts";
+ * const params = { "l0.weight": tf.zeros([2, 2]) };
+ * assertThrows(() => selectSome("prune", params, { include: /layer/ }), Error, "l0.weight");
+ * params["l0.weight"].dispose();
+ * ```
+ */
+export function selectSome(where: string, params: TensorRecord, options: SelectOptions = {}): string[] {
+  const names = selectTensors(params, options);
+  if (names.length === 0 && options.include !== undefined) {
+    const some = Object.keys(params).slice(0, 4).join(", ");
+    throw new OptionError(
+      where,
+      "include",
+      `\`include\` ${
+        options.include instanceof RegExp ? options.include : "(a predicate)"
+      } selects no tensor; ` +
+        `the record has ${some}${Object.keys(params).length > 4 ? ", …" : ""}` +
+        (options.includeEmbeddings ? "" : " (embeddings are excluded unless includeEmbeddings: true)"),
+    );
   }
   return names;
 }

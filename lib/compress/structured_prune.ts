@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import { tf } from "../backend/tf.ts";
 import type { TensorRecord } from "./select.ts";
 import { roundHalfEven } from "./select_k.ts";
@@ -132,8 +133,10 @@ export async function unitMasks(
   groups: readonly UnitGroup[],
   options: { fraction: number },
 ): Promise<UnitPruneResult> {
-  if (!(options.fraction >= 0 && options.fraction <= 1)) {
-    throw new Error(`unitMasks: fraction must be in [0, 1], got ${options.fraction}`);
+  checkKeys("unitMasks", options, ["fraction"]);
+  checkNumber("unitMasks", "fraction", options.fraction, { min: 0, max: 1 });
+  if (options.fraction === undefined) {
+    throw new OptionError("unitMasks", "fraction", "`fraction` is required");
   }
   const keep: Record<string, Float32Array> = {};
   const prunedUnits: number[][] = [];

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { checkKeys } from "../util/options.ts";
 import { BYTE_TO_CHAR, byteLevelPreTokenize } from "./byte_level.ts";
 import { type BpeTokenizer, createBpeTokenizer, SPECIAL_TOKENS } from "./bpe_tokenizer.ts";
 
@@ -90,6 +91,7 @@ class PairHeap {
  * ```
  */
 export function trainBpe(texts: Iterable<string>, options: TrainBpeOptions = {}): BpeTokenizer {
+  checkKeys("trainBpe", options, ["vocabSize", "minFrequency", "maxChars"]);
   const o = { ...TRAIN_BPE_DEFAULTS, ...options };
   const base = Object.keys(SPECIAL_TOKENS).length + 256;
   if (!Number.isInteger(o.vocabSize) || o.vocabSize < base || o.vocabSize >= PAIR_BASE) {

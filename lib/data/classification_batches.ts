@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { checkKeys } from "../util/options.ts";
 import { createRng } from "../util/random.ts";
 import type { ClassificationBatch, Tokenizer } from "./types.ts";
 import { type BatchPosition, type BatchStream, batchStream, checkPositiveInt } from "./batch_stream.ts";
@@ -66,6 +67,14 @@ export function classificationBatches(
   tok: Pick<Tokenizer, "special">,
   options: ClassificationBatchOptions,
 ): BatchStream<ClassificationBatch> {
+  checkKeys("classificationBatches", options, [
+    "batchSize",
+    "numClasses",
+    "maxLen",
+    "shuffle",
+    "seed",
+    "start",
+  ]);
   const B = checkPositiveInt(options.batchSize, "batchSize", "classificationBatches");
   const maxLen = options.maxLen ?? 128;
   if (!Number.isInteger(maxLen) || maxLen < 3) {

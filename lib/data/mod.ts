@@ -6,7 +6,14 @@
  *
  * @module
  */
-export type { ClassificationBatch, MlmBatch, Seq2SeqBatch, SpecialIds, Tokenizer } from "./types.ts";
+export type {
+  ClassificationBatch,
+  EncoderInput,
+  MlmBatch,
+  Seq2SeqBatch,
+  SpecialIds,
+  Tokenizer,
+} from "./types.ts";
 export { classificationRows, mlmRows, rowShare, seq2seqRows } from "./batch_rows.ts";
 export {
   LEXNAMES,

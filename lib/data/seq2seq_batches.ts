@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { checkKeys } from "../util/options.ts";
 import { createRng } from "../util/random.ts";
 import type { Seq2SeqBatch, Tokenizer } from "./types.ts";
 import { type BatchPosition, type BatchStream, batchStream, checkPositiveInt } from "./batch_stream.ts";
@@ -50,6 +51,7 @@ export function seq2seqBatches(
   tok: Pick<Tokenizer, "special">,
   options: Seq2SeqBatchOptions,
 ): BatchStream<Seq2SeqBatch> {
+  checkKeys("seq2seqBatches", options, ["maxTokens", "maxLen", "seed", "start"]);
   const maxTokens = checkPositiveInt(options.maxTokens, "maxTokens", "seq2seqBatches");
   const maxLen = checkPositiveInt(options.maxLen ?? Math.min(256, maxTokens - 1), "maxLen", "seq2seqBatches");
   const seed = options.seed ?? 0;

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { checkKeys } from "../util/options.ts";
 import { readLines } from "./read_lines.ts";
 
 /** Options for `readTextDocuments`. */
@@ -33,6 +34,7 @@ export async function* readTextDocuments(
   path: string,
   options: TextDocumentOptions = {},
 ): AsyncGenerator<string> {
+  checkKeys("readTextDocuments", options, ["mode"]);
   const mode = options.mode ?? "line";
   if (mode !== "line" && mode !== "paragraph") {
     throw new Error(`readTextDocuments: mode must be "line" or "paragraph", got ${JSON.stringify(mode)}`);

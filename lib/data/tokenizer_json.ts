@@ -13,6 +13,7 @@
  * @module
  */
 import { removeOrphanTemps, writeFileAtomic } from "../util/atomic_file.ts";
+import { sha256Hex } from "../util/hash.ts";
 import { type BpeSpec, type BpeTokenizer, createBpeTokenizer, SPECIAL_TOKENS } from "./bpe_tokenizer.ts";
 
 /** Serialises a BPE tokenizer as HF `tokenizer.json` text (RoBERTa's post-processor and decoder). */
@@ -200,13 +201,12 @@ export async function loadTokenizer(path: string): Promise<BpeTokenizer> {
 }
 
 /** SHA-256 (hex) of the tokenizer's vocabulary and merges: a cache key that changes when encoding would. */
-export async function tokenizerFingerprint(tok: BpeTokenizer): Promise<string> {
+export function tokenizerFingerprint(tok: BpeTokenizer): Promise<string> {
   const { vocab, merges, addPrefixSpace } = tok.spec;
   const canonical = JSON.stringify([
     Object.entries(vocab).sort((a, b) => a[1] - b[1]),
     merges,
     !!addPrefixSpace,
   ]);
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(canonical);
 }

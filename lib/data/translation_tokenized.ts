@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { checkKeys } from "../util/options.ts";
 import type { BpeTokenizer } from "./bpe_tokenizer.ts";
 import { trainBpe } from "./bpe_train.ts";
 import {
@@ -57,6 +58,14 @@ export interface TranslationTokenized {
 export function loadTranslationTokenized(
   options: TranslationTokenizedOptions = {},
 ): Promise<TranslationTokenized> {
+  checkKeys("loadTranslationTokenized", options, [
+    "seed",
+    "train",
+    "validation",
+    "test",
+    "vocabSize",
+    "tokenizer",
+  ]);
   const text = generateTranslationCorpus(options);
   const tokenizer = options.tokenizer ??
     trainBpe(text.train.flatMap((p) => [p.src, p.tgt]), { vocabSize: options.vocabSize ?? 4000 });

@@ -34,16 +34,23 @@ export interface Tokenizer {
   decode(ids: readonly number[]): string;
 }
 
-/** A masked-language-modelling batch. */
-export interface MlmBatch {
+/** Token ids and padding mask: the part of every encoder batch the encoder reads. */
+export interface EncoderInput {
   /** B. */
   batchSize: number;
   /** T. */
   seqLen: number;
-  /** (B, T) token ids after masking (`<mask>`, random or kept tokens at the chosen positions). */
+  /** (B, T) token ids. */
   inputIds: Int32Array;
   /** (B, T) 1 for real tokens, 0 for padding. */
   attentionMask: Uint8Array;
+}
+
+/**
+ * A masked-language-modelling batch: `inputIds` are the ids after masking (`<mask>`, random or kept tokens
+ * at the chosen positions).
+ */
+export interface MlmBatch extends EncoderInput {
   /** (M) flat indices `b * T + t` of the positions whose original token is predicted. */
   maskedPositions: Int32Array;
   /** (M) the original token id at each masked position. */
@@ -70,16 +77,11 @@ export interface Seq2SeqBatch {
   targetMask: Uint8Array;
 }
 
-/** A sequence-classification batch. */
-export interface ClassificationBatch {
-  /** B. */
-  batchSize: number;
-  /** T: the longest sequence in this batch. */
-  seqLen: number;
-  /** (B, T) token ids, `<s> … </s>`, padded with `<pad>`. */
-  inputIds: Int32Array;
-  /** (B, T) 1 for real tokens, 0 for padding. */
-  attentionMask: Uint8Array;
+/**
+ * A sequence-classification batch: `inputIds` are `<s> … </s>` padded with `<pad>` to T, the longest
+ * sequence in the batch.
+ */
+export interface ClassificationBatch extends EncoderInput {
   /** (B) class ids in [0, numClasses). */
   labels: Int32Array;
 }

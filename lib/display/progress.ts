@@ -12,6 +12,8 @@
  * @module
  */
 import { inKernel, publish } from "./kernel.ts";
+import { escapeHtml } from "./escape_html.ts";
+import { checkChoice, checkKeys, checkNumber } from "../util/options.ts";
 
 /** What the bar reads from each record; other fields are ignored. */
 export interface ProgressRecord {
@@ -128,8 +130,9 @@ export function progressState(
     step: record.step,
     seconds: record.seconds,
     tokens,
-    trainLoss: finite(record.trainLoss) ? record.trainLoss : previous?.trainLoss,
-    valLoss: finite(record.valLoss) ? record.valLoss : previous?.valLoss,
+    // A logged NaN/Infinity is shown as such (the run has failed); only an absent value keeps the last one.
+    trainLoss: typeof record.trainLoss === "number" ? record.trainLoss : previous?.trainLoss,
+    valLoss: typeof record.valLoss === "number" ? record.valLoss : previous?.valLoss,
     fraction,
     remainingSeconds,
     tokensPerSecond: finite(tokens) && record.seconds > 0 ? tokens / record.seconds : undefined,
@@ -195,8 +198,6 @@ export function formatProgress(
   return `${options.label ? `${options.label} ` : ""}${bar}${details(state, options)}`;
 }
 
-const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
-
 /**
  * The notebook form of {@linkcode formatProgress}: an HTML `<progress>` element and the same numbers.
  *
@@ -221,6 +222,7 @@ export function progressHtml(state: ProgressState, options: ProgressLabelOptions
 
 /** Where `"auto"` draws here: jupyter in the kernel, terminal on a TTY, else log. */
 export function resolveMode(mode: ProgressMode): Exclude<ProgressMode, "auto"> {
+  checkChoice("progressBar", "mode", mode, ["auto", "jupyter", "terminal", "log", "silent"]);
   if (mode !== "auto") return mode;
   if (inKernel()) return "jupyter";
   try {
@@ -249,6 +251,11 @@ let barCounter = 0;
  * ```
  */
 export function progressBar(options: ProgressOptions = {}): ProgressBar {
+  const w = "progressBar";
+  checkKeys(w, options, ["seconds", "total", "label", "mode", "minIntervalMs", "write", "clock"]);
+  checkNumber(w, "seconds", options.seconds, { above: 0, infinite: true });
+  checkNumber(w, "total", options.total, { min: 1, integer: true });
+  checkNumber(w, "minIntervalMs", options.minIntervalMs, { min: 0 });
   const mode = resolveMode(options.mode ?? "auto");
   const now = options.clock ?? (() => performance.now());
   const minInterval = options.minIntervalMs ?? PROGRESS_DEFAULTS.minIntervalMs;

@@ -11,6 +11,8 @@
  *
  * @module
  */
+import { checkKeys } from "../util/options.ts";
+import { writeFileAtomic } from "../util/atomic_file.ts";
 import type { DataFrame } from "./data_frame.ts";
 import type { Figure } from "./figure.ts";
 import { figureHtml, figurePage } from "./figure_html.ts";
@@ -109,12 +111,18 @@ async function writeOutsideKernel(x: Showable, options: ShowOptions): Promise<Sh
     tempDir.catch(() => (tempDir = undefined));
     dir = await tempDir;
   }
-  await Deno.mkdir(dir, { recursive: true });
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new Error(
+      `cannot create the output folder "${dir}": ${(e as Error).message}; pass a writable outDir`,
+    );
+  }
   const kind = isFigure(x) ? "figure" : "table";
   const path = `${dir.replace(/\/$/, "")}/${kind}-${Date.now()}-${fileCounter++}.html`;
   const html = isFigure(x) ? await figurePage(x) : `<!DOCTYPE html>\n<html><head><meta charset="utf-8">` +
     `<title>table</title></head><body>${tableBundle(x, options.table)["text/html"]}</body></html>\n`;
-  await Deno.writeTextFile(path, html);
+  await writeFileAtomic(path, html);
   return { where: "file", path };
 }
 
@@ -135,6 +143,7 @@ async function writeOutsideKernel(x: Showable, options: ShowOptions): Promise<Sh
  * ```
  */
 export async function show(x: Showable, options: ShowOptions = {}): Promise<ShowResult | undefined> {
+  checkKeys("show", options, ["png", "displayId", "update", "outDir", "table"]);
   if (!isFigure(x) && !isDataFrame(x)) {
     throw new Error(
       `show: expected a Figure ({data, layout}) or a polars DataFrame, got ${
@@ -156,6 +165,8 @@ export async function show(x: Showable, options: ShowOptions = {}): Promise<Show
     if (result.where === "file") console.error(`show: wrote ${result.path} (open it in a browser)`);
     return result;
   } catch (error) {
+    // A folder the caller chose must be usable: say which and why, rather than falling back to text.
+    if (options.outDir !== undefined) throw new Error(`show: ${(error as Error).message}`, { cause: error });
     console.log(isFigure(x) ? figureText(x) : x.toString());
     return { where: "text", reason: `could not write an HTML file: ${error}` };
   }

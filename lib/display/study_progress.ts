@@ -19,6 +19,7 @@ import {
   progressState,
   resolveMode,
 } from "./progress.ts";
+import { escapeHtml } from "./escape_html.ts";
 
 /** Options of {@linkcode studyProgress}. */
 export interface StudyProgressOptions {
@@ -60,8 +61,6 @@ function duration(s: number): string {
   const m = Math.floor(s / 60);
   return m < 60 ? `${m}m${String(Math.round(s % 60)).padStart(2, "0")}s` : `${Math.floor(m / 60)}h${m % 60}m`;
 }
-
-const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 
 let counter = 0;
 

@@ -4,8 +4,10 @@
  *
  * @module
  */
+import { checkKeys } from "../util/options.ts";
 import type { DataFrame } from "./data_frame.ts";
 import type { MimeBundle } from "./kernel.ts";
+import { escapeHtml } from "./escape_html.ts";
 
 /** Options for {@linkcode tableBundle}. */
 export interface TableOptions {
@@ -48,10 +50,6 @@ export function dtypeName(dtype: unknown): string {
   return SHORT_DTYPES[variant] ?? variant.toLowerCase();
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
 function cell(value: unknown): string {
   if (value === null || value === undefined) return `<td class="null">null</td>`;
   if (typeof value === "number") {
@@ -78,6 +76,7 @@ function cell(value: unknown): string {
  * ```
  */
 export function tableHtml(df: DataFrame, options: TableOptions = {}): string {
+  checkKeys("tableHtml", options, ["maxRows", "caption"]);
   const maxRows = options.maxRows ?? TABLE_DEFAULTS.maxRows;
   if (!Number.isInteger(maxRows) || maxRows < 2) {
     throw new Error(`tableHtml: maxRows must be an integer ≥ 2, got ${maxRows}`);

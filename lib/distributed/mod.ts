@@ -15,3 +15,6 @@ export { launchedInParallel, mpiLaunch } from "./launch.ts";
 export type { MpiLaunch } from "./launch.ts";
 export { MPI_INSTALL_HINT } from "./mpi.ts";
 export { DEFAULT_MPI_TIMEOUT_SECONDS, mpiTimeoutSeconds } from "./watchdog.ts";
+
+// Types from lower layers that the signatures above mention (public here too, so the docs are whole).
+export type { Tensor } from "../backend/tf.ts";

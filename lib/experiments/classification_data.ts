@@ -17,7 +17,7 @@ import { WORDNET_CORPUS_VERSION } from "../data/wordnet.ts";
 import { loadWordNetClassification, type TextExample } from "../data/wordnet_classification.ts";
 import { checkNumber } from "../util/options.ts";
 import { filesFingerprint } from "./file_fingerprint.ts";
-import { checkOneOf } from "./kind_config.ts";
+import { checkOneOf, checkPathOrNull } from "./kind_config.ts";
 
 /** Where a classification run's examples come from. */
 export type ClassifyData = {
@@ -38,6 +38,7 @@ export type EvalSplit = {
 /** Checks `ClassifyData` and `EvalSplit` fields. */
 export function checkClassifyData(where: string, data: ClassifyData, split: EvalSplit): void {
   checkNumber(where, "data.splitSeed", data.splitSeed, { min: 0, integer: true });
+  checkPathOrNull(where, "data.path", data.path);
   checkOneOf(where, "evalSplit", split.evalSplit, ["validation", "test"]);
   if (split.evalExamples !== null) {
     checkNumber(where, "evalExamples", split.evalExamples, { min: 1, integer: true });

@@ -13,8 +13,8 @@ import type { BpeTokenizer } from "../data/bpe_tokenizer.ts";
 import { initClassifier } from "../model/classifier.ts";
 import { type EncoderConfig, encoderConfig } from "../model/config.ts";
 import { initEncoder } from "../model/encoder.ts";
-import { countParams, disposeParams, type Params } from "../model/params.ts";
-import { flopsPerToken } from "../model/size.ts";
+import { disposeParams, type Params } from "../model/params.ts";
+import { flopsPerToken, paramCount } from "../model/size.ts";
 import { createAdamW, disposeAdamW } from "../train/adamw.ts";
 import { classificationTask } from "../train/task.ts";
 import { checkNumber, OptionError } from "../util/options.ts";
@@ -30,22 +30,20 @@ import { accuracyHook, type ClassifierModel } from "./classifier_eval.ts";
 import {
   checkParentRef,
   checkTrainingLength,
+  fullParentRef,
   mergeConfig,
   type ModelSize,
   modelSizeShape,
   type TrainingLength,
 } from "./kind_config.ts";
-import { mlmCorpus, type MlmData } from "./mlm_run.ts";
+import { mlmCorpus, type MlmData, mlmRun } from "./mlm_run.ts";
 import type { Json, ParentRef, RunContext, RunKind } from "./run_kind.ts";
 import { loadRunWeights, readRunModel, runTraining } from "./run_training.ts";
-
-/** A `ParentRef` as a config field (plain JSON). */
-export type ParentField = { kind: string; config: { [key: string]: Json } };
 
 /** Config of a `classify` run. */
 export type ClassifyRunConfig = TrainingLength & EvalSplit & {
   /** The `mlm` run whose final encoder weights (and tokenizer) this run starts from; null: from scratch. */
-  init: ParentField | null;
+  init: ParentRef | null;
   /** Encoder size when `init` is null (with `init`, the parent's). */
   model: ModelSize;
   /** Examples per step. */
@@ -74,7 +72,8 @@ export const CLASSIFY_RUN_DEFAULTS: Readonly<ClassifyRunConfig> = Object.freeze(
 
 function classifyConfig(overrides?: Partial<ClassifyRunConfig>): ClassifyRunConfig {
   const c = mergeConfig("classify", CLASSIFY_RUN_DEFAULTS, overrides, ["model", "data"]);
-  checkParentRef("classify", "init", c.init, ["mlm"], true);
+  const init = checkParentRef("classify", "init", c.init, ["mlm"], true);
+  if (init) c.init = fullParentRef("classify", "init", init, { mlm: mlmRun });
   checkTrainingLength("classify", c);
   modelSizeShape("classify", c.model);
   checkNumber("classify", "batchSize", c.batchSize, { min: 1, integer: true });
@@ -100,9 +99,9 @@ function classifyConfig(overrides?: Partial<ClassifyRunConfig>): ClassifyRunConf
  * The `classify` config at the root of a chain of classification runs (`classify`, or `prune` of one):
  * where the data, tokenizer and input length of its descendants come from.
  */
-export function classifyAncestor(ref: ParentField, who: string): ClassifyRunConfig {
+export function classifyAncestor(ref: ParentRef, who: string): ClassifyRunConfig {
   let r = ref;
-  while (r.kind === "prune" && r.config.init) r = r.config.init as ParentField;
+  while (r.kind === "prune" && r.config.init) r = r.config.init as ParentRef;
   if (r.kind !== "classify") {
     throw new OptionError(who, "init", `\`init\` leads to a "${r.kind}" run, not a classify run`);
   }
@@ -213,7 +212,7 @@ export const classifyRun: RunKind<ClassifyRunConfig> = {
         validation,
         evalHooks: [accuracyHook(model.encoder, validation)],
         model: model as unknown as Json,
-        params: countParams(params),
+        params: paramCount(params),
         flopsPerToken: flopsPerToken(model.encoder, { seqLen: c.maxLen, maskFraction: 0 }),
       });
     } finally {

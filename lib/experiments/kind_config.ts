@@ -6,12 +6,13 @@
  * @module
  */
 import type { Json, ParentRef } from "./run_kind.ts";
+import { modelShape } from "../model/config.ts";
 import { checkKeys, checkNumber, describe, OptionError } from "../util/options.ts";
 
 /** How long a training run trains, and how often it evaluates; every training kind has these fields. */
 export type TrainingLength = {
-  /** Wall-clock training budget in seconds (evaluation excluded). */
-  seconds: number;
+  /** Wall-clock training budget in seconds (evaluation excluded); null: none (then `maxSteps` is needed). */
+  seconds: number | null;
   /** When set, the run is step-bounded: schedule and evaluation points count steps, `seconds` only caps it. */
   maxSteps: number | null;
   /** Peak learning rate (linear warmup over 6% of the run, linear decay to 0 at its end). */
@@ -22,13 +23,13 @@ export type TrainingLength = {
   seed: number;
 };
 
-/** A Transformer's size as configs give it: heads = width / 64 (≥ 1) and ffn = 4 × width unless given. */
+/** A Transformer's size as configs give it: heads and ffn follow the width unless given (`modelShape`). */
 export type ModelSize = {
   /** Layers. */
   layers: number;
   /** Model width C. */
   width: number;
-  /** Attention heads; null: width / 64, at least 1. */
+  /** Attention heads; null: width / 64 (at least 1, lowered to a divisor of width; `modelShape`). */
   heads: number | null;
   /** Feed-forward width; null: 4 × width. */
   ffn: number | null;
@@ -46,6 +47,7 @@ export type ModelSize = {
  * const c = mergeConfig("mlm", d, { model: { width: 64 } }, ["model"]);
  * assert(c.model.layers === 2 && c.model.width === 64 && c.seconds === 60);
  * assertThrows(() => mergeConfig("mlm", d, { model: { widht: 64 } }, ["model"]), Error, "did you mean `model.width`");
+ * assert(mergeConfig("mlm", d, { seconds: undefined }).seconds === 60);
  * ```
  */
 export function mergeConfig<C extends { [key: string]: Json }>(
@@ -55,28 +57,40 @@ export function mergeConfig<C extends { [key: string]: Json }>(
   sections: readonly (keyof C & string)[] = [],
 ): C {
   checkKeys(where, overrides, Object.keys(defaults));
-  const o = (overrides ?? {}) as Partial<C>;
+  // An option given as `undefined` keeps its default (as when it is left out).
+  const defined = (x: object) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined));
+  const o = defined(overrides ?? {}) as Partial<C>;
   const out = { ...defaults, ...o } as C;
   for (const key of sections) {
     if (o[key] === undefined) continue;
     checkKeys(where, o[key], Object.keys(defaults[key] as object), `${key}.`);
-    (out as Record<string, Json>)[key] = { ...(defaults[key] as object), ...(o[key] as object) } as Json;
+    (out as Record<string, Json>)[key] = {
+      ...(defaults[key] as object),
+      ...defined(o[key] as object),
+    } as Json;
   }
   return JSON.parse(JSON.stringify(out)); // a plain, unfrozen JSON copy: what run identities are hashed from
 }
 
 /** Checks the `TrainingLength` fields of a config. */
 export function checkTrainingLength(where: string, c: TrainingLength): void {
-  checkNumber(where, "seconds", c.seconds, { min: 0 });
+  if (c.seconds !== null) checkNumber(where, "seconds", c.seconds, { min: 0 });
   if (c.maxSteps !== null) checkNumber(where, "maxSteps", c.maxSteps, { min: 0, integer: true });
+  if (c.seconds === null && c.maxSteps === null) {
+    throw new OptionError(
+      where,
+      "seconds",
+      "give `seconds` or `maxSteps` (or both); with neither the run never stops",
+    );
+  }
   checkNumber(where, "peakLr", c.peakLr, { above: 0 });
   checkNumber(where, "evaluations", c.evaluations, { min: 1, integer: true });
   checkNumber(where, "seed", c.seed, { min: 0, integer: true });
 }
 
 /**
- * The encoder shape of a `ModelSize` (the same derivation everywhere: heads = width / 64, at least 1;
- * feed-forward = 4 × width), checked.
+ * The encoder shape of a `ModelSize`, checked; heads and feed-forward width not given follow the width
+ * through `modelShape` (lib/model/config.ts), the one place that derives them.
  *
  * @example
  * ```ts
@@ -95,20 +109,15 @@ export function modelSizeShape(
   checkNumber(where, `${prefix}.width`, m.width, { min: 1, integer: true });
   if (m.heads !== null) checkNumber(where, `${prefix}.heads`, m.heads, { min: 1, integer: true });
   if (m.ffn !== null) checkNumber(where, `${prefix}.ffn`, m.ffn, { min: 1, integer: true });
-  const heads = m.heads ?? Math.max(1, Math.floor(m.width / 64));
-  if (m.width % heads !== 0) {
+  const shape = modelShape(m.width, { numHeads: m.heads ?? undefined, intermediateSize: m.ffn ?? undefined });
+  if (m.width % shape.numHeads !== 0) {
     throw new OptionError(
       where,
       `${prefix}.heads`,
-      `${prefix}.width ${m.width} does not split into ${heads} heads; give ${prefix}.heads dividing it`,
+      `${prefix}.width ${m.width} does not split into ${shape.numHeads} heads; give ${prefix}.heads dividing it`,
     );
   }
-  return {
-    numLayers: m.layers,
-    hiddenSize: m.width,
-    numHeads: heads,
-    intermediateSize: m.ffn ?? 4 * m.width,
-  };
+  return { numLayers: m.layers, hiddenSize: m.width, ...shape };
 }
 
 /** Checks that `value` is a `ParentRef` of one of `kinds` (or null when `nullable`), naming the field. */
@@ -139,6 +148,41 @@ export function checkParentRef(
     );
   }
   return ref;
+}
+
+/**
+ * The parent reference with its config completed and validated by its kind (`kinds[ref.kind].config`), so
+ * that a partly given parent and its full spelling are the same run (the same identity hash). Errors say
+ * which field of which parent was wrong.
+ */
+export function fullParentRef(
+  where: string,
+  field: string,
+  ref: ParentRef,
+  kinds: Readonly<
+    Record<string, { config(overrides?: Partial<{ [key: string]: Json }>): { [key: string]: Json } }>
+  >,
+): { kind: string; config: { [key: string]: Json } } {
+  try {
+    return { kind: ref.kind, config: kinds[ref.kind].config(ref.config) };
+  } catch (e) {
+    throw new OptionError(
+      where,
+      `${field}.config`,
+      `\`${field}\` (a ${ref.kind} run): ${(e as Error).message}`,
+    );
+  }
+}
+
+/** Checks that `value` is a non-empty path string or null, naming the field. */
+export function checkPathOrNull(where: string, field: string, value: unknown): void {
+  if (value !== null && (typeof value !== "string" || value === "")) {
+    throw new OptionError(
+      where,
+      field,
+      `\`${field}\` must be a path (a non-empty string) or null, got ${describe(value)}`,
+    );
+  }
 }
 
 /** Checks that `value` is one of `choices`, naming the field. */

@@ -24,6 +24,7 @@ import { mlmTask } from "../train/task.ts";
 import { checkNumber } from "../util/options.ts";
 import { filesFingerprint } from "./file_fingerprint.ts";
 import {
+  checkPathOrNull,
   checkTrainingLength,
   mergeConfig,
   type ModelSize,
@@ -61,7 +62,7 @@ export type MlmRunConfig = TrainingLength & {
 export const MLM_RUN_DEFAULTS: Readonly<MlmRunConfig> = Object.freeze({
   model: Object.freeze({ layers: 2, width: 128, heads: null, ffn: null }), // 0.69M params with a 2k vocabulary
   seconds: 60, // the smallest budget at which sizes separate on a CPU (docs/SCIENCE: 410 vs 520 vs 643 ppl)
-  maxSteps: null, // seconds-bounded; set it for runs that must replay exactly after a resume
+  maxSteps: null, // seconds-bounded; set it (and seconds: null) for runs that must replay exactly after a resume
   batchSize: 32,
   seqLen: 64, // WordNet glosses are short: 64 tokens hold several per row
   peakLr: 1e-3, // small models tolerate (and need, in minutes) a higher peak than RoBERTa-base's 6e-4
@@ -80,6 +81,7 @@ function mlmConfig(overrides?: Partial<MlmRunConfig>): MlmRunConfig {
   checkNumber("mlm", "validationBatches", c.validationBatches, { min: 1, integer: true });
   checkNumber("mlm", "data.vocabSize", c.data.vocabSize, { min: 300, integer: true });
   checkNumber("mlm", "data.splitSeed", c.data.splitSeed, { min: 0, integer: true });
+  checkPathOrNull("mlm", "data.path", c.data.path);
   return c;
 }
 

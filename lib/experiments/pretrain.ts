@@ -4,18 +4,14 @@
  *
  * @module
  */
-import {
-  checkVocabulary,
-  DEFAULT_ENCODER_CONFIG,
-  type EncoderConfig,
-  encoderConfig,
-} from "../model/config.ts";
-import { checkKeys, checkNumber } from "../util/options.ts";
+import { checkVocabulary, ENCODER_DEFAULTS, type EncoderConfig, encoderConfig } from "../model/config.ts";
+import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import { initEncoder } from "../model/encoder.ts";
 import { disposeParams } from "../model/params.ts";
 import { paramCount } from "../model/size.ts";
 import { type AdamW, createAdamW, disposeAdamW } from "../train/adamw.ts";
 import { loadCheckpoint } from "../train/checkpoint.ts";
+import { latestCheckpoint } from "../train/checkpoint_store.ts";
 import { type TrainerState, type TrainRecord, trainRecords, type TrainResult } from "../train/loop.ts";
 import { budgetSchedule } from "../train/schedule.ts";
 import { mlmTask } from "../train/task.ts";
@@ -49,6 +45,8 @@ export interface PretrainOptions {
   tags?: Record<string, string | number | boolean>;
   /** Stops the run at the next step. */
   signal?: AbortSignal;
+  /** Milliseconds clock the budget is measured with; default `performance.now` (tests inject a fake one). */
+  clock?: () => number;
   /**
    * A checkpoint directory. The run saves there when it ends or is interrupted (the notebook's stop
    * button: it then throws an `InterruptedError`); a run started on a directory holding a checkpoint
@@ -102,12 +100,14 @@ const PRETRAIN_KEYS = [
   "data",
   "tags",
   "signal",
+  "clock",
+  "checkpoint",
 ];
 
 function checkPretrainOptions(o: PretrainOptions): void {
   const w = "pretrainMlm";
   checkKeys(w, o, PRETRAIN_KEYS);
-  checkKeys(w, o.model, Object.keys(DEFAULT_ENCODER_CONFIG).filter((k) => k !== "vocabSize"), "model.");
+  checkKeys(w, o.model, Object.keys(ENCODER_DEFAULTS).filter((k) => k !== "vocabSize"), "model.");
   checkNumber(w, "seconds", o.seconds, { above: 0 }); // no step limit here, so no Infinity
   checkNumber(w, "batchSize", o.batchSize, { min: 1, integer: true });
   checkNumber(w, "seqLen", o.seqLen, { min: 2, integer: true });
@@ -115,6 +115,13 @@ function checkPretrainOptions(o: PretrainOptions): void {
   checkNumber(w, "validationBatches", o.validationBatches, { min: 1, integer: true });
   checkNumber(w, "evaluations", o.evaluations, { min: 1, integer: true });
   checkNumber(w, "seed", o.seed);
+  if (o.checkpoint !== undefined && (typeof o.checkpoint !== "string" || o.checkpoint === "")) {
+    throw new OptionError(
+      w,
+      "checkpoint",
+      `checkpoint must be a directory path, got ${JSON.stringify(o.checkpoint)}`,
+    );
+  }
 }
 
 /**
@@ -183,6 +190,7 @@ export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerato
       evalEvery: { seconds: o.seconds / o.evaluations },
       seed: o.seed,
       signal: o.signal,
+      clock: o.clock,
       resume,
       checkpoint: o.checkpoint === undefined ? undefined : { dir: o.checkpoint, config: identity },
       tags: {
@@ -202,20 +210,21 @@ export async function* pretrainMlm(options: PretrainOptions = {}): AsyncGenerato
   }
 }
 
-/** Loads the checkpoint in `dir` into `params` and `optimizer` when there is one; its trainer state, else undefined. */
+/** Loads the newest checkpoint under `root` into `params` and `optimizer`; its trainer state, or undefined. */
 async function resumeFrom(
-  dir: string,
+  root: string,
   identity: Record<string, unknown>,
   params: ReturnType<typeof initEncoder>,
   optimizer: AdamW,
 ): Promise<TrainerState | undefined> {
+  const dir = await latestCheckpoint(root);
+  if (dir === null) return undefined;
   const saved = await readJson(`${dir}/config.json`);
-  if (saved === undefined) return undefined;
   for (const [key, value] of Object.entries(identity)) {
     const [was, now] = [JSON.stringify(saved?.[key]), JSON.stringify(value)];
     if (was !== now) {
       throw new Error(
-        `pretrainMlm: the checkpoint in ${dir} was saved with ${key} ${was} but this call has ${now}; ` +
+        `pretrainMlm: the checkpoint in ${root} was saved with ${key} ${was} but this call has ${now}; ` +
           `pass the same options to resume, or another checkpoint directory to start afresh`,
       );
     }
@@ -225,11 +234,10 @@ async function resumeFrom(
   return trainer;
 }
 
-async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
+async function readJson(path: string): Promise<Record<string, unknown> | null> {
   try {
     return JSON.parse(await Deno.readTextFile(path));
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
     throw new Error(`${path}: ${(error as Error).message}`);
   }
 }

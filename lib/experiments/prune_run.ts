@@ -12,8 +12,8 @@
 import { tf } from "../backend/tf.ts";
 import { loadTokenizer, saveTokenizer } from "../data/tokenizer_json.ts";
 import { classificationBatches } from "../data/classification_batches.ts";
-import { countParams, disposeParams, type Params } from "../model/params.ts";
-import { flopsPerToken } from "../model/size.ts";
+import { disposeParams, type Params } from "../model/params.ts";
+import { flopsPerToken, paramCount } from "../model/size.ts";
 import { applyMasks, magnitudeMasks } from "../compress/magnitude_prune.ts";
 import { type CubicSchedule, cubicSparsity } from "../compress/schedule.ts";
 import type { SelectOptions, TensorRecord } from "../compress/select.ts";
@@ -31,11 +31,12 @@ import {
   evaluationBatches,
 } from "./classification_data.ts";
 import { accuracyHook, isLinearWeight, loadClassifierRun } from "./classifier_eval.ts";
-import { classifyAncestor, parentDir, type ParentField } from "./classify_run.ts";
+import { classifyAncestor, classifyRun, parentDir } from "./classify_run.ts";
 import {
   checkOneOf,
   checkParentRef,
   checkTrainingLength,
+  fullParentRef,
   mergeConfig,
   type TrainingLength,
 } from "./kind_config.ts";
@@ -45,7 +46,7 @@ import { runTraining } from "./run_training.ts";
 /** Config of a `prune` run. */
 export type PruneRunConfig = TrainingLength & EvalSplit & {
   /** The finished `classify` run whose final weights are pruned (required). */
-  init: ParentField | null;
+  init: ParentRef | null;
   /** Final fraction of the linear-layer weights set to 0, in [0, 1). */
   sparsity: number;
   /** One magnitude threshold over all linear weights (`"global"`, the paper's) or one per tensor. */
@@ -78,7 +79,9 @@ export const PRUNE_RUN_DEFAULTS: Readonly<PruneRunConfig> = Object.freeze({
 function pruneConfig(overrides?: Partial<PruneRunConfig>): PruneRunConfig {
   const c = mergeConfig("prune", PRUNE_RUN_DEFAULTS, overrides);
   if (c.init === null) throw new OptionError("prune", "init", "`init` must name the classify run to prune");
-  checkParentRef("prune", "init", c.init, ["classify"], false);
+  c.init = fullParentRef("prune", "init", checkParentRef("prune", "init", c.init, ["classify"], false)!, {
+    classify: classifyRun,
+  });
   checkTrainingLength("prune", c);
   checkNumber("prune", "sparsity", c.sparsity, { min: 0, below: 1 });
   checkOneOf("prune", "scope", c.scope, ["global", "per-tensor"]);
@@ -114,7 +117,7 @@ export const LINEAR_WEIGHTS: SelectOptions = Object.freeze({
 export function pruneSchedule(
   c: Pick<PruneRunConfig, "sparsity" | "pruneEvents" | "rampFraction" | "maxSteps" | "seconds">,
 ): (t: number) => number {
-  const total = c.maxSteps !== null ? c.maxSteps : c.seconds * 1000;
+  const total = c.maxSteps !== null ? c.maxSteps : c.seconds! * 1000;
   const rampEnd = Math.floor(c.rampFraction * total);
   if (rampEnd < 1) return () => c.sparsity;
   const pruneSteps = Math.min(c.pruneEvents, rampEnd);
@@ -165,7 +168,7 @@ export function sparsityHook(): EvalHook {
   return async ({ params }) => {
     const r = await sparsityReport(params, LINEAR_WEIGHTS);
     return {
-      sparsity: r.overall.sparsity,
+      linearSparsity: r.overall.sparsity, // measured; `sparsity` is the config's target
       linearNonzero: r.overall.nonzero,
       linearParams: r.overall.numel,
       nonzeroParams: r.totalNonzero,
@@ -175,7 +178,7 @@ export function sparsityHook(): EvalHook {
 
 /**
  * Gradual (or one-shot) magnitude pruning with finetuning. Records: the loop's fields, accuracy with its
- * interval, and `sparsity` (of the linear weights), `linearNonzero`, `linearParams`, `nonzeroParams`; the
+ * interval, and `linearSparsity` (measured, of the linear weights), `linearNonzero`, `linearParams`, `nonzeroParams`; the
  * run directory keeps the pruned classifier and the tokenizer (a `quantize` run can start from it).
  *
  * @example
@@ -220,7 +223,7 @@ export const pruneRun: RunKind<PruneRunConfig> = {
         afterStep: (step, seconds) => masks.update(step, seconds),
         onResume: (state) => masks.resume(state.step, state.seconds),
         model: model as unknown as Json,
-        params: countParams(params),
+        params: paramCount(params),
         flopsPerToken: flopsPerToken(model.encoder, { seqLen: maxLen, maskFraction: 0 }),
       });
     } finally {

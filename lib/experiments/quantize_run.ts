@@ -13,8 +13,8 @@ import { loadTokenizer, saveTokenizer } from "../data/tokenizer_json.ts";
 import { classificationBatches } from "../data/classification_batches.ts";
 import { fakeQuantizeRecord } from "../compress/quantize_record.ts";
 import { sparsityReport } from "../compress/sparsity_report.ts";
-import { countParams, disposeParams, type Params } from "../model/params.ts";
-import { flopsPerToken } from "../model/size.ts";
+import { disposeParams, type Params } from "../model/params.ts";
+import { flopsPerToken, paramCount } from "../model/size.ts";
 import { createAdamW, disposeAdamW } from "../train/adamw.ts";
 import { classificationTask } from "../train/task.ts";
 import { checkNumber, OptionError } from "../util/options.ts";
@@ -26,16 +26,16 @@ import {
   evaluationBatches,
 } from "./classification_data.ts";
 import { accuracyHook, loadClassifierRun } from "./classifier_eval.ts";
-import { classifyAncestor, parentDir, type ParentField } from "./classify_run.ts";
-import { checkParentRef, mergeConfig } from "./kind_config.ts";
-import { LINEAR_WEIGHTS } from "./prune_run.ts";
+import { classifyAncestor, classifyRun, parentDir } from "./classify_run.ts";
+import { checkParentRef, fullParentRef, mergeConfig } from "./kind_config.ts";
+import { LINEAR_WEIGHTS, pruneRun } from "./prune_run.ts";
 import type { Json, ParentRef, RunKind } from "./run_kind.ts";
 import { runTraining } from "./run_training.ts";
 
 /** Config of a `quantize` run. */
 export type QuantizeRunConfig = EvalSplit & {
   /** The finished `classify` or `prune` run whose final weights are quantized (required). */
-  init: ParentField | null;
+  init: ParentRef | null;
   /** Bits per linear-layer weight, 2..8. */
   bits: number;
   /** Examples per evaluation batch. */
@@ -56,7 +56,15 @@ function quantizeConfig(overrides?: Partial<QuantizeRunConfig>): QuantizeRunConf
   if (c.init === null) {
     throw new OptionError("quantize", "init", "`init` must name the classify or prune run to quantize");
   }
-  checkParentRef("quantize", "init", c.init, ["classify", "prune"], false);
+  c.init = fullParentRef(
+    "quantize",
+    "init",
+    checkParentRef("quantize", "init", c.init, ["classify", "prune"], false)!,
+    {
+      classify: classifyRun,
+      prune: pruneRun,
+    },
+  );
   checkNumber("quantize", "bits", c.bits, { min: 2, max: 8, integer: true });
   checkNumber("quantize", "batchSize", c.batchSize, { min: 1, integer: true });
   checkClassifyData("quantize", classifyAncestor(c.init, "quantize").data, c);
@@ -75,7 +83,6 @@ async function quantizeInPlace(params: Params, bits: number) {
   tf.dispose(Object.values(q.params));
   const linear = q.rows.filter((r) => r.bits > 0);
   return {
-    bits,
     modelBits: q.totalBits,
     denseBits: q.denseBits,
     linearBits: linear.reduce((s, r) => s + r.storageBits, 0),
@@ -85,7 +92,7 @@ async function quantizeInPlace(params: Params, bits: number) {
 
 /**
  * Quantize, then evaluate. One record: the loop's fields (no training: `step` 0, `trainLoss` null), accuracy
- * with its interval, and `bits`, `modelBits` (all parameters as stored: k-bit codes plus a 32-bit scale and
+ * with its interval, and `modelBits` (all parameters as stored: k-bit codes plus a 32-bit scale and
  * zero point per channel for the linear weights, 32 bits for the rest), `denseBits` (all float32),
  * `linearBits`, `linearParams`, `nonzeroParams`.
  *
@@ -129,7 +136,7 @@ export const quantizeRun: RunKind<QuantizeRunConfig> = {
           () => Promise.resolve({ ...size, nonzeroParams }),
         ],
         model: model as unknown as Json,
-        params: countParams(params),
+        params: paramCount(params),
         flopsPerToken: flopsPerToken(model.encoder, { seqLen: root.maxLen, maskFraction: 0 }),
       });
     } finally {

@@ -16,13 +16,16 @@ import type { TrainRecord } from "../train/loop.ts";
 /** A config's plain JSON value (what a run's identity is hashed from). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** A reference to the run whose final checkpoint another run starts from. */
-export interface ParentRef {
+/**
+ * A reference to the run whose final checkpoint another run starts from. A type, not an interface, so that
+ * it is itself plain JSON and can be a field of a run's config.
+ */
+export type ParentRef = {
   /** The parent's run kind, e.g. `"mlm"`. */
   kind: string;
   /** The parent's full (defaults-merged) config. */
   config: { [key: string]: Json };
-}
+};
 
 /** What a run is given besides its config. */
 export interface RunContext {

@@ -47,7 +47,7 @@ export function runSchedule(c: TrainingLength): Schedule {
       total: Math.max(1, c.maxSteps),
     });
   }
-  return budgetSchedule(Math.max(c.seconds, 1e-9), { peakLr: c.peakLr });
+  return budgetSchedule(Math.max(c.seconds!, 1e-9), { peakLr: c.peakLr });
 }
 
 /**
@@ -134,8 +134,8 @@ export async function* runTraining<B>(r: TrainingRun<B>): AsyncGenerator<TrainRe
   const stepBounded = c.maxSteps !== null;
   const evalEvery = stepBounded
     ? { steps: Math.max(1, Math.round(c.maxSteps! / c.evaluations)) }
-    : c.seconds > 0
-    ? { seconds: c.seconds / c.evaluations }
+    : c.seconds! > 0
+    ? { seconds: c.seconds! / c.evaluations }
     : { steps: 1 };
   let valLoss: number | null = null, yielded = false;
   const loop = trainRecords({
@@ -146,7 +146,7 @@ export async function* runTraining<B>(r: TrainingRun<B>): AsyncGenerator<TrainRe
     validation: r.validation,
     evalHooks: hooks,
     afterStep: r.afterStep,
-    seconds: c.seconds,
+    seconds: c.seconds ?? Infinity,
     maxSteps: c.maxSteps ?? undefined,
     evalEvery,
     seed: c.seed,

@@ -21,7 +21,8 @@ import { saveTokenizer } from "../data/tokenizer_json.ts";
 import { loadTranslationTokenized } from "../data/translation_tokenized.ts";
 import { bleu } from "../metrics/bleu.ts";
 import { beamSearch, greedyDecode } from "../model/decode.ts";
-import { countParams, disposeParams, type Params } from "../model/params.ts";
+import { disposeParams, type Params } from "../model/params.ts";
+import { paramCount } from "../model/size.ts";
 import { initSeq2Seq } from "../model/seq2seq.ts";
 import { type Seq2SeqConfig, seq2seqConfig } from "../model/seq2seq_config.ts";
 import { createAdamW, disposeAdamW } from "../train/adamw.ts";
@@ -29,7 +30,13 @@ import type { EvalHook } from "../train/loop.ts";
 import { seq2seqTask } from "../train/task.ts";
 import { checkNumber } from "../util/options.ts";
 import { filesFingerprint } from "./file_fingerprint.ts";
-import { checkTrainingLength, mergeConfig, modelSizeShape, type TrainingLength } from "./kind_config.ts";
+import {
+  checkPathOrNull,
+  checkTrainingLength,
+  mergeConfig,
+  modelSizeShape,
+  type TrainingLength,
+} from "./kind_config.ts";
 import type { Json, RunKind } from "./run_kind.ts";
 import { runTraining } from "./run_training.ts";
 
@@ -41,7 +48,7 @@ export type Seq2SeqSize = {
   decoderLayers: number;
   /** Model width C. */
   width: number;
-  /** Attention heads; null: width / 64, at least 1. */
+  /** Attention heads; null: width / 64 (at least 1, lowered to a divisor of width; `modelShape`). */
   heads: number | null;
   /** Feed-forward width; null: 4 × width. */
   ffn: number | null;
@@ -124,6 +131,8 @@ function seq2seqRunConfig(overrides?: Partial<Seq2SeqRunConfig>): Seq2SeqRunConf
   checkNumber(w, "data.validation", c.data.validation, { min: 1, integer: true });
   checkNumber(w, "data.vocabSize", c.data.vocabSize, { min: 300, integer: true });
   checkNumber(w, "data.corpusSeed", c.data.corpusSeed, { min: 0, integer: true });
+  checkPathOrNull(w, "data.srcPath", c.data.srcPath);
+  checkPathOrNull(w, "data.tgtPath", c.data.tgtPath);
   if ((c.data.srcPath === null) !== (c.data.tgtPath === null)) {
     throw new Error(
       "seq2seq: give both data.srcPath and data.tgtPath (parallel files), or neither (generator)",
@@ -324,7 +333,7 @@ export const seq2seqRun: RunKind<Seq2SeqRunConfig> = {
         validation: Array.from({ length: validation.batchesPerEpoch }, () => validation.next()),
         evalHooks: [bleuHook(model, data, c.decode, c.maxLen)],
         model: model as unknown as Json,
-        params: countParams(params),
+        params: paramCount(params),
         flopsPerToken: seq2seqFlopsPerToken(model, c.maxLen),
       });
     } finally {

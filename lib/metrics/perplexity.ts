@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkKeys } from "../util/options.ts";
 
 /**
  * Perplexity `exp(summedLoss / tokenCount)` from a sum of per-token natural-log cross-entropies.
@@ -47,6 +48,7 @@ export function accuracy(
   labels: ArrayLike<number>,
   options: AccuracyOptions = {},
 ): number {
+  checkKeys("accuracy", options, ["ignoreIndex"]);
   if (predictions.length !== labels.length) {
     throw new Error(`accuracy: ${predictions.length} predictions but ${labels.length} labels`);
   }

@@ -11,7 +11,8 @@
 import { tf } from "../backend/tf.ts";
 import type { Tensor, Tensor2D } from "../backend/tf.ts";
 import { type AttentionNames, type KeyValues, multiHeadAttention } from "./attention.ts";
-import { type Dropout, gelu, layerNorm, linear } from "./layers.ts";
+import { gelu } from "../backend/native/mod.ts";
+import { type Dropout, layerNorm, linear } from "./layers.ts";
 import type { Params } from "./params.ts";
 
 /** Parameter-name prefixes of one block. */

@@ -64,7 +64,7 @@ export interface EncoderConfig {
 }
 
 /** Defaults: a RoBERTa-base-shaped layer (4x feed-forward, 64-wide heads) scaled down to train on 2 cores. */
-export const DEFAULT_ENCODER_CONFIG: Readonly<EncoderConfig> = Object.freeze({
+export const ENCODER_DEFAULTS: Readonly<EncoderConfig> = Object.freeze({
   vocabSize: 8192, // a small BPE vocabulary; set from the tokenizer in practice
   numLayers: 4, // shallow enough to make thousands of steps in minutes on a CPU
   hiddenSize: 256, // 4 heads of 64, RoBERTa's head size
@@ -108,9 +108,9 @@ function probability(name: string, value: number): void {
  * ```
  */
 export function encoderConfig(overrides: Partial<EncoderConfig> = {}): EncoderConfig {
-  checkKeys("model config", overrides, Object.keys(DEFAULT_ENCODER_CONFIG));
-  const width = overrides.hiddenSize ?? DEFAULT_ENCODER_CONFIG.hiddenSize;
-  const c: EncoderConfig = { ...DEFAULT_ENCODER_CONFIG, ...modelShape(width, overrides), ...overrides };
+  checkKeys("model config", overrides, Object.keys(ENCODER_DEFAULTS));
+  const width = overrides.hiddenSize ?? ENCODER_DEFAULTS.hiddenSize;
+  const c: EncoderConfig = { ...ENCODER_DEFAULTS, ...modelShape(width, overrides), ...overrides };
   for (const k of ["vocabSize", "numLayers", "hiddenSize", "numHeads", "intermediateSize", "maxPositions"]) {
     positiveInt(k, c[k as keyof EncoderConfig] as number);
   }

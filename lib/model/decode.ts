@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { checkKeys, checkNumber } from "../util/options.ts";
+import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import { tf } from "../backend/tf.ts";
 import type { Tensor2D } from "../backend/tf.ts";
 import type { Memory } from "./block.ts";
@@ -61,8 +61,10 @@ function checkDecode(o: DecodeOptions, config: Seq2SeqConfig, where: string, ext
     checkNumber(where, k, o[k], { min: 0, below: config.vocabSize, integer: true });
   }
   if (o.maxLength > config.maxPositions) {
-    throw new Error(
-      `decode: maxLength ${o.maxLength} exceeds the decoder's maxPositions ${config.maxPositions}`,
+    throw new OptionError(
+      where,
+      "maxLength",
+      `maxLength ${o.maxLength} exceeds the decoder's maxPositions ${config.maxPositions}`,
     );
   }
 }

@@ -13,24 +13,13 @@
  */
 import { tf } from "../backend/tf.ts";
 import type { Tensor2D } from "../backend/tf.ts";
+import type { EncoderInput } from "../data/types.ts";
 import { createRng } from "../util/random.ts";
 import { paddingBias } from "./attention.ts";
 import { type BlockNames, transformerBlock } from "./block.ts";
 import type { EncoderConfig } from "./config.ts";
 import { type ForwardOptions, gatherRows, layerNorm, makeDropout, param } from "./layers.ts";
 import { ParamBuilder, type Params } from "./params.ts";
-
-/** Token ids and padding mask: the part of every encoder batch the encoder reads. */
-export interface EncoderInput {
-  /** B. */
-  batchSize: number;
-  /** T. */
-  seqLen: number;
-  /** (B, T) token ids. */
-  inputIds: Int32Array;
-  /** (B, T) 1 for real tokens, 0 for padding. */
-  attentionMask: Uint8Array;
-}
 
 /** Options of `initEncoder`. */
 export interface InitEncoderOptions {

@@ -1,5 +1,6 @@
 /**
- * The building blocks shared by every model: linear, LayerNorm, GELU, dropout and embedding lookup.
+ * The building blocks shared by every model: linear, LayerNorm, dropout and embedding lookup over a named
+ * parameter record (GELU is the op `gelu` of `../backend/native/mod.ts`).
  *
  * All functions are synchronous tensor math meant to run inside a caller's `tf.tidy`; activations are 2-D
  * `(N, C)` with N = B·T rows, which keeps every linear a single matMul.
@@ -9,12 +10,7 @@
 import { tf } from "../backend/tf.ts";
 import type { Tensor, Tensor1D, Tensor2D, Variable } from "../backend/tf.ts";
 import type { Params } from "./params.ts";
-import {
-  affine,
-  dropout as fusedDropout,
-  gelu as fusedGelu,
-  layerNorm as fusedLayerNorm,
-} from "../backend/native/mod.ts";
+import { affine, dropout as fusedDropout, layerNorm as fusedLayerNorm } from "../backend/native/mod.ts";
 
 /**
  * `x · Wᵀ + b` with `W = params[name.weight]` in PyTorch's (out, in) layout.
@@ -49,22 +45,6 @@ export function linear(params: Params, name: string, x: Tensor2D): Tensor2D {
  */
 export function layerNorm<T extends Tensor>(params: Params, name: string, x: T, eps: number): T {
   return fusedLayerNorm(x, param(params, `${name}.weight`), param(params, `${name}.bias`), eps);
-}
-
-/**
- * Exact GELU, `x·Φ(x) = ½x(1 + erf(x/√2))`, as PyTorch's default and HF RoBERTa's `"gelu"`.
- *
- * @example
- * ```ts
- * import { assert } from "@std/assert";
- * import { tf } from "../backend/tf.ts";
- * import { gelu } from "./layers.ts";
- * const y = tf.tidy(() => gelu(tf.tensor1d([1])));
- * assert(Math.abs((await y.data())[0] - 0.8413447) < 1e-5);
- * ```
- */
-export function gelu<T extends Tensor>(x: T): T {
-  return fusedGelu(x);
 }
 
 /**
@@ -104,7 +84,10 @@ export function gatherRows(table: Tensor, ids: Int32Array): Tensor2D {
 export interface ForwardOptions {
   /** Dropout is applied only when true. */
   training: boolean;
-  /** Seed for this pass's dropout masks; vary it per step (e.g. from `createRng`). Default 0. */
+  /**
+   * Seed for this pass's dropout masks; vary it per step (the training loop draws one per step from its
+   * seeded generator, `TrainOptions.seed`). Default 0.
+   */
   seed?: number;
 }
 
@@ -116,7 +99,8 @@ export type Dropout = (<T extends Tensor>(x: T, rate: number) => T) & {
 
 /**
  * Makes the dropout function one forward pass uses: identity when not training; otherwise inverted dropout
- * whose k-th call is seeded with `seed + k`, so a pass is repeatable given its seed.
+ * whose k-th call (k = 1, 2, …) is seeded with `seed + k·104729` (a prime stride, so the masks of one pass
+ * and those of a pass seeded a little later do not share seeds), so a pass is repeatable given its seed.
  *
  * @example
  * ```ts

@@ -26,7 +26,6 @@ export interface CrossEntropyOptions {
  * ```ts
  * import { assert } from "@std/assert";
  * import { tf } from "../backend/tf.ts";
-import { gatherRows } from "./layers.ts";
  * import { crossEntropy } from "./loss.ts";
  * // Uniform logits over 4 classes: loss = ln 4 whatever the label.
  * const loss = tf.tidy(() => crossEntropy(tf.zeros([2, 4]) as tf.Tensor2D, new Int32Array([0, 3])));

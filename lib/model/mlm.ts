@@ -11,7 +11,8 @@ import type { Scalar, Tensor2D } from "../backend/tf.ts";
 import type { MlmBatch } from "../data/types.ts";
 import type { EncoderConfig } from "./config.ts";
 import { encoderForward } from "./encoder.ts";
-import { type ForwardOptions, gatherRows, gelu, layerNorm, linear, param } from "./layers.ts";
+import { gelu } from "../backend/native/mod.ts";
+import { type ForwardOptions, gatherRows, layerNorm, linear, param } from "./layers.ts";
 import { crossEntropy } from "./loss.ts";
 import type { Params } from "./params.ts";
 

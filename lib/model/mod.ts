@@ -1,14 +1,26 @@
 /**
  * Models: named parameter records plus pure forward functions — a RoBERTa-style encoder with an MLM head,
- * a sequence classifier, and a BART-style encoder-decoder with greedy and beam-search decoding.
+ * a sequence classifier, and a BART-style encoder-decoder with greedy and beam-search decoding — and the
+ * pieces they are built from (attention, the Transformer block, parameter records) for building your own.
+ * The tensor ops underneath (GELU, LayerNorm, affine, dropout) are in `trainlarge/native`.
  *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { disposeParams, encoderConfig, initEncoder, paramCount } from "trainlarge/model";
+ * const config = encoderConfig({ vocabSize: 50, numLayers: 1, hiddenSize: 8, numHeads: 2, intermediateSize: 16 });
+ * const params = initEncoder(config, 0);
+ * assert(paramCount(params) === paramCount(config));
+ * disposeParams(params);
+ * ```
  * @module
  */
-export { checkVocabulary, DEFAULT_ENCODER_CONFIG, encoderConfig, modelShape } from "./config.ts";
+export { checkVocabulary, ENCODER_DEFAULTS, encoderConfig, modelShape } from "./config.ts";
 export type { EncoderConfig, LayerNormPosition } from "./config.ts";
-export { countParams, disposeParams, ParamBuilder } from "./params.ts";
+export { disposeParams, ParamBuilder } from "./params.ts";
 export type { Params } from "./params.ts";
-export { gatherRows, gelu, layerNorm, linear, makeDropout, param } from "./layers.ts";
+export { createRng, restoreRng } from "../util/random.ts";
+export { gatherRows, makeDropout, param } from "./layers.ts";
 export type { Dropout, ForwardOptions } from "./layers.ts";
 export { causalBias, MASKED_SCORE, multiHeadAttention, paddingBias } from "./attention.ts";
 export type {
@@ -21,7 +33,7 @@ export type {
 export { transformerBlock } from "./block.ts";
 export type { BlockCache, BlockNames, BlockOptions, BlockSettings, Memory } from "./block.ts";
 export { checkEncoderInput, encoderForward, initEncoder } from "./encoder.ts";
-export type { EncoderInput, InitEncoderOptions } from "./encoder.ts";
+export type { InitEncoderOptions } from "./encoder.ts";
 export { mlmLogits, mlmLoss } from "./mlm.ts";
 export { crossEntropy } from "./loss.ts";
 export type { CrossEntropyOptions } from "./loss.ts";
@@ -29,7 +41,7 @@ export { flopsPerToken, paramCount } from "./size.ts";
 export type { FlopsOptions, ParamCountOptions } from "./size.ts";
 export { classificationLoss, classifierLogits, initClassifier } from "./classifier.ts";
 export type { InitClassifierOptions } from "./classifier.ts";
-export { DEFAULT_SEQ2SEQ_CONFIG, seq2seqConfig, seq2seqParamCount } from "./seq2seq_config.ts";
+export { SEQ2SEQ_DEFAULTS, seq2seqConfig } from "./seq2seq_config.ts";
 export type { Seq2SeqConfig } from "./seq2seq_config.ts";
 export {
   decoderCache,
@@ -52,3 +64,8 @@ export type {
 } from "./seq2seq.ts";
 export { beamSearch, greedyDecode } from "./decode.ts";
 export type { BeamOptions, DecodeOptions } from "./decode.ts";
+
+// Types from lower layers that the signatures above mention (public here too, so the docs are whole).
+export type { Scalar, Tensor, Tensor2D, Tensor4D, Variable } from "../backend/tf.ts";
+export type { ClassificationBatch, EncoderInput, MlmBatch, Seq2SeqBatch } from "../data/types.ts";
+export type { Rng, RngState } from "../util/random.ts";

@@ -14,25 +14,6 @@ import type { Rng } from "../util/random.ts";
 export type Params = Record<string, Variable>;
 
 /**
- * Number of scalars in `params`.
- *
- * @example
- * ```ts
- * import { assert } from "@std/assert";
- * import { tf } from "../backend/tf.ts";
- * import { countParams, disposeParams } from "./params.ts";
- * const p = { w: tf.variable(tf.zeros([2, 3])) };
- * assert(countParams(p) === 6);
- * disposeParams(p);
- * ```
- */
-export function countParams(params: Params): number {
-  let n = 0;
-  for (const v of Object.values(params)) n += v.size;
-  return n;
-}
-
-/**
  * Disposes every variable in `params`.
  *
  * @example

@@ -65,12 +65,13 @@ function blockNames(l: string, decoder: boolean): BlockNames {
  * @example
  * ```ts
  * import { assert } from "@std/assert";
- * import { countParams, disposeParams } from "./params.ts";
+ * import { disposeParams } from "./params.ts";
  * import { initSeq2Seq } from "./seq2seq.ts";
- * import { seq2seqConfig, seq2seqParamCount } from "./seq2seq_config.ts";
+ * import { seq2seqConfig } from "./seq2seq_config.ts";
+ * import { paramCount } from "./size.ts";
  * const config = seq2seqConfig({ vocabSize: 40, encoderLayers: 1, decoderLayers: 1, hiddenSize: 8, numHeads: 2, intermediateSize: 16 });
  * const params = initSeq2Seq(config, 0);
- * assert(countParams(params) === seq2seqParamCount(config));
+ * assert(paramCount(params) === paramCount(config));
  * disposeParams(params);
  * ```
  */

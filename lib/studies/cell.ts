@@ -7,7 +7,10 @@
  */
 import type { ProgressMode } from "../display/progress.ts";
 import type { ExecutorSpec } from "../study/executors.ts";
-import type { RunStudyOptions } from "../study/runner.ts";
+import type { RunStudyOptions, StudyResult } from "../study/runner.ts";
+import type { SlurmStudy } from "../study/slurm/submit.ts";
+import type { Config } from "../study/definition.ts";
+import type { Json } from "../experiments/run_kind.ts";
 import { checkChoice, checkNumber, OptionError } from "../util/options.ts";
 
 /**
@@ -27,7 +30,11 @@ export interface CellOptions {
   store?: string;
   /** Repeat every config once per seed. Default `[0]`. */
   seeds?: number[];
-  /** How missing runs are carried out (see `runStudy`). Default `"inline"`. */
+  /**
+   * How missing runs are carried out (see `runStudy`). Default `"inline"`. With `{ kind: "slurm", … }` the
+   * cell submits a job array and waits for it (a cell returns data); run the cell again after a restart to
+   * follow the same job.
+   */
   executor?: ExecutorSpec;
   /** Backend to start (`useBackend`), or for subprocesses. Default: the current one, else auto. */
   backend?: string;
@@ -105,4 +112,46 @@ export function studyOptions(options: CellOptions, name: string): RunStudyOption
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
     ...(options.rerun !== undefined ? { rerun: options.rerun } : {}),
   };
+}
+
+/**
+ * The result of a cell's `runStudy` call: a Slurm executor's handle is waited for, so a cell always
+ * resolves to its study's result.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { cellResult } from "./cell.ts";
+ * import { runStudy } from "../study/runner.ts";
+ * import { linregKind } from "../experiments/linreg_kind.ts";
+ * const store = await Deno.makeTempDir();
+ * const study = { name: "lr", kind: linregKind, base: { maxSteps: 20 } };
+ * const result = await cellResult(runStudy(study, { store, progress: "silent" }));
+ * assert(result.runs.height === 1);
+ * await Deno.remove(store, { recursive: true });
+ * ```
+ */
+export async function cellResult(study: Promise<StudyResult | SlurmStudy>): Promise<StudyResult> {
+  const out = await study;
+  return "wait" in out ? await out.wait() : out;
+}
+
+/**
+ * A cell's base run config: the scale's preset with every run field the caller gave (`keys`) laid over it.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { presetRun } from "./cell.ts";
+ * const run = presetRun({ seconds: 90, batchSize: 32 }, { seconds: 10, scale: "demo" }, ["seconds", "batchSize"]);
+ * assert(run.seconds === 10 && run.batchSize === 32 && !("scale" in run));
+ * ```
+ */
+export function presetRun(preset: object, options: object, keys: readonly string[]): Config {
+  const run: Config = { ...(preset as Config) };
+  for (const k of keys) {
+    const v = (options as Record<string, unknown>)[k];
+    if (v !== undefined) run[k] = v as Json;
+  }
+  return run;
 }

@@ -19,3 +19,42 @@ export { TRANSLATION_SWEEP_PRESETS, translationSweep } from "./translation_sweep
 export type { TranslationPreset, TranslationSize, TranslationSweepOptions } from "./translation_sweep.ts";
 export { BLEU, finalPoints, finalVsParams, metricCurves, PERPLEXITY, sizeLabel } from "./size_figures.ts";
 export type { Row, SizeMetric } from "./size_figures.ts";
+export { COMPRESSION_PRESETS, compressionStudy } from "./compression.ts";
+export type { CompressionPreset, CompressionStudyOptions, CompressionStudyResult } from "./compression.ts";
+export {
+  frontierFigure,
+  paretoFrontier,
+  pruningFigure,
+  quantizationFigure,
+  winnersTable,
+} from "./compression_figures.ts";
+export type { CompressionPoint } from "./compression_figures.ts";
+export { fitSizes, planBudget } from "./plan_budget.ts";
+export type { BudgetPlan, PlanBudgetOptions } from "./plan_budget.ts";
+export { accuracyAtBits, fitPowerLaw, predictLoss } from "./budget_fit.ts";
+export type { PowerLawFit } from "./budget_fit.ts";
+
+// Types from lower layers that the signatures above mention (public here too, so the docs are whole).
+export type { DataFrame } from "../display/data_frame.ts";
+export type { Figure, Trace } from "../display/figure.ts";
+export type { ProgressMode } from "../display/progress.ts";
+export type { ClassifyData, EvalSplit } from "../experiments/classification_data.ts";
+export type { ClassifyRunConfig } from "../experiments/classify_run.ts";
+export type { ModelSize, TrainingLength } from "../experiments/kind_config.ts";
+export type { MlmData, MlmRunConfig } from "../experiments/mlm_run.ts";
+export type { PruneRunConfig } from "../experiments/prune_run.ts";
+export type { Json, ParentRef } from "../experiments/run_kind.ts";
+export type {
+  Seq2SeqData,
+  Seq2SeqDecode,
+  Seq2SeqRunConfig,
+  Seq2SeqSize,
+} from "../experiments/seq2seq_run.ts";
+export type {
+  ExecutorSpec,
+  InlineExecutor,
+  LocalExecutorSpec,
+  ProcessesExecutor,
+} from "../study/executors.ts";
+export type { StudyResult } from "../study/runner.ts";
+export type { SlurmExecutor } from "../study/slurm/options.ts";

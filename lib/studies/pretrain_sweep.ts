@@ -11,13 +11,13 @@
  */
 import { MLM_RUN_DEFAULTS, mlmRun, type MlmRunConfig } from "../experiments/mlm_run.ts";
 import type { ModelSize } from "../experiments/kind_config.ts";
-import type { Json } from "../experiments/run_kind.ts";
 import { runStudy, type StudyResult } from "../study/runner.ts";
-import type { Config } from "../study/definition.ts";
 import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import {
   CELL_OPTION_KEYS,
   type CellOptions,
+  cellResult,
+  presetRun,
   resolveScale,
   resolveSeeds,
   type Scale,
@@ -141,13 +141,9 @@ export async function pretrainSweep(options: PretrainSweepOptions = {}): Promise
     }
     sizes = given.map(sizeOf);
   }
-  const run: Config = { ...(preset.run as Config) };
-  for (const k of RUN_KEYS) {
-    const v = (options as Record<string, unknown>)[k];
-    if (v !== undefined) run[k] = v as Json;
-  }
+  const run = presetRun(preset.run, options, RUN_KEYS);
   const name = options.name ?? `pretrain-${scale}`;
-  return await runStudy({
+  return await cellResult(runStudy({
     name,
     kind: mlmRun,
     base: run as Partial<MlmRunConfig>,
@@ -159,5 +155,5 @@ export async function pretrainSweep(options: PretrainSweepOptions = {}): Promise
       metricCurves(records, PERPLEXITY, "step"),
       finalVsParams(records, runs, PERPLEXITY),
     ],
-  }, studyOptions(options, name));
+  }, studyOptions(options, name)));
 }

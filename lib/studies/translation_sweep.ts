@@ -11,13 +11,13 @@
  * @module
  */
 import { SEQ2SEQ_RUN_DEFAULTS, seq2seqRun, type Seq2SeqRunConfig } from "../experiments/seq2seq_run.ts";
-import type { Json } from "../experiments/run_kind.ts";
-import type { Config } from "../study/definition.ts";
 import { runStudy, type StudyResult } from "../study/runner.ts";
 import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import {
   CELL_OPTION_KEYS,
   type CellOptions,
+  cellResult,
+  presetRun,
   resolveScale,
   resolveSeeds,
   type Scale,
@@ -124,13 +124,9 @@ export async function translationSweep(options: TranslationSweepOptions = {}): P
       checkNumber(where, `sizes[${i}].${k}`, s[k], { integer: true, min: 1 });
     }
   });
-  const run: Config = { ...(preset.run as Config) };
-  for (const k of RUN_KEYS) {
-    const v = (options as Record<string, unknown>)[k];
-    if (v !== undefined) run[k] = v as Json;
-  }
+  const run = presetRun(preset.run, options, RUN_KEYS);
   const name = options.name ?? `translation-${scale}`;
-  return await runStudy({
+  return await cellResult(runStudy({
     name,
     kind: seq2seqRun,
     base: run as Partial<Seq2SeqRunConfig>,
@@ -144,5 +140,5 @@ export async function translationSweep(options: TranslationSweepOptions = {}): P
       metricCurves(records, BLEU, "step"),
       finalVsParams(records, runs, BLEU),
     ],
-  }, studyOptions(options, name));
+  }, studyOptions(options, name)));
 }

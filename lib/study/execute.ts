@@ -24,6 +24,7 @@ import {
   writeStatus,
 } from "./store.ts";
 import { VERSION } from "../version.ts";
+import { hostname } from "../util/process.ts";
 import { InterruptedError } from "../util/interrupt.ts";
 import { removeOrphanTemps } from "../util/atomic_file.ts";
 import { describeEnvironment } from "./environment.ts";
@@ -32,6 +33,8 @@ import { describeEnvironment } from "./environment.ts";
 export interface ExecuteOptions {
   /** The study's store (parents are looked up there and in sibling stores). */
   store: string;
+  /** More stores where finished parent runs may be found. */
+  parentStores?: readonly string[];
   /** Stops the run at its next step (it checkpoints and ends "interrupted"). */
   signal?: AbortSignal;
   /** Millisecond clock for the run. */
@@ -68,14 +71,6 @@ async function tornTail(dir: string): Promise<boolean> {
   }
 }
 
-function hostname(): string {
-  try {
-    return Deno.hostname();
-  } catch {
-    return "unknown";
-  }
-}
-
 /**
  * Runs (or resumes) `run` and returns its final status file. Never throws for a failure of the run itself
  * (that becomes status "failed" with the error); throws only when the store cannot be written or the run
@@ -91,7 +86,7 @@ export async function executeRun(run: PlannedRun, options: ExecuteOptions): Prom
     if (await tornTail(dir)) await rewriteRecords(dir, stored);
     const parents: Record<string, string> = {};
     for (const [field, hash] of Object.entries(run.parents)) {
-      const found = await findFinishedRun(options.store, hash);
+      const found = await findFinishedRun(options.store, hash, options.parentStores);
       if (found === null) {
         const error = `parent run ${hash} (field \`${field}\`) has not finished; run it first`;
         await writeStatus(dir, { status: "failed", error });

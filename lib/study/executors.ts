@@ -8,6 +8,7 @@
  */
 import type { StudyProgress } from "../display/study_progress.ts";
 import type { TrainRecord } from "../train/loop.ts";
+import type { SlurmExecutor } from "./slurm/options.ts";
 import { executeRun } from "./execute.ts";
 import type { PlannedRun } from "./plan.ts";
 import { readRecords, readStatus, type StatusFile, writeStatus } from "./store.ts";
@@ -28,13 +29,18 @@ export interface ProcessesExecutor {
   threads?: number;
 }
 
-/** Executor choices of `runStudy`. */
-export type ExecutorSpec = "inline" | "processes" | InlineExecutor | ProcessesExecutor;
+/** Executors that run on this machine: `runStudy` resolves to the study's result. */
+export type LocalExecutorSpec = "inline" | "processes" | InlineExecutor | ProcessesExecutor;
+
+/** Executor choices of `runStudy` (with `{ kind: "slurm" }` it resolves to a handle on the cluster jobs). */
+export type ExecutorSpec = LocalExecutorSpec | SlurmExecutor;
 
 /** What an executor is handed. */
 export interface ExecutorJob {
   /** The study's store. */
   store: string;
+  /** More stores where finished parent runs may be found. */
+  parentStores?: readonly string[];
   /** Runs to execute, parents before children. */
   runs: readonly PlannedRun[];
   /** The live display. */
@@ -69,6 +75,7 @@ export async function runInline(job: ExecutorJob): Promise<Map<string, StatusFil
     job.progress.runStarted(run.label, runBudget(run));
     const status = await executeRun(run, {
       store: job.store,
+      parentStores: job.parentStores,
       signal: job.signal,
       clock: job.clock,
       onRecord: (r: TrainRecord) => job.progress.record(r),

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Json } from "../experiments/run_kind.ts";
+import { sha256Hex } from "../util/hash.ts";
 
 /**
  * JSON with object keys sorted at every depth; rejects values JSON cannot round-trip (NaN, Infinity,
@@ -34,21 +35,6 @@ export function canonicalJson(value: unknown, path = "config"): string {
     }}`;
   }
   throw new Error(`${path} is a ${typeof value}; configs must be plain JSON`);
-}
-
-/**
- * Hex SHA-256 of a string.
- *
- * @example
- * ```ts
- * import { assert } from "@std/assert";
- * import { sha256Hex } from "./hash.ts";
- * assert((await sha256Hex("abc")).startsWith("ba7816bf8f01cfea"));
- * ```
- */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** The parts a run's identity is made of. */

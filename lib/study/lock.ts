@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { hostname, processAlive } from "../util/process.ts";
 
 /** What a lock file holds. */
 export interface LockInfo {
@@ -22,27 +23,6 @@ export interface Lock {
   path: string;
   /** Removes the lock file. */
   release(): Promise<void>;
-}
-
-function hostname(): string {
-  try {
-    return Deno.hostname();
-  } catch {
-    return "unknown";
-  }
-}
-
-/** Whether process `pid` is alive on this host (Linux: /proc; elsewhere assumed alive). */
-export function processAlive(pid: number): boolean {
-  if (pid === Deno.pid) return true;
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return !/^\d+ \(.*\) [ZX] /.test(stat); // a zombie has exited
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return Deno.build.os !== "linux";
-    return true;
-  }
 }
 
 async function readLock(path: string): Promise<LockInfo | null> {

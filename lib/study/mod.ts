@@ -18,7 +18,10 @@
 export { runStudy, StudyInterruptedError } from "./runner.ts";
 export type { RunStudyOptions, StudyResult } from "./runner.ts";
 export type { Config, StudyDefinition, StudyTables } from "./definition.ts";
-export type { ExecutorSpec, InlineExecutor, ProcessesExecutor } from "./executors.ts";
+export type { ExecutorSpec, InlineExecutor, LocalExecutorSpec, ProcessesExecutor } from "./executors.ts";
+export type { SlurmExecutor } from "./slurm/options.ts";
+export type { SlurmStudy } from "./slurm/submit.ts";
+export type { SlurmTask } from "./slurm/commands.ts";
 export { registerRunKind } from "./registry.ts";
 export { readStudyFile, report, STUDY_FILE_FORMAT } from "./report.ts";
 export type { ReportOptions, StudyFile, StudyFileRun } from "./report.ts";
@@ -26,3 +29,10 @@ export { reproduce } from "./reproduce.ts";
 export type { ReproduceOptions, Reproduction } from "./reproduce.ts";
 export type { Environment } from "./environment.ts";
 export type { ConfigFile, StatusFile, StoredRecord, StoredStatus } from "./store.ts";
+
+// Types from lower layers that the signatures above mention (public here too, so the docs are whole).
+export type { DataFrame } from "../display/data_frame.ts";
+export type { Figure, Trace } from "../display/figure.ts";
+export type { ProgressMode } from "../display/progress.ts";
+export type { Json, ParentRef, RunContext, RunKind, RunSummary } from "../experiments/run_kind.ts";
+export type { RunStatus, TrainRecord } from "../train/loop.ts";

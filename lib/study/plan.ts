@@ -59,20 +59,27 @@ async function finishedDir(dir: string): Promise<boolean> {
 }
 
 /**
- * Where the finished run `hash` lives: this store, then sibling stores under the same parent folder;
- * null when there is none.
+ * Where the finished run `hash` lives: this store, then sibling stores under the same parent folder, then
+ * `extra` stores (and their sub-stores); null when there is none.
  */
-export async function findFinishedRun(store: string, hash: string): Promise<string | null> {
+export async function findFinishedRun(
+  store: string,
+  hash: string,
+  extra: readonly string[] = [],
+): Promise<string | null> {
   if (await finishedDir(runDir(store, hash))) return runDir(store, hash);
-  const root = store.replace(/\/+$/, "").split("/").slice(0, -1).join("/") || ".";
-  try {
-    for await (const e of Deno.readDir(root)) {
-      if (!e.isDirectory) continue;
-      const dir = runDir(`${root}/${e.name}`, hash);
-      if (await finishedDir(dir)) return dir;
+  const parentOf = (dir: string) => dir.replace(/\/+$/, "").split("/").slice(0, -1).join("/") || ".";
+  for (const root of [parentOf(store), ...extra]) {
+    if (await finishedDir(runDir(root, hash))) return runDir(root, hash);
+    try {
+      for await (const e of Deno.readDir(root)) {
+        if (!e.isDirectory) continue;
+        const dir = runDir(`${root}/${e.name}`, hash);
+        if (await finishedDir(dir)) return dir;
+      }
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
     }
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
   return null;
 }
@@ -84,6 +91,7 @@ export async function findFinishedRun(store: string, hash: string): Promise<stri
 export async function planStudy(
   definition: StudyDefinition<Config>,
   store: string,
+  parentStores: readonly string[] = [],
 ): Promise<{ runs: PlannedRun[]; dependencies: PlannedRun[] }> {
   const kind = typeof definition.kind === "string" ? await findRunKind(definition.kind) : definition.kind;
   const planned = expandRuns(definition);
@@ -102,7 +110,7 @@ export async function planStudy(
       const pk = await findRunKind(ref.kind);
       const id = await identify(pk, ref.config, `${where}: parent \`${field}\``);
       out[field] = id.hash;
-      if (depSeen.has(id.hash) || (await findFinishedRun(store, id.hash)) !== null) continue;
+      if (depSeen.has(id.hash) || (await findFinishedRun(store, id.hash, parentStores)) !== null) continue;
       depSeen.add(id.hash);
       const parents = await resolveParents(pk, id.config, `${where}: parent \`${field}\``);
       dependencies.push({

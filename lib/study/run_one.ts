@@ -50,5 +50,9 @@ export async function runOne(store: string, hash: string, signal?: AbortSignal):
       (await identify(await findRunKind(ref.kind), ref.config, `run ${hash}: parent ${field}`)).hash;
   }
   const run: PlannedRun = { ...id, kind, label: file.label, dir, parents, dependency: false };
-  return await executeRun(run, { store, signal });
+  let parentStores: string[] = [];
+  try {
+    parentStores = (JSON.parse(await Deno.readTextFile(`${store}/plan.json`)).parentStores ?? []) as string[];
+  } catch { /* a store without plan.json: parents are looked up in this store and its siblings */ }
+  return await executeRun(run, { store, signal, parentStores });
 }

@@ -13,9 +13,11 @@ import type { ProgressMode } from "../display/progress.ts";
 import { studyProgress } from "../display/study_progress.ts";
 import { checkChoice, checkKeys, OptionError } from "../util/options.ts";
 import { removeOrphanTemps, writeFileAtomic } from "../util/atomic_file.ts";
-import { InterruptedError } from "../util/interrupt.ts";
+import { InterruptedError, interruptScope } from "../util/interrupt.ts";
 import { type Config, flattenConfig, type StudyDefinition, type StudyTables } from "./definition.ts";
-import type { ExecutorSpec, ProcessesExecutor } from "./executors.ts";
+import type { ExecutorSpec, LocalExecutorSpec, ProcessesExecutor } from "./executors.ts";
+import { checkSlurmExecutor, type SlurmExecutor } from "./slurm/options.ts";
+import type { SlurmStudy } from "./slurm/submit.ts";
 import { acquireLock } from "./lock.ts";
 import { type PlannedRun, planStudy } from "./plan.ts";
 import { configFileOf } from "./execute.ts";
@@ -52,9 +54,11 @@ export interface RunStudyOptions {
   signal?: AbortSignal;
   /** Millisecond clock handed to the runs (tests). */
   clock?: () => number;
+  /** More stores (or folders of stores) where finished parent runs may be found, e.g. a pretraining study's. */
+  parentStores?: string[];
 }
 
-const OPTION_KEYS = ["store", "rerun", "executor", "backend", "progress", "signal", "clock"];
+const OPTION_KEYS = ["store", "rerun", "executor", "backend", "progress", "signal", "clock", "parentStores"];
 
 /**
  * Thrown when a study stops because its signal fired or the notebook's stop button was pressed; the
@@ -65,7 +69,7 @@ export class StudyInterruptedError extends InterruptedError {
   readonly dir: string;
   /** An interruption of the study stored in `dir`, with a message saying how to resume. */
   constructor(message: string, dir: string) {
-    super(message);
+    super(message, { checkpoint: dir });
     this.name = "StudyInterruptedError";
     this.dir = dir;
   }
@@ -93,9 +97,13 @@ const RESERVED = new Set([
   "flopsPerToken",
 ]);
 
-function configColumns(config: Config): Record<string, string | number | boolean | null> {
+/** Config columns, named by dot path; a name that a record or summary field also uses gets `config.`. */
+function configColumns(
+  config: Config,
+  taken: ReadonlySet<string>,
+): Record<string, string | number | boolean | null> {
   const out: Record<string, string | number | boolean | null> = {};
-  for (const [k, v] of Object.entries(flattenConfig(config))) out[RESERVED.has(k) ? `config.${k}` : k] = v;
+  for (const [k, v] of Object.entries(flattenConfig(config))) out[taken.has(k) ? `config.${k}` : k] = v;
   return out;
 }
 
@@ -125,13 +133,20 @@ async function readResult(
   const recordRows: Record<string, string | number | boolean | null>[] = [];
   const runRows: Record<string, string | number | boolean | null>[] = [];
   const statuses: (StatusFile | null)[] = [];
+  const stored: Record<string, string | number | boolean | null>[][] = [];
+  const taken = new Set(RESERVED);
   for (const run of runs) {
-    const cols = configColumns(run.config);
     const status = await readStatus(run.dir);
     statuses.push(status);
-    for (const rec of await readRecords(run.dir)) {
-      recordRows.push({ ...rec, run: run.hash, label: run.label, ...cols });
-    }
+    const records = await readRecords(run.dir);
+    stored.push(records);
+    for (const rec of records) for (const k of Object.keys(rec)) taken.add(k);
+    for (const k of Object.keys(status?.summary ?? {})) taken.add(k);
+  }
+  runs.forEach((run, i) => {
+    const cols = configColumns(run.config, taken);
+    const status = statuses[i];
+    for (const rec of stored[i]) recordRows.push({ ...rec, run: run.hash, label: run.label, ...cols });
     const summary = status?.summary ?? {};
     runRows.push({
       run: run.hash,
@@ -143,7 +158,7 @@ async function readResult(
       backend: status?.environment?.backend ?? null,
       wallSeconds: status?.wallSeconds ?? null,
     });
-  }
+  });
   const tables: StudyTables = {
     records: rowsToFrame(recordRows, ["run", "label"]),
     runs: rowsToFrame(runRows, ["run", "label", "status"]),
@@ -160,7 +175,9 @@ async function ensureBackend(name: string | undefined): Promise<void> {
   else if (!started) await useBackend();
 }
 
-function normalizeExecutor(spec: ExecutorSpec | undefined): { kind: "inline" } | ProcessesExecutor {
+function normalizeExecutor(
+  spec: ExecutorSpec | undefined,
+): { kind: "inline" } | ProcessesExecutor | SlurmExecutor {
   if (spec === undefined || spec === "inline") return { kind: "inline" };
   if (spec === "processes") return { kind: "processes" };
   if (typeof spec === "object" && spec !== null) {
@@ -172,11 +189,12 @@ function normalizeExecutor(spec: ExecutorSpec | undefined): { kind: "inline" } |
       checkKeys("runStudy", spec, ["kind", "workers", "threads"], "executor.");
       return spec;
     }
+    if (spec.kind === "slurm") return checkSlurmExecutor(spec);
   }
   throw new OptionError(
     "runStudy",
     "executor",
-    `\`executor\` must be "inline", "processes" or { kind: "inline" | "processes", … }, got ${
+    `\`executor\` must be "inline", "processes" or { kind: "inline" | "processes" | "slurm", … }, got ${
       JSON.stringify(spec)
     }`,
   );
@@ -186,6 +204,10 @@ function normalizeExecutor(spec: ExecutorSpec | undefined): { kind: "inline" } |
  * Runs a study: executes the runs the store does not hold yet (resuming interrupted ones) and returns its
  * tables and figures. Runs that fail are recorded (status "failed" with the error) and the study goes on;
  * a diverged run is recorded with status "nan" or "diverged". The store is locked while runs execute.
+ *
+ * With `executor: { kind: "slurm", … }` the missing runs are submitted as a Slurm job array and the call
+ * resolves at once to a {@linkcode SlurmStudy} handle: `await handle.wait()` gives the same result (see the
+ * README, "Using a cluster").
  *
  * @example
  * ```ts
@@ -201,10 +223,24 @@ function normalizeExecutor(spec: ExecutorSpec | undefined): { kind: "inline" } |
  * await Deno.remove(store, { recursive: true });
  * ```
  */
+export function runStudy<C extends Config>(
+  definition: StudyDefinition<C>,
+  options: RunStudyOptions & { executor: SlurmExecutor },
+): Promise<SlurmStudy>;
+/** Runs a study on this machine (executor "inline" or "processes") and resolves to its result. */
+export function runStudy<C extends Config>(
+  definition: StudyDefinition<C>,
+  options?: RunStudyOptions & { executor?: LocalExecutorSpec },
+): Promise<StudyResult>;
+/** Runs a study with any executor: a result, or a handle on the cluster jobs for `{ kind: "slurm" }`. */
+export function runStudy<C extends Config>(
+  definition: StudyDefinition<C>,
+  options?: RunStudyOptions,
+): Promise<StudyResult | SlurmStudy>;
 export async function runStudy<C extends Config>(
   definition: StudyDefinition<C>,
   options: RunStudyOptions = {},
-): Promise<StudyResult> {
+): Promise<StudyResult | SlurmStudy> {
   checkKeys("runStudy", options, OPTION_KEYS);
   checkChoice("runStudy", "rerun", options.rerun, ["all", "failed", "none"]);
   if (typeof definition?.name !== "string" || !/^[A-Za-z0-9._-]+$/.test(definition.name)) {
@@ -219,7 +255,7 @@ export async function runStudy<C extends Config>(
   const executor = normalizeExecutor(options.executor);
   const def = definition as unknown as StudyDefinition<Config>;
   const store = (options.store ?? `runs/${def.name}`).replace(/\/+$/, "");
-  const { runs, dependencies } = await planStudy(def, store);
+  const { runs, dependencies } = await planStudy(def, store, options.parentStores ?? []);
   const rerun = options.rerun ?? "none";
 
   const todo: PlannedRun[] = [];
@@ -230,6 +266,20 @@ export async function runStudy<C extends Config>(
     if (rerun === "all" || !finished || (rerun === "failed" && bad)) todo.push(run);
   }
 
+  if (todo.length > 0 && executor.kind !== "inline") {
+    // A subprocess finds a kind by name: built in, or through the module that defines it.
+    const { RUN_KINDS } = await import("../experiments/kinds.ts");
+    for (const run of todo) {
+      if (!(run.kind.name in RUN_KINDS) && !(run.kind as { module?: string }).module) {
+        throw new OptionError(
+          "runStudy",
+          "executor",
+          `run kind "${run.kind.name}" is not built in and names no \`module\`, so a subprocess cannot load it; ` +
+            `define it in a file with \`module: import.meta.url\`, or use the inline executor`,
+        );
+      }
+    }
+  }
   if (todo.length > 0) {
     try {
       await Deno.mkdir(`${store}/runs`, { recursive: true });
@@ -239,13 +289,18 @@ export async function runStudy<C extends Config>(
       );
     }
     const lock = await acquireLock(`${store}/.lock`, `study "${def.name}" (${store})`);
+    const stop = interruptScope(); // the notebook's stop button stops the study like its signal
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     try {
       await removeOrphanTemps(store);
       if (rerun !== "none") {
         for (const run of todo) await Deno.remove(run.dir, { recursive: true }).catch(() => {});
       }
       for (const run of todo) await ensureConfigFile(run.dir, configFileOf(run));
-      await writeFileAtomic(`${store}/plan.json`, planJson(def.name, runs, dependencies));
+      await writeFileAtomic(
+        `${store}/plan.json`,
+        planJson(def.name, runs, dependencies, options.parentStores ?? []),
+      );
       const progress = studyProgress({
         name: def.name,
         total: runs.length + dependencies.length,
@@ -255,12 +310,35 @@ export async function runStudy<C extends Config>(
       });
       const job = {
         store,
+        parentStores: options.parentStores ?? [],
         runs: todo,
         progress,
-        signal: options.signal,
+        signal,
         backend: options.backend,
         clock: options.clock,
       };
+      const finish = async (statuses: Map<string, StatusFile>) => {
+        await progress.done();
+        const { result } = await readResult(def.name, store, runs, def.figures);
+        await writeParquetAtomic(result.records, `${store}/records.parquet`);
+        await writeParquetAtomic(result.runs, `${store}/runs.parquet`);
+        await writeFileAtomic(`${store}/figures.json`, JSON.stringify(result.figures));
+        const interrupted = [...statuses].find(([, s]) => s.status === "interrupted");
+        if (interrupted || signal.aborted) {
+          const run = todo.find((r) => r.hash === interrupted?.[0]);
+          throw new StudyInterruptedError(
+            `study "${def.name}" was interrupted${
+              run ? ` during run ${run.label} (${run.hash}), whose checkpoint is saved` : ""
+            }; call it again to resume (finished runs are kept in ${store})`,
+            store,
+          );
+        }
+        return result;
+      };
+      if (executor.kind === "slurm") {
+        const { submitSlurm } = await import("./slurm/submit.ts");
+        return await submitSlurm(job, executor, { name: def.name, finish });
+      }
       let statuses: Map<string, StatusFile>;
       if (executor.kind === "inline") {
         await ensureBackend(options.backend);
@@ -270,37 +348,33 @@ export async function runStudy<C extends Config>(
         const { runProcesses } = await import("./executors.ts");
         statuses = await runProcesses(job, executor);
       }
-      await progress.done();
-      const { result } = await readResult(def.name, store, runs, def.figures);
-      await writeParquetAtomic(result.records, `${store}/records.parquet`);
-      await writeParquetAtomic(result.runs, `${store}/runs.parquet`);
-      await writeFileAtomic(`${store}/figures.json`, JSON.stringify(result.figures));
-      const interrupted = [...statuses].find(([, s]) => s.status === "interrupted");
-      if (interrupted || options.signal?.aborted) {
-        const run = todo.find((r) => r.hash === interrupted?.[0]);
-        throw new StudyInterruptedError(
-          `study "${def.name}" was interrupted${
-            run ? ` during run ${run.label} (${run.hash}), whose checkpoint is saved` : ""
-          }; call it again to resume (finished runs are kept in ${store})`,
-          store,
-        );
-      }
-      return result;
+      return await finish(statuses);
     } finally {
+      stop.close();
       await lock.release();
     }
   }
   const { result } = await readResult(def.name, store, runs, def.figures);
   // Keep the store's description in step with this definition (a cached subset of a larger store).
-  await writeFileAtomic(`${store}/plan.json`, planJson(def.name, runs, dependencies)).catch(() => {});
+  await writeFileAtomic(
+    `${store}/plan.json`,
+    planJson(def.name, runs, dependencies, options.parentStores ?? []),
+  ).catch(() => {});
   await writeFileAtomic(`${store}/figures.json`, JSON.stringify(result.figures)).catch(() => {});
+  if (executor.kind === "slurm") return (await import("./slurm/submit.ts")).finishedSlurmStudy(result);
   return result;
 }
 
-function planJson(name: string, runs: readonly PlannedRun[], dependencies: readonly PlannedRun[]): string {
+function planJson(
+  name: string,
+  runs: readonly PlannedRun[],
+  dependencies: readonly PlannedRun[],
+  parentStores: readonly string[],
+): string {
   return JSON.stringify(
     {
       name,
+      parentStores,
       kind: runs[0]?.kind.name,
       runs: runs.map((r) => ({ hash: r.hash, label: r.label, config: r.config })),
       dependencies: dependencies.map((r) => ({ hash: r.hash, kind: r.kind.name, config: r.config })),

@@ -21,7 +21,7 @@
  * @module
  */
 import type { Json, RunSummary } from "../experiments/run_kind.ts";
-import { appendSynced, writeFileAtomic } from "../util/atomic_file.ts";
+import { writeFileAtomic, writeSynced } from "../util/atomic_file.ts";
 import type { Environment } from "./environment.ts";
 
 /** A run's final or current state in `status.json`. */
@@ -161,7 +161,7 @@ export async function readRecords(dir: string): Promise<StoredRecord[]> {
 
 /** Appends one record (fsynced). */
 export async function appendRecord(dir: string, record: StoredRecord): Promise<void> {
-  await appendSynced(`${dir}/records.jsonl`, JSON.stringify(record) + "\n");
+  await writeSynced(`${dir}/records.jsonl`, JSON.stringify(record) + "\n", { append: true });
 }
 
 /**

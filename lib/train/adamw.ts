@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { checkKeys } from "../util/options.ts";
 import { tf } from "../backend/tf.ts";
 import type { Tensor, Variable } from "../backend/tf.ts";
 import { adamwStep } from "../backend/native/mod.ts";
@@ -46,7 +47,7 @@ export function decayAllButBiasAndNorm(name: string): boolean {
 }
 
 /** RoBERTa's pretraining values (Liu et al. 2019, table 9). */
-export const DEFAULT_ADAMW_CONFIG: Readonly<AdamWConfig> = Object.freeze({
+export const ADAMW_DEFAULTS: Readonly<AdamWConfig> = Object.freeze({
   beta1: 0.9,
   beta2: 0.98, // RoBERTa: 0.98 is more stable than 0.999 with large batches
   epsilon: 1e-6, // RoBERTa's value
@@ -81,7 +82,8 @@ export interface AdamW {
  * ```
  */
 export function createAdamW(params: Params, overrides: Partial<AdamWConfig> = {}): AdamW {
-  const config = { ...DEFAULT_ADAMW_CONFIG, ...overrides };
+  checkKeys("createAdamW", overrides, ["beta1", "beta2", "epsilon", "weightDecay", "decoupled", "decay"]);
+  const config = { ...ADAMW_DEFAULTS, ...overrides };
   if (!(config.beta1 >= 0 && config.beta1 < 1 && config.beta2 >= 0 && config.beta2 < 1)) {
     throw new Error(`AdamW: beta1 and beta2 must be in [0, 1), got ${config.beta1}, ${config.beta2}`);
   }

@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { removeOrphanTemps, syncDir, tempPath } from "../util/atomic_file.ts";
+import { removeOrphanTemps, syncDir, tempPath, writeSynced } from "../util/atomic_file.ts";
+import { sha256Hex } from "../util/hash.ts";
 
 /** The manifest's `format` field; bump when the layout changes. */
 export const CHECKPOINT_FORMAT = "trainlarge-checkpoint/1";
@@ -36,22 +37,6 @@ interface Manifest {
   format: string;
   step: number;
   files: Record<string, { bytes: number; sha256: string }>;
-}
-
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
-  const f = await Deno.open(path, { write: true, createNew: true });
-  try {
-    let at = 0;
-    while (at < bytes.length) at += await f.write(bytes.subarray(at));
-    await f.sync();
-  } finally {
-    f.close();
-  }
 }
 
 /** The step directories under `root`, oldest first (by step, then generation). */
@@ -106,7 +91,7 @@ export async function writeCheckpointFiles(
     const manifest: Manifest = { format: CHECKPOINT_FORMAT, step, files: {} };
     for (const [name, bytes] of Object.entries(files)) {
       await writeSynced(`${tmp}/${name}`, bytes);
-      manifest.files[name] = { bytes: bytes.length, sha256: await sha256(bytes) };
+      manifest.files[name] = { bytes: bytes.length, sha256: await sha256Hex(bytes) };
     }
     await writeSynced(
       `${tmp}/${MANIFEST}`,
@@ -174,7 +159,7 @@ export async function readCheckpointFiles(dir: string): Promise<Record<string, U
         `listed in the manifest but unreadable (${(e as Error).message})`,
       );
     }
-    if (bytes.length !== want.bytes || (await sha256(bytes)) !== want.sha256) {
+    if (bytes.length !== want.bytes || (await sha256Hex(bytes)) !== want.sha256) {
       throw new CheckpointError(
         `${dir}/${name}`,
         `does not match the manifest (${bytes.length} bytes, manifest says ${want.bytes}, or its SHA-256 differs); ` +

@@ -219,8 +219,6 @@ export const TRAIN_OPTION_KEYS: readonly string[] = [
   "accumulate",
   "seed",
   "divergenceFactor",
-  "evalHooks",
-  "afterStep",
   "checkpoint",
   "resume",
   "tags",

@@ -4,13 +4,7 @@
  *
  * @module
  */
-export {
-  adamwUpdate,
-  createAdamW,
-  decayAllButBiasAndNorm,
-  DEFAULT_ADAMW_CONFIG,
-  disposeAdamW,
-} from "./adamw.ts";
+export { ADAMW_DEFAULTS, adamwUpdate, createAdamW, decayAllButBiasAndNorm, disposeAdamW } from "./adamw.ts";
 export type { AdamW, AdamWConfig } from "./adamw.ts";
 export { applyGradients, stepGradients, trainStep } from "./train_step.ts";
 export type { StepGradients, StepResult, TrainStepOptions } from "./train_step.ts";
@@ -43,3 +37,14 @@ export type {
 export { CheckpointError, latestCheckpoint } from "./checkpoint_store.ts";
 export { decodeSafetensors, encodeSafetensors } from "./safetensors.ts";
 export type { Dtype, SafeTensor } from "./safetensors.ts";
+
+// Types from lower layers that the signatures above mention (public here too, so the docs are whole).
+export type { Scalar, Tensor, Variable } from "../backend/tf.ts";
+export type { BatchPosition, BatchStream } from "../data/batch_stream.ts";
+export type { ClassificationBatch, EncoderInput, MlmBatch, Seq2SeqBatch } from "../data/types.ts";
+export type { CollectiveBuffer, Communicator, ReduceOp } from "../distributed/communicator.ts";
+export type { EncoderConfig, LayerNormPosition } from "../model/config.ts";
+export type { ForwardOptions } from "../model/layers.ts";
+export type { Params } from "../model/params.ts";
+export type { Seq2SeqConfig } from "../model/seq2seq_config.ts";
+export type { RngState } from "../util/random.ts";

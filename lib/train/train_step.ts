@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { checkKeys } from "../util/options.ts";
 import { tf } from "../backend/tf.ts";
 import { sumSquares } from "../backend/native/mod.ts";
 import type { Scalar, Tensor } from "../backend/tf.ts";
@@ -55,6 +56,7 @@ export function trainStep(
   loss: (() => Scalar) | Array<() => Scalar>,
   options: TrainStepOptions,
 ): StepResult {
+  checkKeys("trainStep", options, ["lr", "maxGradNorm"]);
   const losses = Array.isArray(loss) ? loss : [loss];
   if (losses.length === 0) throw new Error("trainStep: no loss functions given");
   checkLr(options.lr);

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { processAlive } from "./process.ts";
 
 const TEMP = /\.tmp-(\d+)-[0-9a-f-]{36}$/;
 /** Temp names written before the pid was part of them (`.tmp-<uuid>`, `.tmp`), removed when stale. */
@@ -17,18 +18,6 @@ const LEGACY_STALE_MS = 10 * 60_000;
 /** A temporary name beside `path`, recognisable as this process's by `removeOrphanTemps`. */
 export function tempPath(path: string): string {
   return `${path}.tmp-${Deno.pid}-${crypto.randomUUID()}`;
-}
-
-/** Whether process `pid` is alive (Linux: /proc; elsewhere assumed alive, so nothing is removed early). */
-function alive(pid: number): boolean {
-  if (pid === Deno.pid) return true;
-  if (Deno.build.os !== "linux") return true;
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** fsyncs a directory, so a rename inside it survives a power cut (a no-op where directories can't be opened). */
@@ -46,7 +35,42 @@ export async function syncDir(dir: string): Promise<void> {
 }
 
 /**
- * Writes `data` to `path` all-or-nothing: temporary file, fsync, rename, fsync of the directory. The
+ * Writes all of `data` to `path` and fsyncs it before returning: a new file (an existing one is an error),
+ * or with `append: true` the end of a file (created if missing).
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { writeSynced } from "./atomic_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeSynced(`${dir}/a.txt`, "hello ");
+ * await writeSynced(`${dir}/a.txt`, "world", { append: true });
+ * assert(await Deno.readTextFile(`${dir}/a.txt`) === "hello world");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function writeSynced(
+  path: string,
+  data: Uint8Array | string,
+  options: { append?: boolean } = {},
+): Promise<void> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const file = await Deno.open(
+    path,
+    options.append ? { append: true, create: true } : { write: true, createNew: true },
+  );
+  try {
+    let at = 0;
+    while (at < bytes.length) at += await file.write(bytes.subarray(at));
+    await file.sync();
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * Writes `data` to `path` all-or-nothing: temporary file, fsync, rename, fsync of the directory; first
+ * removes the temporary files that killed writes left in that directory (`removeOrphanTemps`). The
  * directory must exist. Errors name the path and say what to check.
  *
  * @example
@@ -60,17 +84,11 @@ export async function syncDir(dir: string): Promise<void> {
  * ```
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  // What the module promises: the next write into a directory clears the orphans of killed writes there.
+  await removeOrphanTemps(dirOf(path));
   const tmp = tempPath(path);
   try {
-    const f = await Deno.open(tmp, { write: true, createNew: true });
-    try {
-      let at = 0;
-      while (at < bytes.length) at += await f.write(bytes.subarray(at));
-      await f.sync();
-    } finally {
-      f.close();
-    }
+    await writeSynced(tmp, data);
     await Deno.rename(tmp, path);
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});
@@ -116,7 +134,7 @@ export async function removeOrphanTemps(dir: string): Promise<string[]> {
   for (const e of entries) {
     const m = TEMP.exec(e.name);
     let orphan = false;
-    if (m) orphan = Number(m[1]) !== Deno.pid && !alive(Number(m[1]));
+    if (m) orphan = Number(m[1]) !== Deno.pid && !processAlive(Number(m[1]));
     else if (LEGACY_TEMP.test(e.name)) {
       const info = await Deno.lstat(`${dir}/${e.name}`).catch(() => null);
       orphan = info !== null && Date.now() - (info.mtime?.getTime() ?? 0) > LEGACY_STALE_MS;
@@ -126,31 +144,4 @@ export async function removeOrphanTemps(dir: string): Promise<string[]> {
     removed.push(e.name);
   }
   return removed;
-}
-
-/**
- * Appends `text` to `path` (created if missing) and fsyncs before returning, so an appended line survives a
- * crash of the process or the machine.
- *
- * @example
- * ```ts
- * import { assert } from "@std/assert";
- * import { appendSynced } from "./atomic_file.ts";
- * const dir = await Deno.makeTempDir();
- * await appendSynced(`${dir}/log.jsonl`, "1\n");
- * await appendSynced(`${dir}/log.jsonl`, "2\n");
- * assert((await Deno.readTextFile(`${dir}/log.jsonl`)) === "1\n2\n");
- * await Deno.remove(dir, { recursive: true });
- * ```
- */
-export async function appendSynced(path: string, text: string): Promise<void> {
-  const file = await Deno.open(path, { append: true, create: true });
-  try {
-    const bytes = new TextEncoder().encode(text);
-    let off = 0;
-    while (off < bytes.length) off += await file.write(bytes.subarray(off));
-    await file.sync();
-  } finally {
-    file.close();
-  }
 }

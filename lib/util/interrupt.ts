@@ -43,7 +43,12 @@ export class InterruptedError extends Error {
   }
 }
 
-/** A piece of work that an interrupt may stop. Close it when the work ends (or use `using`). */
+/**
+ * A piece of work that an interrupt may stop. Close it when the work ends (or use `using`): while any scope
+ * is open the kernel treats the stop button as a request to stop that work, not to terminate JavaScript, so
+ * a scope left open (a training generator stepped by hand and abandoned) keeps `while (true) {}` from being
+ * stopped until it is closed.
+ */
 export interface InterruptScope {
   /** Aborts when an interrupt arrives while this scope is open. */
   readonly signal: AbortSignal;

@@ -126,14 +126,17 @@ export interface NumberRule {
 }
 
 function ruleText(r: NumberRule): string {
-  const parts: string[] = [];
-  if (r.integer) parts.push("an integer");
-  else parts.push("a finite number");
-  if (r.above !== undefined) parts.push(`> ${r.above}`);
-  if (r.min !== undefined) parts.push(`≥ ${r.min}`);
-  if (r.below !== undefined) parts.push(`< ${r.below}`);
-  if (r.max !== undefined) parts.push(`≤ ${r.max}`);
-  return parts.join(" ") + (r.infinite ? " (or Infinity)" : "");
+  const kind = r.integer ? "an integer" : "a finite number";
+  const lo = r.above !== undefined ? ["(", r.above] : r.min !== undefined ? ["[", r.min] : null;
+  const hi = r.below !== undefined ? [r.below, ")"] : r.max !== undefined ? [r.max, "]"] : null;
+  const range = lo && hi
+    ? ` in ${lo[0]}${lo[1]}, ${hi[0]}${hi[1]}`
+    : lo
+    ? ` ${lo[0] === "(" ? ">" : "≥"} ${lo[1]}`
+    : hi
+    ? ` ${hi[1] === ")" ? "<" : "≤"} ${hi[0]}`
+    : "";
+  return kind + range + (r.infinite ? " (or Infinity)" : "");
 }
 
 /**

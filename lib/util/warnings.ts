@@ -65,7 +65,7 @@ export function warn(source: string, message: string, options: { once?: string }
  * assert(n >= 1);
  * ```
  */
-export function onWarning(listener: Listener): () => void {
+export function onWarning(listener: (warning: Warning) => void): () => void {
   const first = listeners.size === 0;
   listeners.add(listener);
   if (first) { for (const w of pending.splice(0)) listener(w); }

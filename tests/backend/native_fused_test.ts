@@ -6,6 +6,11 @@
 import { assert, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import { HAS_BLAS, seeded } from "./_native.ts";
+import { dropoutMask, keepThreshold, philox4x32 } from "../../lib/backend/native/philox.ts";
+import { Arena } from "../../lib/backend/native/simd/arena.ts";
+import { simdKernels } from "../../lib/backend/native/simd/simd.ts";
+import { ThreadPool } from "../../lib/backend/native/simd/thread_pool.ts";
+import { parallelKernels, SPLIT_MIN_ELEMENTS } from "../../lib/backend/native/simd/parallel.ts";
 import { assertClose } from "../_support/close.ts";
 import {
   adamwStep,
@@ -228,26 +233,79 @@ Deno.test(
 );
 
 Deno.test({
-  name: "dropout() on native makes tf.dropout's exact draws and values on cpu, forward and gradient",
+  name: "dropout() makes the same Philox masks and values on native and cpu, forward and gradient",
   ignore: !HAS_BLAS,
 }, async () => {
   const xs = seeded(3 * 1001, 21, 4), ws = seeded(3 * 1001, 22, 2);
   const run = async (backend: string, rate: number, seed: number) => {
     await useBackend(backend);
     const x = tf.tensor2d(xs, [3, 1001]), w = tf.tensor2d(ws, [3, 1001]);
-    const f = (t: tf.Tensor) =>
-      backend === "cpu" ? tf.dropout(t, rate, undefined, seed) : dropout(t, rate, seed);
+    const f = (t: tf.Tensor) => dropout(t, rate, seed);
     const y = f(x), g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), w)))(x);
     const out = [await y.data(), await g.data()] as Float32Array[];
     tf.dispose([x, w, y, g]);
     return out;
   };
-  for (const [rate, seed] of [[0.1, 104729], [0.5, 3], [0.9, 209458]]) {
+  for (const [rate, seed] of [[0.1, 104729], [0.5, 3], [0.9, 2 ** 40 + 209458]]) {
     const [want, got] = [await run("cpu", rate, seed), await run("native", rate, seed)];
     assertEquals(Array.from(got[0]), Array.from(want[0]), `forward, rate ${rate}`);
     assertEquals(Array.from(got[1]), Array.from(want[1]), `gradient, rate ${rate}`);
+    // Independently: element i is kept iff word i mod 4 of Philox(⌊i/4⌋; seed) is below the threshold.
+    const [k0, k1] = [seed >>> 0, Math.floor(seed / 2 ** 32)];
+    const scale = Math.fround(1 / (1 - rate));
+    for (const i of [0, 1, 2, 3, 4, 1000, 3002]) {
+      const word = philox4x32([Math.floor(i / 4), 0, 0, 0], [k0, k1])[i % 4];
+      const keep = word / 2 ** 8 < Math.floor((1 - rate) * 2 ** 24);
+      assertEquals(want[0][i], keep ? Math.fround(xs[i] * scale) : 0, `element ${i}, rate ${rate}`);
+    }
     const kept = want[0].filter((v) => v !== 0).length / want[0].length;
     assert(Math.abs(kept - (1 - rate)) < 0.05, `kept ${kept} at rate ${rate}`);
   }
   await useBackend("cpu");
+});
+
+Deno.test("philox4x32() reproduces Random123's known-answer vectors for Philox4x32-10", () => {
+  assertEquals(philox4x32([0, 0, 0, 0], [0, 0]), [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]);
+  assertEquals(
+    philox4x32([0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff]),
+    [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd],
+  );
+  assertEquals(
+    philox4x32([0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0]),
+    [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1],
+  );
+});
+
+Deno.test("the SIMD dropout kernel, split over 3 threads or not, equals the JavaScript Philox mask", async () => {
+  const arena = new Arena(), one = simdKernels(arena)!;
+  const pool = new ThreadPool({ memory: arena.memory, relaxed: false }, 3);
+  const split = parallelKernels(one, pool);
+  try {
+    for (let i = 0; i < 300 && pool.ready < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    for (const n of [1, 7, 4 * SPLIT_MIN_ELEMENTS + 13]) {
+      const x = arena.take(n)!, y = arena.take(n)!, mask = arena.take(n)!;
+      x.set(seeded(n, n, 4));
+      const want = dropoutMask(new Float32Array(n), 0.3, 2 ** 33 + 5);
+      for (const k of [one, split]) {
+        mask.fill(NaN);
+        k.dropout(
+          x.byteOffset,
+          y.byteOffset,
+          mask.byteOffset,
+          n,
+          keepThreshold(0.3),
+          Math.fround(1 / 0.7),
+          5,
+          2,
+          0,
+        );
+        const bad = want.findIndex((v, i) =>
+          !Object.is(mask[i], v) || !Object.is(y[i], Math.fround(x[i] * v))
+        );
+        assert(bad < 0, `n ${n}, ${k === one ? "one thread" : "split"}: element ${bad}`);
+      }
+    }
+  } finally {
+    pool.close();
+  }
 });

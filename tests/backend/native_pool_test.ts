@@ -6,6 +6,9 @@ import { assert, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import type { NativeBackend } from "../../lib/backend/native/native_backend.ts";
 import { HAS_BLAS } from "./_native.ts";
+import { BufferPool } from "../../lib/backend/native/buffer_pool.ts";
+import { Arena } from "../../lib/backend/native/simd/arena.ts";
+import { onWarning, type Warning } from "../../lib/util/warnings.ts";
 
 const N = 4096;
 
@@ -64,5 +67,21 @@ Deno.test({ name: "native pool: an array viewed by a slice is not reused", ignor
     tf.dispose([half, x]);
   } finally {
     await useBackend("cpu");
+  }
+});
+
+Deno.test("native pool: a full arena warns once, through the warnings channel, and takes still succeed", () => {
+  const seen: Warning[] = [];
+  const stop = onWarning((w) => {
+    if (w.source === "native backend") seen.push(w);
+  });
+  try {
+    const pool = new BufferPool(2 ** 20, new Arena(2 * 65536)); // two 64 KiB pages
+    const blocks = [0, 1, 2, 3].map(() => pool.take(16384)); // 64 KiB each: the last two do not fit
+    assert(blocks.every((b) => b.length === 16384));
+    assertEquals(seen.length, 1);
+    assert(seen[0].message.includes("arena is full"), seen[0].message);
+  } finally {
+    stop();
   }
 });

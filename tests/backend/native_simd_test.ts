@@ -4,7 +4,7 @@
  * where the arena is full or SIMD is missing), padding never leaks into neighbouring blocks, and the arena
  * falls back to ordinary arrays when it is full.
  */
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertThrows } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import type { NativeBackend } from "../../lib/backend/native/native_backend.ts";
 import { adamwStep, gelu, layerNorm, logSoftmax, sumSquares } from "../../lib/backend/native/fused_ops.ts";
@@ -45,6 +45,31 @@ Deno.test("the arena grows past its first pages, reuses freed blocks and refuses
   assertEquals(arena.idleBytes, sizeClass(5 * 2 ** 20) * 4);
   assertEquals(arena.take(5 * 2 ** 20)!.byteOffset, big.byteOffset);
   assertEquals(arena.idleBytes, 0);
+});
+
+Deno.test("Arena.free refuses a double free, a view into a block and a foreign array", () => {
+  const arena = new Arena(), a = arena.take(100)!;
+  assertThrows(() => arena.free(a.subarray(0, 50)), Error, "not in use");
+  arena.free(a);
+  assertThrows(() => arena.free(a), Error, "not in use");
+  assertThrows(() => arena.free(new Float32Array(100)), Error, "not in use");
+  assertEquals(arena.take(100)!.byteOffset, a.byteOffset, "the block was freed once, and is reused");
+});
+
+Deno.test("a block kept alive across an arena growth keeps its contents, and old and new views share them", () => {
+  const arena = new Arena(256 * 2 ** 20);
+  const kept = arena.take(1000)!;
+  kept.set(seeded(1000, 9, 2));
+  const before = kept.slice(), oldBuffer = arena.memory.buffer;
+  arena.take(40 * 2 ** 20); // 160 MB: the memory grows
+  assert(arena.memory.buffer.byteLength > oldBuffer.byteLength, "the memory grew");
+  assertEquals(kept.length, 1000, "the old view is not detached");
+  assertEquals(kept, before);
+  const fresh = new Float32Array(arena.memory.buffer, kept.byteOffset, 1000);
+  assertEquals(fresh, before);
+  fresh[7] = 1234;
+  assertEquals(kept[7], 1234, "a write through the new view shows through the old one");
+  assert(arena.contains(kept) && arena.contains(fresh));
 });
 
 Deno.test("a full arena merges idle blocks to serve other sizes, and never hands out live memory", () => {

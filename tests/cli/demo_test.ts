@@ -2,6 +2,7 @@ import { assert, assertAlmostEquals, assertEquals, assertStringIncludes } from "
 import pl from "nodejs-polars";
 import { demoRows, demoVerdict } from "../../lib/cli/demo.ts";
 import { main } from "../../lib/cli/main.ts";
+import { backendNames } from "../../lib/backend/use_backend.ts";
 
 const records = pl.DataFrame({
   run: ["a", "a", "b", "b"],
@@ -91,4 +92,17 @@ Deno.test("deno task demo at smoke scale trains, reports, and reads the store on
   );
   assert(secondSeconds < 30, `second run took ${secondSeconds} s`);
   await Deno.remove(store, { recursive: true });
+});
+
+Deno.test("the demo's --help lists every backend useBackend accepts", async () => {
+  const lines: string[] = [];
+  const original = console.log;
+  console.log = (...a: unknown[]) => lines.push(a.join(" "));
+  try {
+    assertEquals(await main(["demo", "--help"]), 0);
+  } finally {
+    console.log = original;
+  }
+  const backendLine = lines.join("\n").split("\n").find((l) => l.trimStart().startsWith("--backend"));
+  for (const name of backendNames()) assertStringIncludes(backendLine ?? "", name);
 });

@@ -1,6 +1,8 @@
 import { assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { tf } from "../../lib/backend/tf.ts";
 import { applyMasks, magnitudeMasks, maskedCopy } from "../../lib/compress/magnitude_prune.ts";
+import { fakeQuantizeRecord } from "../../lib/compress/quantize_record.ts";
+import { OptionError } from "../../lib/util/options.ts";
 
 const values = async (r: Record<string, tf.Tensor>) =>
   Object.fromEntries(
@@ -40,11 +42,15 @@ Deno.test("magnitudeMasks() keeps previous masks' zeros and rejects bad input", 
   const previous = { w: tf.tensor2d([[0, 1, 1], [1, 1, 1]]) }; // 5 was pruned earlier
   const m = await magnitudeMasks(params, { sparsity: 0.5, previous });
   assertEquals(Array.from(await m.w.data()), [0, 1, 1, 0, 0, 1]); // 3 zeros: the old one plus |1|, |2|
-  await assertRejects(() => magnitudeMasks(params, { sparsity: 2 }), Error, "sparsity must be in [0, 1]");
+  await assertRejects(
+    () => magnitudeMasks(params, { sparsity: 2 }),
+    Error,
+    "`sparsity` must be a finite number in [0, 1], got 2",
+  );
   await assertRejects(
     () => magnitudeMasks(params, { sparsity: 0.5, include: /nothing/ }),
     Error,
-    "no tensor selected",
+    "`include` /nothing/ selects no tensor; the record has w",
   );
   const nan = { w: tf.tensor2d([[1, NaN]]) };
   await assertRejects(
@@ -80,4 +86,38 @@ Deno.test("magnitudeMasks() and unitMasks() allocate only the returned masks", a
   tf.dispose([...Object.values(g), ...Object.values(p)]);
   assertEquals(tf.memory().numTensors, before);
   tf.dispose(Object.values(params));
+});
+
+Deno.test("masks of another shape than their weight are errors, never broadcasts (applyMasks, maskedCopy, previous)", async () => {
+  const w = tf.variable(tf.tensor2d([[1, 2], [3, 4]]));
+  const row = tf.tensor1d([0, 1]); // would broadcast over rows
+  assertThrows(
+    () => applyMasks({ w }, { w: row }),
+    OptionError,
+    'mask "w" has shape [2] but the weight has [2,2]',
+  );
+  assertThrows(() => maskedCopy({ w }, { w: row }), OptionError, "[2,2]");
+  await assertRejects(
+    () => magnitudeMasks({ w }, { sparsity: 0.5, previous: { w: row } }),
+    OptionError,
+    'previous mask "w" has shape [2]',
+  );
+  await assertRejects(() => magnitudeMasks({ w }, { sparsity: NaN }), OptionError, "sparsity");
+  await assertRejects(
+    () => magnitudeMasks({ w }, { sparsity: 0.5, scope: "local" as never }),
+    OptionError,
+    "scope",
+  );
+  await assertRejects(
+    () => magnitudeMasks({ w }, { sparsty: 0.5 } as never),
+    OptionError,
+    "did you mean `sparsity`",
+  );
+  await assertRejects(
+    () => fakeQuantizeRecord({ w }, { bits: 4, include: /encoder/ }),
+    OptionError,
+    "`include`",
+  );
+  assertEquals(Array.from(await w.data()), [1, 2, 3, 4]);
+  tf.dispose([w, row]);
 });

@@ -23,7 +23,7 @@ Deno.test("pruneFinetune() keeps masked weights exactly 0 through Adam updates, 
     steps: 12,
     schedule,
     onPrune: (e) => events.push(e),
-    trainStep: () => {
+    update: () => {
       opt.minimize(() => tf.losses.meanSquaredError(y, tf.matMul(tf.matMul(x, w1), w2)) as tf.Scalar);
     },
   });
@@ -51,7 +51,7 @@ Deno.test("pruneFinetune() re-applies masks after every update", async () => {
   const masks = await pruneFinetune({ w }, {
     steps: 4,
     schedule: { finalSparsity: 0.5, pruneSteps: 1 },
-    trainStep: async (step) => {
+    update: async (step) => {
       if (step > 0) seen.push(Array.from(await w.data()));
       w.assign(tf.onesLike(w));
     },

@@ -2,6 +2,7 @@
  * Quantization on hand-computed cases chosen so every scale is exact (a power of two or 1); PyTorch parity
  * on random weights is in torch_parity_test.ts.
  */
+import { OptionError } from "../../lib/util/options.ts";
 import { assertEquals, assertThrows } from "@std/assert";
 import { tf } from "../../lib/backend/tf.ts";
 import { fakeQuantizeValues, quantParams, quantRange } from "../../lib/compress/quantize.ts";
@@ -44,14 +45,30 @@ Deno.test("fakeQuantizeValues() per-channel along axis 0 and 1; all-zero channel
 
 Deno.test("quantParams() rejects bad options and values", () => {
   const v = new Float32Array([1, 2]);
-  assertThrows(() => quantParams(v, [2], { bits: 1 }), Error, "bits must be 2..8, got 1");
-  assertThrows(() => quantParams(v, [2], { bits: 9 }), Error, "bits must be 2..8, got 9");
-  assertThrows(() => quantParams(v, [2], { bits: 8, channelAxis: 1 }), Error, "channelAxis 1 out of range");
+  assertThrows(() => quantParams(v, [2], { bits: 1 }), Error, "`bits` must be an integer in [2, 8], got 1");
+  assertThrows(
+    () => quantParams(v, [2], { bits: 9 }),
+    OptionError,
+    "`bits` must be an integer in [2, 8], got 9",
+  );
+  assertThrows(
+    () => quantParams(v, [2], { bits: 8, channelAxis: 1 }),
+    OptionError,
+    "`channelAxis` must be an integer in [0, 1), got 1",
+  );
+  // -1 used to mean "per-tensor" silently; now it is an error naming the option.
+  assertThrows(() => quantParams(v, [2], { bits: 8, channelAxis: -1 }), OptionError, "`channelAxis`");
+  assertThrows(
+    () => quantParams(v, [2], { bits: 8, chanelAxis: 0 } as never),
+    OptionError,
+    "did you mean `channelAxis`",
+  );
+  assertThrows(() => quantParams(v, [2], { bits: NaN }), OptionError, "`bits`");
   assertThrows(() => quantParams(new Float32Array([NaN]), [1], { bits: 8 }), Error, "non-finite value NaN");
   assertThrows(
     () => quantParams(v, [2], { bits: 8, scheme: "odd" as never }),
-    Error,
-    'scheme must be "symmetric"',
+    OptionError,
+    '`scheme` must be one of "symmetric"',
   );
 });
 

@@ -1,5 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { formatProgress, progressBar, progressState } from "../../lib/display/progress.ts";
+import { OptionError } from "../../lib/util/options.ts";
 
 Deno.test("progressState() takes the larger of step and time fractions and carries val loss over", () => {
   const opts = { seconds: 20, total: 1000 };
@@ -77,4 +78,17 @@ Deno.test("progressBar() in auto mode outside the kernel does not use Jupyter", 
   bar({ step: 1, seconds: 1 });
   await bar.done(); // would reject if it had tried to publish to a kernel
   assert(out.length >= 1);
+});
+
+Deno.test("progressBar() shows NaN when the loss is NaN, and refuses unknown modes and options by name", async () => {
+  const lines: string[] = [];
+  const bar = progressBar({ seconds: 10, mode: "log", write: (t) => lines.push(t) });
+  bar({ step: 1, seconds: 1, trainLoss: 5 });
+  bar({ step: 2, seconds: 2, trainLoss: NaN, valLoss: NaN });
+  await bar.done();
+  assert(lines[0].includes("train NaN") && lines[0].includes("val NaN"), lines[0]);
+  assertThrows(() => progressBar({ mode: "fancy" as never }), OptionError, "`mode` must be one of");
+  assertThrows(() => progressBar({ maxSeconds: 5 } as never), OptionError, "did you mean `seconds`");
+  assertThrows(() => progressBar({ seconds: NaN }), OptionError, "seconds");
+  assertThrows(() => progressBar({ total: 0 }), OptionError, "total");
 });

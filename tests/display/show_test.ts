@@ -4,6 +4,7 @@ import { decodeBase64 } from "@std/encoding/base64";
 import { figureBundle, show } from "../../lib/display/show.ts";
 import { lineFigure } from "../../lib/display/figure.ts";
 import { needChromium } from "./_browser.ts";
+import { OptionError } from "../../lib/util/options.ts";
 
 const ROOT = new URL("../..", import.meta.url);
 
@@ -105,4 +106,16 @@ Deno.test("show() rejects what it cannot show, naming the factories", async () =
     Error,
     "expected a Figure ({data, layout}) or a polars DataFrame, got number",
   );
+});
+
+Deno.test("show(): an unwritable outDir is an error naming it; unknown options are refused", async () => {
+  const file = await Deno.makeTempFile();
+  try {
+    // A file where a folder should be: creating `${file}/x` fails whatever the user's permissions.
+    const err = await assertRejects(() => show(df, { outDir: `${file}/x` }));
+    assert((err as Error).message.includes(`${file}/x`), (err as Error).message);
+    await assertRejects(() => show(df, { outdir: "/tmp" } as never), OptionError, "did you mean `outDir`");
+  } finally {
+    await Deno.remove(file);
+  }
 });

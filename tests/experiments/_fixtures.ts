@@ -7,6 +7,7 @@ import { drive } from "./_runs.ts";
 export const TINY_MLM: MlmRunConfig = mlmRun.config({
   model: { layers: 1, width: 32, heads: 2, ffn: 64 },
   maxSteps: 12,
+  seconds: null,
   evaluations: 3,
   batchSize: 8,
   seqLen: 16,
@@ -28,6 +29,7 @@ export function pretrainedDir(): Promise<string> {
 export const TINY_CLASSIFY: ClassifyRunConfig = classifyRun.config({
   init: { kind: "mlm", config: TINY_MLM },
   maxSteps: 9,
+  seconds: null,
   evaluations: 3,
   batchSize: 8,
   maxLen: 16,
@@ -52,6 +54,7 @@ export const TINY_PRUNE: PruneRunConfig = pruneRun.config({
   pruneEvents: 3,
   rampFraction: 0.75,
   maxSteps: 8,
+  seconds: null,
   evaluations: 4,
   batchSize: 8,
   peakLr: 1e-3,

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertNotEquals, assertRejects, assertThrows } from "@std/assert";
 import { useBackend } from "../../lib/backend/mod.ts";
 import { classifyRun } from "../../lib/experiments/classify_run.ts";
+import { mlmRun } from "../../lib/experiments/mlm_run.ts";
 import { assertResumeReplays, drive, finalWeights } from "./_runs.ts";
 import { pretrainedDir, TINY_CLASSIFY, TINY_MLM } from "./_fixtures.ts";
 
@@ -54,6 +55,15 @@ Deno.test("classify config: parent kind, split seed and missing parent directory
     "split seed",
   );
   assertThrows(() => classifyRun.config({ evalSplit: "train" }), Error, "evalSplit");
+  // A parent given in part is completed by its kind: the same run as its full spelling.
+  const partial = classifyRun.config({ init: { kind: "mlm", config: { seconds: 30 } } });
+  assertEquals(partial.init!.config, mlmRun.config({ seconds: 30 }) as Record<string, unknown>);
+  assertThrows(
+    () => classifyRun.config({ init: { kind: "mlm", config: { secs: 30 } } }),
+    Error,
+    "`init` (a mlm run): mlm: unknown option `secs`",
+  );
+  assertThrows(() => mlmRun.config({ seconds: null }), Error, "give `seconds` or `maxSteps`");
   await assertRejects(
     () => drive(classifyRun, TINY_CLASSIFY, { dir: Deno.makeTempDirSync(), parents: {} }),
     Error,

@@ -42,5 +42,7 @@ Deno.test("mlm config: defaults frozen, unknown and bad fields named", () => {
   assertThrows(() => mlmRun.config({ secnds: 5 } as never), Error, "did you mean `seconds`");
   assertThrows(() => mlmRun.config({ model: { layer: 2 } } as never), Error, "did you mean `model.layers`");
   assertThrows(() => mlmRun.config({ batchSize: 0 }), Error, "batchSize");
+  assertThrows(() => mlmRun.config({ data: { path: 5 } } as never), Error, "`data.path` must be a path");
+  assertEquals(mlmRun.config({ maxSteps: undefined }).maxSteps, null); // undefined keeps the default
   assertThrows(() => mlmRun.config({ model: { layers: 1, width: 96, heads: 5, ffn: null } }), Error, "heads");
 });

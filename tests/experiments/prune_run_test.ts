@@ -20,10 +20,10 @@ Deno.test("prune run follows the cubic schedule to its target sparsity, keeps pr
   // Ramp: 6 steps in 3 events (steps 0, 2, 4, 6): s = 0.6 (1 − (1 − k/3)³) at the latest event, exactly
   // round-half-even(s · n) weights at 0 (torch's count), and never fewer afterwards.
   assertEquals(records.map((r) => r.step), [2, 4, 6, 8]);
-  assertEquals(records.map((r) => r.sparsity), records.map((r) => pruneCount(schedule(r.step), n) / n));
-  assertEquals(records.at(-1)!.sparsity, pruneCount(0.6, n) / n);
+  assertEquals(records.map((r) => r.linearSparsity), records.map((r) => pruneCount(schedule(r.step), n) / n));
+  assertEquals(records.at(-1)!.linearSparsity, pruneCount(0.6, n) / n);
   assertEquals(schedule(6), 0.6);
-  assert((records[0].sparsity as number) > 0 && (records[0].sparsity as number) < 0.6);
+  assert((records[0].linearSparsity as number) > 0 && (records[0].linearSparsity as number) < 0.6);
   // Finetuning ran 2 steps after the ramp ended: the masks held (AdamW would otherwise move the zeros).
   const weights = await linearWeights(dir);
   const zeros = weights.reduce((z, [, t]) => z + (t.data as Float32Array).filter((v) => v === 0).length, 0);
@@ -43,7 +43,7 @@ Deno.test("prune run with nothing to train is one-shot: the final sparsity at on
   });
   assertEquals(records.length, 1);
   const n = records[0].linearParams as number;
-  assertEquals([summary.step, summary.sparsity], [0, pruneCount(0.9, n) / n]);
+  assertEquals([summary.step, summary.linearSparsity], [0, pruneCount(0.9, n) / n]);
   assertEquals(summary.nonzeroParams, (summary.params as number) - pruneCount(0.9, n));
 });
 

@@ -18,6 +18,7 @@ import { assertResumeReplays } from "./_runs.ts";
 const TINY = seq2seqRun.config({
   model: { encoderLayers: 1, decoderLayers: 1, width: 32, heads: 2, ffn: 64 },
   maxSteps: 9,
+  seconds: null,
   evaluations: 3,
   maxTokens: 256,
   maxLen: 16,

@@ -118,11 +118,18 @@ class Session:
 
 
 def trainer_step():
-    try:
-        with open(os.path.join(CHECKPOINT, "trainer_state.json")) as f:
-            return json.load(f)["step"]
-    except FileNotFoundError:
+    """Step of the newest complete checkpoint: step-NNNNNNNN[-gen]/ directories with a manifest.json."""
+    import re
+
+    found = []
+    for name in os.listdir(CHECKPOINT) if os.path.isdir(CHECKPOINT) else []:
+        m = re.fullmatch(r"step-(\d{8,})(?:-(\d+))?", name)
+        if m and os.path.exists(os.path.join(CHECKPOINT, name, "manifest.json")):
+            found.append((int(m.group(1)), int(m.group(2) or 0), name))
+    if not found:
         return None
+    with open(os.path.join(CHECKPOINT, max(found)[2], "trainer_state.json")) as f:
+        return json.load(f)["step"]
 
 
 def main():
@@ -130,6 +137,11 @@ def main():
     report = {}
     try:
         report["define"] = s.run("const kept = { answer: 41 }; kept.answer", timeout=20)
+        # Before trainlarge is loaded nothing in the kernel answers SIGINT: Deno's interrupt message goes to
+        # the idle kernel, which must shrug it off.
+        s.km.interrupt_kernel()
+        time.sleep(3)
+        report["keptAfterIdleInterruptUnloaded"] = s.value("kept")
         report["setup"] = s.run(SETUP, timeout=90)
         # trainlarge is loaded now: a cell awaiting something it cannot stop runs on instead of hanging.
         report["awaiting"] = s.run(

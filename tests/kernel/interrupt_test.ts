@@ -43,7 +43,7 @@ Deno.test("the stop button ends a training cell after a checkpoint; the kernel l
     assert(report.awaiting.seconds >= 2.9 && report.awaiting.seconds < 8, context);
 
     // Interrupted twice (process group, then the process alone): an InterruptedError within 5 s, after a
-    // checkpoint at the step the error names, which is the last step the cell's records reached.
+    // checkpoint at the step the error names, at or past the cell's last record.
     const runs: number[][] = report.runs;
     for (const [i, name] of [[0, "train1"], [1, "train2"]] as const) {
       const cell: Cell = report[name];
@@ -57,7 +57,7 @@ Deno.test("the stop button ends a training cell after a checkpoint; the kernel l
         cell.evalue!,
         new RegExp(`^interrupted at step ${step}; checkpoint saved to .*; run the cell again`),
       );
-      assertEquals(runs[i].at(-1), step, context);
+      assert(runs[i].length > 0 && runs[i].at(-1)! <= step, context);
     }
     // The variable defined before survives, and each run continues the step count of the one before.
     assertEquals(report.keptAfter1, { answer: 41 });
@@ -74,7 +74,8 @@ Deno.test("the stop button ends a training cell after a checkpoint; the kernel l
         `${name} took ${cell.afterInterrupt} s`,
       );
     }
-    // An interrupt of an idle kernel changes nothing.
+    // An interrupt of an idle kernel changes nothing, before and after trainlarge is loaded.
+    assertEquals(report.keptAfterIdleInterruptUnloaded, { answer: 41 }, context);
     assertEquals([report.keptAfterIdleInterrupt, report.alive], [{ answer: 41 }, true], context);
   } finally {
     await Deno.remove(checkpoint, { recursive: true });

@@ -125,7 +125,7 @@ class DenoKernelTests(jupyter_kernel_test.KernelTests):
     def test_progress_bar_updates_one_display_in_place(self):
         msgs = self.run_cell(
             'import { progressBar } from "./lib/display/mod.ts";\n'
-            "const bar = progressBar({ budgetSeconds: 4, total: 3, minIntervalMs: 0 });\n"
+            "const bar = progressBar({ seconds: 4, total: 3, minIntervalMs: 0 });\n"
             "for (let step = 1; step <= 3; step++) bar({ step, seconds: step, tokens: 100 * step, trainLoss: 5 - step });\n"
             "await bar.done();"
         )
@@ -137,6 +137,16 @@ class DenoKernelTests(jupyter_kernel_test.KernelTests):
         self.assertIn("step 3/3", last["text/plain"])
         self.assertIn("done", last["text/plain"])
         self.assertIn('<progress value="1.0000"', last["text/html"])
+
+    def test_library_warnings_show_under_the_cell(self):
+        msgs = self.run_cell(
+            'import "trainlarge";\n'
+            'import { warn } from "./lib/util/warnings.ts";\n'
+            'warn("kernel test", "shown in the notebook");\n'
+            "await new Promise((resolve) => setTimeout(resolve, 200));"
+        )
+        texts = [m["content"]["data"].get("text/plain") for m in msgs if m["msg_type"] == "display_data"]
+        self.assertIn("warning (kernel test): shown in the notebook", texts, msgs)
 
 
 if __name__ == "__main__":

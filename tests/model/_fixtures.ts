@@ -1,6 +1,7 @@
 /** Tiny configs and synthetic batches shared by the model and train tests. */
 import { type EncoderConfig, encoderConfig } from "../../lib/model/config.ts";
-import type { MlmBatch } from "../../lib/data/types.ts";
+import type { MlmBatch, Seq2SeqBatch } from "../../lib/data/types.ts";
+import { type Seq2SeqConfig, seq2seqConfig } from "../../lib/model/seq2seq_config.ts";
 import { createRng } from "../../lib/util/random.ts";
 
 /** A 2-layer, 16-wide encoder over 30 ids: fast enough for gradient checks on the cpu backend. */
@@ -52,4 +53,42 @@ export function syntheticMlmBatch(
     maskedPositions: Int32Array.from(positions),
     maskedLabels: Int32Array.from(labels),
   };
+}
+
+/** A 2+2-layer, 32-wide encoder-decoder over 12 ids (0 = <s>, 1 = <pad>, 2 = </s>). */
+export const tinySeq2Seq = (o: Partial<Seq2SeqConfig> = {}): Seq2SeqConfig =>
+  seq2seqConfig({
+    vocabSize: 12,
+    encoderLayers: 2,
+    decoderLayers: 2,
+    hiddenSize: 32,
+    numHeads: 4,
+    intermediateSize: 64,
+    maxPositions: 8,
+    ...o,
+  });
+/** Special ids of the seq2seq fixtures. */
+export const BOS = 0, PAD = 1, EOS = 2;
+
+/** Pairs → a padded batch: source `src </s>`, decoder input `<s> tgt`, target `tgt </s>`. */
+export function seq2seqBatch(pairs: Array<[number[], number[]]>): Seq2SeqBatch {
+  const s = Math.max(...pairs.map(([a]) => a.length + 1)),
+    t = Math.max(...pairs.map(([, b]) => b.length + 1));
+  const b = pairs.length;
+  const batch: Seq2SeqBatch = {
+    batchSize: b,
+    srcLen: s,
+    tgtLen: t,
+    srcIds: new Int32Array(b * s).fill(PAD),
+    srcMask: new Uint8Array(b * s),
+    decoderInputIds: new Int32Array(b * t).fill(PAD),
+    targetIds: new Int32Array(b * t).fill(PAD),
+    targetMask: new Uint8Array(b * t),
+  };
+  pairs.forEach(([src, tgt], r) => {
+    [...src, EOS].forEach((id, i) => [batch.srcIds[r * s + i], batch.srcMask[r * s + i]] = [id, 1]);
+    [BOS, ...tgt].forEach((id, i) => batch.decoderInputIds[r * t + i] = id);
+    [...tgt, EOS].forEach((id, i) => [batch.targetIds[r * t + i], batch.targetMask[r * t + i]] = [id, 1]);
+  });
+  return batch;
 }

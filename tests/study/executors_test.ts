@@ -52,3 +52,14 @@ Deno.test("a study locked by a live process is refused with its PID; a dead hold
   assert(!(await Deno.stat(`${store}/.lock`).then(() => true, () => false)), "the lock is released");
   await Deno.remove(store, { recursive: true });
 });
+
+Deno.test("a subprocess executor refuses a run kind it could not load, saying what to do", async () => {
+  const store = await Deno.makeTempDir();
+  const { module: _module, ...unloadable } = { ...linregKind, name: "linreg-local" };
+  await assertRejects(
+    () => runStudy({ ...def, kind: unloadable }, { store, progress: "silent", executor: "processes" }),
+    Error,
+    'run kind "linreg-local" is not built in',
+  );
+  await Deno.remove(store, { recursive: true });
+});

@@ -1,5 +1,6 @@
 import type { NativeBackend } from "../../lib/backend/native/native_backend.ts";
-import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertRejects } from "@std/assert";
+import { OptionError } from "../../lib/util/options.ts";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import { HAS_BLAS } from "../backend/_native.ts";
 import { initEncoder } from "../../lib/model/encoder.ts";
@@ -315,4 +316,32 @@ Deno.test("train() aborted between records and resumed logs the same records as 
   const resumed = await run(6, await Deno.makeTempDir());
   assertEquals(whole.map((r) => r.step), [4, 8, 12]);
   assertEquals(resumed, whole);
+});
+
+Deno.test("train() refuses options that would hang, never stop or mean nothing, naming them (OptionError)", async () => {
+  const t = scalarTask();
+  const base = { ...t.options, source: arraySource([3]), validation: [3], schedule: constant };
+  const bad: [Record<string, unknown>, string][] = [
+    [{ maxSteps: 10, evalEvery: { seconds: 0 } }, "evalEvery.seconds"], // used to spin forever
+    [{ seconds: NaN }, "seconds"], // used to never stop
+    [{ seconds: Infinity }, "maxSteps"], // unbounded only with a step limit
+    [{ seconds: -1 }, "seconds"],
+    [{ maxSteps: 2.5 }, "maxSteps"],
+    [{ maxSteps: 10, evalEvery: { steps: 0 } }, "evalEvery.steps"],
+    [{ maxSteps: 10, evalEvery: { second: 1 } }, "did you mean `evalEvery.seconds`"],
+    [{ maxSteps: 10, accumulate: 0 }, "accumulate"],
+    [{ maxSteps: 10, maxGradNorm: NaN }, "maxGradNorm"],
+    [{ maxSteps: 10, logEverySteps: 0 }, "logEverySteps"],
+    [{ maxSeconds: 5 }, "did you mean `seconds`"],
+    [{ maxSteps: 10, checkpoint: { dir: "/tmp/x", everySteps: 0 } }, "checkpoint.everySteps"],
+    [{ maxSteps: 10, checkpoint: { dir: "/tmp/x", keepLast: 0 } }, "checkpoint.keepLast"],
+    [{ maxSteps: 10, checkpoint: { dir: "/tmp/x", every: 1 } }, "checkpoint.every"],
+  ];
+  for (const [extra, name] of bad) {
+    await assertRejects(() => train({ ...base, ...extra } as never), OptionError, name);
+  }
+  // Infinity with a step limit is fine: it stops on the steps.
+  const { result } = await collect({ ...base, seconds: Infinity, maxSteps: 3 });
+  assertEquals([result.status, result.step], ["max_steps", 3]);
+  t.done();
 });

@@ -25,7 +25,7 @@ Deno.test("checkNumber() rejects NaN, infinities and out-of-range values, naming
   }
   assertEquals(checkNumber("train", "seconds", Infinity, { above: 0, infinite: true }), Infinity);
   assertThrows(() => checkNumber("f", "bits", 2.5, { integer: true, min: 1 }), OptionError, "integer");
-  assertThrows(() => checkNumber("f", "p", 1, { min: 0, below: 1 }), OptionError, "< 1");
+  assertThrows(() => checkNumber("f", "p", 1, { min: 0, below: 1 }), OptionError, "in [0, 1)");
   assertThrows(() => checkNumber("f", "p", "3" as unknown as number, { min: 0 }), OptionError, '"3"');
   assertEquals(checkNumber("f", "p", 0.5, { min: 0, below: 1 }), 0.5);
 });

@@ -18,8 +18,7 @@ import type { tf } from "../tf.ts";
 import { float32Values, type NativeArgs, nativeKernel } from "./native_backend.ts";
 import { softmaxRow } from "./fast_exp.ts";
 
-/** Kernel names (registered on `native` only). */
-export const ATTENTION = "TrainlargeAttention", ATTENTION_GRAD = "TrainlargeAttentionGrad";
+import { ATTENTION, ATTENTION_GRAD } from "./names.ts";
 
 function f32(backend: NativeArgs["backend"], t: tf.TensorInfo | undefined): Float32Array | null {
   return t === undefined ? null : float32Values(backend, t, "attention");

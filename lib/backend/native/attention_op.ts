@@ -6,7 +6,7 @@
  */
 import { tf } from "../tf.ts";
 import type { Tensor, Tensor2D } from "../tf.ts";
-import { ATTENTION, ATTENTION_GRAD } from "./attention_kernels.ts";
+import { ATTENTION, ATTENTION_GRAD, onNative } from "./names.ts";
 
 /** Sizes of one attention call. */
 export interface AttentionCoreDims {
@@ -73,7 +73,7 @@ export function attentionCore(
   const { batchSize: b, numHeads: h } = dims;
   const c = q.shape[1], tq = q.shape[0] / b, tk = k.shape[0] / b;
   const scale = 1 / Math.sqrt(c / h);
-  const native = tf.getBackend() === "native" && tf.getKernel(ATTENTION, "native") !== undefined &&
+  const native = onNative() &&
     [q, k, v].every((t) => t.dtype === "float32") && kernelBias(bias, b, tq, tk) &&
     (mask === null || (mask.dtype === "float32" && mask.size === b * h * tq * tk));
   if (!native) return tf.tidy(() => composite(q, k, v, bias, mask, dims, scale));

@@ -105,6 +105,56 @@ function envBlas(): string | undefined {
   }
 }
 
+/**
+ * Checks a GEMM call's sizes against its arrays before anything reads or writes them (a short array
+ * passed to BLAS through FFI would be read or written past its end): every leading dimension covers its
+ * row, and each array holds its last element. Throws an error naming the operand.
+ *
+ * @example
+ * ```ts
+ * import { assertThrows } from "@std/assert";
+ * import { checkGemmOperands } from "./blas.ts";
+ * const a = new Float32Array(6), b = new Float32Array(6), c = new Float32Array(3);
+ * assertThrows(() => checkGemmOperands(false, false, 2, 2, 3, a, b, c, 3, 2, 2), Error, "C");
+ * ```
+ */
+export function checkGemmOperands(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  lda: number,
+  ldb: number,
+  ldc: number,
+): void {
+  for (const [name, v] of Object.entries({ m, n, k, lda, ldb, ldc })) {
+    if (!(Number.isInteger(v) && v >= 0 && v < 2 ** 31)) {
+      throw new Error(`sgemm: ${name} must be a non-negative 32-bit integer, got ${v}`);
+    }
+  }
+  const operand = (name: string, x: Float32Array, rows: number, cols: number, ld: number) => {
+    if (ld < Math.max(1, cols)) {
+      throw new Error(`sgemm: leading dimension of ${name} (${ld}) is less than its row length ${cols}`);
+    }
+    const need = rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols;
+    if (x.length < need) {
+      throw new Error(
+        `sgemm: ${name} has ${x.length} floats but a (${rows}, ${cols}) matrix with leading dimension ${ld} ` +
+          `needs ${need}`,
+      );
+    }
+  };
+  if (k > 0) {
+    operand("A", a, transA ? k : m, transA ? m : k, lda);
+    operand("B", b, transB ? n : k, transB ? k : n, ldb);
+  }
+  operand("C", c, m, n, ldc);
+}
+
 /** Why no BLAS loaded: one line per library tried. */
 export class BlasNotFound extends Error {
   /** `name: reason` for each candidate. */
@@ -125,10 +175,13 @@ let loaded: Blas | undefined;
  * ```ts
  * import { assert } from "@std/assert";
  * import { loadBlas } from "./blas.ts";
- * const blas = loadBlas();
- * const c = new Float32Array(1);
- * blas.sgemm(false, false, 1, 1, 2, 1, new Float32Array([1, 2]), new Float32Array([3, 4]), 0, c);
- * assert(c[0] === 11);
+ * import { tryLoadBlas } from "./provider.ts";
+ * if (!("missing" in tryLoadBlas())) { // BLAS is optional: nothing to show where none is installed
+ *   const blas = loadBlas();
+ *   const c = new Float32Array(1);
+ *   blas.sgemm(false, false, 1, 1, 2, 1, new Float32Array([1, 2]), new Float32Array([3, 4]), 0, c);
+ *   assert(c[0] === 11);
+ * }
  * ```
  */
 export function loadBlas(candidates?: string[]): Blas {
@@ -160,6 +213,10 @@ function wrap(lib: BlasLibrary, path: string): Blas {
     path,
     vendor,
     sgemm(transA, transB, m, n, k, alpha, a, b, beta, c, lda, ldb, ldc) {
+      lda ??= transA ? m : k;
+      ldb ??= transB ? k : n;
+      ldc ??= n;
+      checkGemmOperands(transA, transB, m, n, k, a, b, c, lda, ldb, ldc);
       gemm(
         ROW_MAJOR,
         transA ? TRANS : NO_TRANS,
@@ -169,12 +226,12 @@ function wrap(lib: BlasLibrary, path: string): Blas {
         k,
         alpha,
         a,
-        lda ?? (transA ? m : k),
+        lda,
         b,
-        ldb ?? (transB ? k : n),
+        ldb,
         beta,
         c,
-        ldc ?? n,
+        ldc,
       );
     },
     setThreads(n) {

@@ -17,6 +17,7 @@
  * @module
  */
 import { Arena } from "./simd/arena.ts";
+import { warn } from "../../util/warnings.ts";
 
 type State = "taken" | "owned";
 
@@ -63,8 +64,9 @@ export class BufferPool {
     }
     if (this.arena && !this.#warned) {
       this.#warned = true;
-      console.warn(
-        `native backend: the ${(this.arena.maxBytes / 2 ** 30).toFixed(1)} GiB tensor arena is full; ` +
+      warn(
+        "native backend",
+        `the ${(this.arena.maxBytes / 2 ** 30).toFixed(1)} GiB tensor arena is full; ` +
           "kernels fall back to ordinary arrays and slower JavaScript loops (dispose tensors you no longer need)",
       );
     }

@@ -11,37 +11,22 @@
 import type { tf } from "../tf.ts";
 import { float32Values, type NativeArgs, nativeKernel } from "./native_backend.ts";
 import { fastExp } from "./fast_exp.ts";
-// @deno-types="npm:@types/seedrandom@2.4.34"
-import seedrandom from "seedrandom";
+import { erf } from "./erf.ts";
+import { dropoutKey, dropoutMask, keepThreshold } from "./philox.ts";
 
-/** Kernel names (registered on `native` only). */
-export const GELU = "TrainlargeGelu", GELU_GRAD = "TrainlargeGeluGrad";
-export const LAYER_NORM = "TrainlargeLayerNorm", LAYER_NORM_GRAD = "TrainlargeLayerNormGrad";
-export const ADAMW = "TrainlargeAdamW";
-export const LOG_SOFTMAX = "TrainlargeLogSoftmax", LOG_SOFTMAX_GRAD = "TrainlargeLogSoftmaxGrad";
-export const SUM_SQUARES = "TrainlargeSumSquares";
-export const DROPOUT = "TrainlargeDropout";
+import {
+  ADAMW,
+  DROPOUT,
+  GELU,
+  GELU_GRAD,
+  LAYER_NORM,
+  LAYER_NORM_GRAD,
+  LOG_SOFTMAX,
+  LOG_SOFTMAX_GRAD,
+  SUM_SQUARES,
+} from "./names.ts";
 
 const INV_SQRT2 = Math.SQRT1_2, INV_SQRT_2PI = 0.3989422804014327;
-
-// erf(x) as the rational x·P(x²)/Q(x²) on [−4, 4] (Eigen's and XLA's float32 erf; erf(±4) rounds to ±1 in
-// float32). Maximum absolute error 7e-8 against a float64 series, half that of tfjs's Abramowitz & Stegun
-// 7.1.26 (1.5e-7), and no exp: 3.7 ns per element here against 9 ns.
-function erf(x0: number): number {
-  const x = x0 < -4 ? -4 : x0 > 4 ? 4 : x0;
-  const x2 = x * x;
-  let p = x2 * -2.72614225801306e-10 + 2.77068142495902e-8;
-  p = x2 * p - 2.10102402082508e-6;
-  p = x2 * p - 5.69250639462346e-5;
-  p = x2 * p - 7.34990630326855e-4;
-  p = x2 * p - 2.95459980854025e-3;
-  p = x2 * p - 1.60960333262415e-2;
-  let q = x2 * -1.45660718464996e-5 - 2.13374055278905e-4;
-  q = x2 * q - 1.68282697438203e-3;
-  q = x2 * q - 7.37332916720468e-3;
-  q = x2 * q - 1.42647390514189e-2;
-  return (x * p) / q;
-}
 
 function f32(backend: NativeArgs["backend"], t: tf.TensorInfo): Float32Array {
   return float32Values(backend, t, "fused kernel");
@@ -307,26 +292,27 @@ function sumSquares({ inputs: { x }, backend }: NativeArgs): tf.TensorInfo {
   return backend.makeTensorInfo([], "float32", Float32Array.of(sum));
 }
 
-// Inverted dropout in one pass with exactly tf.dropout's draws and float32 roundings: u from seedrandom's
-// alea seeded with String(seed) (tfjs's randomUniform), mask = floor(u + keep) / keep, y = x · mask. The
-// alea recurrence is inlined (seedrandom 3.0.5, lib/alea.js: `next`), starting from the generator's state.
+// Inverted dropout in one pass with Philox masks (`philox.ts`): the SIMD kernel (split over the threads)
+// where the arrays are in the arena, else the JavaScript generator; both give the same mask bit for bit.
 function dropout({ inputs: { x }, backend, attrs }: NativeArgs): tf.TensorInfo[] {
   const xv = f32(backend, x), rate = attrs.rate as number, seed = attrs.seed as number;
-  const keep = Math.fround(1 - rate), out = backend.pool.take(xv.length), mask = backend.pool.take(xv.length);
-  let { c, s0, s1, s2 } = seedrandom.alea(String(seed), { state: true }).state() as unknown as {
-    c: number;
-    s0: number;
-    s1: number;
-    s2: number;
-  };
-  for (let i = 0; i < xv.length; i++) {
-    const t = 2091639 * s0 + c * 2.3283064365386963e-10;
-    s0 = s1;
-    s1 = s2;
-    s2 = t - (c = t | 0);
-    const m = Math.fround(Math.floor(Math.fround(Math.fround(s2) + keep)) / keep);
-    mask[i] = m;
-    out[i] = xv[i] * m;
+  const out = backend.pool.take(xv.length), mask = backend.pool.take(xv.length);
+  if (backend.simdReady(xv, out, mask)) {
+    const [k0, k1] = dropoutKey(seed);
+    backend.simd!.dropout(
+      xv.byteOffset,
+      out.byteOffset,
+      mask.byteOffset,
+      xv.length,
+      keepThreshold(rate),
+      Math.fround(1 / (1 - rate)),
+      k0,
+      k1,
+      0,
+    );
+  } else {
+    dropoutMask(mask, rate, seed);
+    for (let i = 0; i < xv.length; i++) out[i] = xv[i] * mask[i];
   }
   return [
     backend.makeTensorInfo(x.shape, "float32", out),

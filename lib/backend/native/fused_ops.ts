@@ -19,12 +19,10 @@ import {
   LAYER_NORM_GRAD,
   LOG_SOFTMAX,
   LOG_SOFTMAX_GRAD,
+  onNative,
   SUM_SQUARES,
-} from "./fused_kernels.ts";
-
-function fusedHere(kernel: string): boolean {
-  return tf.getKernel(kernel, tf.getBackend()) !== undefined;
-}
+} from "./names.ts";
+import { dropoutMask } from "./philox.ts";
 
 let gradientsRegistered = false;
 
@@ -76,7 +74,7 @@ export function registerFusedGradients(): void {
  * ```
  */
 export function gelu<T extends Tensor>(x: T): T {
-  if (x.dtype === "float32" && fusedHere(GELU)) {
+  if (x.dtype === "float32" && onNative()) {
     registerFusedGradients();
     return tf.engine().runKernel(GELU, { x }, {}) as T;
   }
@@ -84,9 +82,10 @@ export function gelu<T extends Tensor>(x: T): T {
 }
 
 /**
- * Inverted dropout, `tf.dropout(x, rate, undefined, seed)`: on `native` one kernel makes the same draws
- * and the same float32 values as tfjs's composite (uniform draws, add, floor, divide, multiply) in one pass,
- * and the gradient multiplies by the saved mask; elsewhere it is `tf.dropout`.
+ * Inverted dropout with Philox4x32-10 masks (`philox.ts`): a seed gives the same mask on every backend. On
+ * `native` one kernel makes the mask and the product in one pass (split over its threads), and the gradient
+ * multiplies by the saved mask; elsewhere the mask is made in JavaScript and multiplied in (`tf.mul`, whose
+ * gradient is the same product). Kept elements are scaled by float32(1 / (1 − rate)).
  *
  * @example
  * ```ts
@@ -99,8 +98,11 @@ export function gelu<T extends Tensor>(x: T): T {
  * ```
  */
 export function dropout<T extends Tensor>(x: T, rate: number, seed: number): T {
-  if (!(x.dtype === "float32" && rate > 0 && rate < 1 && fusedHere(DROPOUT))) {
-    return tf.dropout(x, rate, undefined, seed) as T;
+  if (rate === 0) return tf.clone(x);
+  if (!(x.dtype === "float32" && rate > 0 && rate < 1 && onNative())) {
+    return tf.tidy(() =>
+      tf.mul(x, tf.tensor(dropoutMask(new Float32Array(x.size), rate, seed), x.shape))
+    ) as T;
   }
   const run = tf.customGrad(
     ((xi: Tensor, save: tf.GradSaveFunc) => {
@@ -128,7 +130,7 @@ export function dropout<T extends Tensor>(x: T, rate: number, seed: number): T {
  * ```
  */
 export function affine(x: Tensor2D, weight: Tensor2D, bias: Tensor1D): Tensor2D {
-  if (tf.getBackend() === "native") {
+  if (onNative()) {
     return tf.fused.matMul({ a: x, b: weight, transposeB: true, bias }) as Tensor2D;
   }
   return tf.tidy(() => tf.add(tf.matMul(x, weight, false, true), bias) as Tensor2D);
@@ -148,7 +150,7 @@ export function affine(x: Tensor2D, weight: Tensor2D, bias: Tensor1D): Tensor2D 
  * ```
  */
 export function logSoftmax<T extends Tensor>(x: T): T {
-  if (x.dtype === "float32" && x.rank >= 1 && fusedHere(LOG_SOFTMAX)) {
+  if (x.dtype === "float32" && x.rank >= 1 && onNative()) {
     registerFusedGradients();
     return tf.engine().runKernel(LOG_SOFTMAX, { x }, {}) as T;
   }
@@ -168,7 +170,7 @@ export function logSoftmax<T extends Tensor>(x: T): T {
  * ```
  */
 export function sumSquares(x: Tensor): Scalar {
-  if (x.dtype === "float32" && fusedHere(SUM_SQUARES)) {
+  if (x.dtype === "float32" && onNative()) {
     return tf.engine().runKernel(SUM_SQUARES, { x }, {}) as Scalar;
   }
   return tf.tidy(() => tf.sum(tf.square(x)));
@@ -194,7 +196,7 @@ export function layerNorm<T extends Tensor>(x: T, gamma: Tensor, beta: Tensor, e
       `layerNorm: gamma and beta must have ${c} entries (the last axis of x), got ${gamma.size}, ${beta.size}`,
     );
   }
-  if (x.dtype === "float32" && fusedHere(LAYER_NORM)) {
+  if (x.dtype === "float32" && onNative()) {
     registerFusedGradients();
     return tf.engine().runKernel(LAYER_NORM, { x, gamma, beta }, { eps }) as T;
   }
@@ -246,7 +248,7 @@ export function adamwStep(
   v: Tensor,
   step: AdamWStep,
 ): [Tensor, Tensor, Tensor] {
-  if (param.dtype === "float32" && grad.dtype === "float32" && fusedHere(ADAMW)) {
+  if (param.dtype === "float32" && grad.dtype === "float32" && onNative()) {
     return tf.engine().runKernel(ADAMW, { param, grad, m, v }, { ...step }) as [
       Tensor,
       Tensor,

@@ -13,16 +13,22 @@ import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { Blas } from "./blas.ts";
 import { BufferPool } from "./buffer_pool.ts";
 import { type SimdKernels, simdKernels } from "./simd/simd.ts";
+import { hasRelaxedSimd, wasmBlas } from "./simd/gemm.ts";
+import { ThreadPool } from "./simd/thread_pool.ts";
+import { parallelKernels } from "./simd/parallel.ts";
 
-/** The tfjs backend name. */
-export const NATIVE = "native";
+/** The GEMM `native` multiplies with: a loaded system BLAS, or `"wasm"` for its own WebAssembly GEMM. */
+export type BlasChoice = Blas | "wasm";
+
+import { NATIVE } from "./names.ts";
+export { NATIVE };
 
 type DataId = object;
 type Values = tf.backend_util.BackendValues;
 
 /** MathBackendCPU plus the loaded BLAS and a pool that recycles kernel output arrays. */
 export class NativeBackend extends MathBackendCPU {
-  /** The BLAS that the matmul kernels call. */
+  /** The BLAS that the matmul kernels call (a system BLAS, or the WebAssembly GEMM on the arena). */
   readonly blas: Blas;
   /** Output arrays for native kernels (`pool.take(n)`), recycled when their tensor is freed. */
   readonly pool: BufferPool = new BufferPool();
@@ -31,10 +37,22 @@ export class NativeBackend extends MathBackendCPU {
    * `undefined` to run the JavaScript versions of the same kernels instead (to compare them).
    */
   simd: SimdKernels | undefined;
-  constructor(blas: Blas) {
+  /**
+   * Worker threads on the arena's memory (started on first use): the built-in GEMM splits its products
+   * over them, and the SIMD kernels their larger calls. Absent without an arena or SIMD.
+   */
+  readonly threads: ThreadPool | undefined;
+  constructor(blas: BlasChoice) {
     super();
-    this.blas = blas;
-    this.simd = this.pool.arena && simdKernels(this.pool.arena);
+    const arena = this.pool.arena, simd = arena && simdKernels(arena);
+    this.threads = simd &&
+      new ThreadPool({ memory: arena!.memory, relaxed: hasRelaxedSimd() }, defaultThreads());
+    this.simd = simd && parallelKernels(simd, this.threads!);
+    if (blas === "wasm") {
+      const own = this.threads && wasmBlas(arena!, { pool: this.threads });
+      if (!own) throw new Error("native backend: this runtime has no WebAssembly SIMD for the built-in GEMM");
+      this.blas = own;
+    } else this.blas = blas;
   }
 
   /** Whether the SIMD kernels can address every array in `arrays` (all live in the arena). */
@@ -65,6 +83,11 @@ export class NativeBackend extends MathBackendCPU {
   }
 }
 
+function defaultThreads(): number {
+  return navigator.hardwareConcurrency ?? 1;
+}
+
+// Kernels running now on this thread (module state: tfjs runs kernels synchronously, one stack at a time).
 let kernelDepth = 0;
 
 /**

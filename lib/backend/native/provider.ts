@@ -1,13 +1,14 @@
 /**
- * The `native` provider for `useBackend`: tfjs-backend-cpu with matmuls on the system BLAS (Deno FFI) and
- * fused JavaScript kernels for the rest of a Transformer training step.
+ * The `native` provider for `useBackend`: tfjs-backend-cpu with matmuls on the system BLAS (Deno FFI), or,
+ * where none loads (or `TRAINLARGE_BLAS=none`), on the backend's own multi-threaded WebAssembly SIMD GEMM;
+ * fused SIMD kernels for the rest of a Transformer training step.
  *
  * @module
  */
 import { tf } from "../tf.ts";
 import type { BackendDescription, Provider, Unavailable } from "../providers.ts";
 import { type Blas, BlasNotFound, loadBlas } from "./blas.ts";
-import { NATIVE } from "./native_backend.ts";
+import { type BlasChoice, NATIVE, type NativeBackend } from "./native_backend.ts";
 import { registerNative } from "./register.ts";
 
 function install(): string {
@@ -50,19 +51,49 @@ export function tryLoadBlas(candidates?: string[]): Blas | Unavailable {
   }
 }
 
-/** Starts `native`: loads BLAS, registers the backend once, sets BLAS threads from TRAINLARGE_THREADS. */
+/** Whether `TRAINLARGE_BLAS=none` asks for the built-in GEMM instead of a system BLAS. */
+export function blasDisabled(): boolean {
+  try {
+    return Deno.env.get("TRAINLARGE_BLAS")?.toLowerCase() === "none";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts `native`: a system BLAS if one loads (else the built-in WebAssembly GEMM, noted in the description),
+ * registers the backend once, sets its threads from TRAINLARGE_THREADS.
+ */
 export const nativeProvider: Provider = {
   name: "native",
-  summary: "tfjs-backend-cpu with matmuls on the system BLAS through Deno FFI (OpenBLAS, MKL, Accelerate)",
+  summary: "tfjs-backend-cpu with matmuls on the system BLAS through Deno FFI (OpenBLAS, MKL, Accelerate), " +
+    "or on its own multi-threaded WebAssembly SIMD GEMM where none loads; fused SIMD kernels",
   async start(): Promise<BackendDescription | Unavailable> {
-    const blas = tryLoadBlas();
-    if ("missing" in blas) return blas;
-    const own = registerNative(blas);
+    const loaded = blasDisabled() ? { missing: "TRAINLARGE_BLAS=none", install: "" } : tryLoadBlas();
+    const choice: BlasChoice = "missing" in loaded ? "wasm" : loaded;
+    const own = registerNative(choice);
     const threads = envThreads();
-    if (threads !== undefined) blas.setThreads(threads);
-    if (!(await tf.setBackend(NATIVE))) {
-      return { missing: "the native backend failed to initialise", install: "" };
+    let started: boolean;
+    try {
+      started = await tf.setBackend(NATIVE);
+    } catch (e) {
+      started = false;
+      if (!("missing" in loaded)) throw e;
     }
+    if (!started) {
+      return "missing" in loaded
+        ? {
+          missing: `${loaded.missing}, and the built-in WebAssembly GEMM needs WebAssembly SIMD`,
+          install: loaded.install,
+        }
+        : { missing: "the native backend failed to initialise", install: "" };
+    }
+    const backend = tf.backend() as NativeBackend, blas: Blas = backend.blas;
+    if (threads !== undefined) {
+      blas.setThreads(threads);
+      if (backend.threads) backend.threads.threads = threads;
+    }
+    const builtin = "missing" in loaded;
     return {
       name: "native",
       tfjsBackend: NATIVE,
@@ -70,9 +101,14 @@ export const nativeProvider: Provider = {
       threads: blas.threads(),
       versions: { tfjs: tf.version_core, deno: Deno.version.deno, v8: Deno.version.v8, blas: blas.vendor },
       notes: [
-        `BLAS: ${blas.path}`,
+        builtin
+          ? `BLAS: the built-in WebAssembly GEMM on ${blas.threads()} threads (no system BLAS: ${loaded.missing}` +
+            (loaded.install ? `; for faster matmuls: ${loaded.install}` : "") + ")"
+          : `BLAS: ${blas.path}`,
         `native kernels: ${own.join(", ")}; all others are tfjs-backend-cpu's`,
-        "SIMD and JavaScript kernels run on one thread; BLAS uses `threads` (TRAINLARGE_THREADS or setNativeThreads)",
+        builtin
+          ? "GEMMs are split over `threads` worker threads (TRAINLARGE_THREADS or setNativeThreads)"
+          : "SIMD and JavaScript kernels run on one thread; BLAS uses `threads` (TRAINLARGE_THREADS or setNativeThreads)",
       ],
     };
   },

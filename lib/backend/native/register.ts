@@ -6,20 +6,34 @@
  */
 import { tf } from "../tf.ts";
 import "@tensorflow/tfjs-backend-cpu";
-import type { Blas } from "./blas.ts";
-import { asNativeKernel, NATIVE, NativeBackend } from "./native_backend.ts";
+import { asNativeKernel, type BlasChoice, NATIVE, NativeBackend } from "./native_backend.ts";
 import { timed } from "./profile.ts";
 import { NATIVE_KERNELS } from "./kernels.ts";
 
-let registered = false;
+// The BLAS `native` was registered with (its path, or "wasm"): tfjs registers a backend once per process.
+let registeredWith: string | undefined;
 
 /**
- * Registers backend `"native"` (idempotent): every `cpu` kernel, with the ones in `NATIVE_KERNELS`
- * overriding them; all are wrapped by the profiler's timer. Returns the names of the overridden kernels.
+ * Registers backend `"native"` with `blas` (a loaded system BLAS, or `"wasm"` for the built-in GEMM): every
+ * `cpu` kernel, with the ones in `NATIVE_KERNELS` overriding them; all are wrapped by the profiler's timer.
+ * Returns the names of the overridden kernels. Registering again with the same BLAS does nothing; with a
+ * different one it is an error (the backend, its arena and its kernels exist once per process).
  */
-export function registerNative(blas: Blas): string[] {
+export function registerNative(blas: BlasChoice): string[] {
   const own = NATIVE_KERNELS.map((k) => k.kernelName);
-  if (registered) return own;
+  const name = blas === "wasm" ? "wasm" : blas.path;
+  if (registeredWith === name) return own;
+  if (registeredWith !== undefined) {
+    throw new Error(
+      `native backend: already registered with ${
+        registeredWith === "wasm" ? "the built-in WebAssembly GEMM" : registeredWith
+      }; ` +
+        `it cannot switch to ${
+          name === "wasm" ? "the built-in WebAssembly GEMM" : name
+        } in the same process ` +
+        "(set TRAINLARGE_BLAS before the first useBackend call)",
+    );
+  }
   tf.registerBackend(NATIVE, () => new NativeBackend(blas), 0);
   const ownSet = new Set(own);
   const cpuOnly = tf.getKernelsForBackend("cpu").filter((k) => !ownSet.has(k.kernelName));
@@ -30,6 +44,6 @@ export function registerNative(blas: Blas): string[] {
       kernelFunc: asNativeKernel(timed(k.kernelName, k.kernelFunc)),
     });
   }
-  registered = true;
+  registeredWith = name;
   return own;
 }

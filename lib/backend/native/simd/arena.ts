@@ -12,6 +12,11 @@
  *
  * Offset 0 is never handed out, so kernels can use 0 as "no array".
  *
+ * Growth keeps every block: the memory is `shared`, so growing it never detaches the old `buffer` (as it
+ * would for an unshared memory): a `Float32Array` taken before a growth still views the same bytes after
+ * it, and writes through old and new views are the same memory (tested in `native_simd_test.ts`). Blocks
+ * are checked on the way back: freeing one that is not in use (twice, or never taken) is an error.
+ *
  * @module
  */
 
@@ -55,6 +60,7 @@ export class Arena {
   #free = new Map<number, number[]>(); // size class (floats) → offsets of idle blocks
   #runs: Array<[number, number]> = []; // merged idle space [start, end) in bytes, by address
   #idle = 0;
+  #live = new Map<number, number>(); // blocks handed out and not yet freed: byte offset → size class
   #limit: number; // bytes the memory may grow to: maxBytes in whole pages, at most 4 GiB
 
   /** `maxBytes` caps the memory (at most 4 GiB, WebAssembly's 32-bit limit). */
@@ -75,7 +81,9 @@ export class Arena {
       this.#mergeIdle();
       offset = this.#fromRuns(bytes) ?? this.#bump(bytes);
     }
-    return offset === undefined ? undefined : new Float32Array(this.memory.buffer, offset, n);
+    if (offset === undefined) return undefined;
+    this.#live.set(offset, cap);
+    return new Float32Array(this.memory.buffer, offset, n);
   }
 
   // First fit from the merged runs.
@@ -110,9 +118,19 @@ export class Arena {
     this.#runs = runs;
   }
 
-  /** Gives block `a` (from `take`) back; nothing may use it afterwards. */
+  /**
+   * Gives block `a` (from `take`) back; nothing may use it afterwards. Throws on a block that is not in use
+   * (freed already, a subarray, or not from this arena): a second free would hand one block to two owners.
+   */
   free(a: Float32Array): void {
     const cap = sizeClass(a.length);
+    if (!this.contains(a) || this.#live.get(a.byteOffset) !== cap) {
+      throw new Error(
+        `Arena.free: the block at byte ${a.byteOffset} (${a.length} floats) is not in use: ` +
+          "freed twice, a view into a block, or not from this arena",
+      );
+    }
+    this.#live.delete(a.byteOffset);
     const list = this.#free.get(cap);
     if (list) list.push(a.byteOffset);
     else this.#free.set(cap, [a.byteOffset]);

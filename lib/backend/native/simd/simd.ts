@@ -51,6 +51,21 @@ export interface SimdKernels {
   log_softmax_grad_rows(dy: number, y: number, dx: number, rows: number, n: number): void;
   /** out = scale·(column sums of a (rows, q) block). */
   col_sum(x: number, out: number, rows: number, q: number, scale: number): void;
+  /**
+   * Inverted dropout of n elements with Philox masks (`../philox.ts`): writes mask and y = x·mask; `first`
+   * (a multiple of 4) is the index of x's first element in the whole tensor, `k0`, `k1` the key.
+   */
+  dropout(
+    x: number,
+    y: number,
+    mask: number,
+    n: number,
+    threshold: number,
+    scale: number,
+    k0: number,
+    k1: number,
+    first: number,
+  ): void;
   /** Σ x² over n elements (float32 runs added in float64). */
   sum_squares(x: number, n: number): number;
   /** One AdamW update (PyTorch's order) of n parameters into p2, m2, v2. */

@@ -12,6 +12,9 @@
  * @module
  */
 
+import { ERF_P, ERF_Q } from "../erf.ts";
+import { PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1 } from "../philox.ts";
+
 const num = (c: number) => (c === -Infinity ? "-inf" : Number.isInteger(c) ? `${c}.0` : String(c));
 // The vector constants of the function being generated: each becomes a local set once before the loops
 // (V8 would otherwise rebuild every constant on every iteration).
@@ -40,26 +43,10 @@ const add = (a: string, b: string) => `(f32x4.add ${a} ${b})`;
 const sub = (a: string, b: string) => `(f32x4.sub ${a} ${b})`;
 const load = (ptr: string) => `(v128.load ${ptr})`;
 /** Horner's rule in vector `x`, coefficients from the highest power down. */
-const horner = (x: string, coeffs: number[]) =>
+const horner = (x: string, coeffs: readonly number[]) =>
   coeffs.slice(1).reduce((acc, c) => add(mul(acc, x), v(c)), v(coeffs[0]));
 
-// erf(x) = x·P(x²)/Q(x²) on [−4, 4] (Eigen's and XLA's float32 erf), as `erf()` in `fused_kernels.ts`.
-const ERF_P = [
-  -2.72614225801306e-10,
-  2.77068142495902e-8,
-  -2.10102402082508e-6,
-  -5.69250639462346e-5,
-  -7.34990630326855e-4,
-  -2.95459980854025e-3,
-  -1.60960333262415e-2,
-];
-const ERF_Q = [
-  -1.45660718464996e-5,
-  -2.13374055278905e-4,
-  -1.68282697438203e-3,
-  -7.37332916720468e-3,
-  -1.42647390514189e-2,
-];
+// erf(x) = x·P(x²)/Q(x²) on [−4, 4]: the coefficients of `../erf.ts` (Eigen's and XLA's float32 erf).
 const ERF_LOCALS = "(local $ex v128) (local $ex2 v128)";
 /** Statements that set local `dst` to erf(`x`). */
 const erfInto = (dst: string, x: string) =>
@@ -487,6 +474,52 @@ const sumSquares = () =>
   ${get("total")}`,
   );
 
+// Inverted dropout with masks from Philox4x32-10 (`../philox.ts`, the same rounds in JavaScript): element
+// i (counted from $first, a multiple of 4) uses word i mod 4 of the block for counter (i/4, 0, 0, 0) under
+// key ($k0, $k1); it is kept (mask $scale, y = x·$scale) when the word's top 24 bits are below $threshold,
+// else dropped (0). Whole blocks of 4: up to 3 floats past n are written (arena padding).
+const philoxRound = (r: number) => {
+  const k0 = `(i32.const ${(PHILOX_W0 * r) >>> 0 | 0})`, k1 = `(i32.const ${(PHILOX_W1 * r) >>> 0 | 0})`;
+  return `(local.set $p0 (i64.mul (i64.const ${PHILOX_M0}) (i64.extend_i32_u (local.get $c0))))
+     (local.set $p1 (i64.mul (i64.const ${PHILOX_M1}) (i64.extend_i32_u (local.get $c2))))
+     (local.set $c0 (i32.xor (i32.xor (i32.wrap_i64 (i64.shr_u (local.get $p1) (i64.const 32))) (local.get $c1))
+       (i32.add (local.get $k0) ${k0})))
+     (local.set $c1 (i32.wrap_i64 (local.get $p1)))
+     (local.set $c2 (i32.xor (i32.xor (i32.wrap_i64 (i64.shr_u (local.get $p0) (i64.const 32))) (local.get $c3))
+       (i32.add (local.get $k1) ${k1})))
+     (local.set $c3 (i32.wrap_i64 (local.get $p0)))`;
+};
+const dropoutLane = (lane: number, word: string) =>
+  `(local.set $m (select (local.get $scale) (f32.const 0) (i32.lt_u (i32.shr_u ${word} (i32.const 8))
+       (local.get $threshold))))
+     (f32.store offset=${lane * 4} (local.get $mask) (local.get $m))
+     (f32.store offset=${lane * 4} (local.get $y) (f32.mul (f32.load offset=${
+    lane * 4
+  } (local.get $x)) (local.get $m)))`;
+const dropout = () =>
+  func(
+    `(export "dropout") (param $x i32) (param $y i32) (param $mask i32) (param $n i32) (param $threshold i32)
+   (param $scale f32) (param $k0 i32) (param $k1 i32) (param $first i32)`,
+    () =>
+      `(local $block i32) (local $end i32) (local $c0 i32) (local $c1 i32) (local $c2 i32) (local $c3 i32)
+   (local $p0 i64) (local $p1 i64) (local $m f32)
+  (local.set $block (i32.shr_u (local.get $first) (i32.const 2)))
+  (local.set $end (i32.add (local.get $block) (i32.shr_u (i32.add (local.get $n) (i32.const 3)) (i32.const 2))))
+  (block $done (loop $next
+    (br_if $done (i32.ge_u (local.get $block) (local.get $end)))
+    (local.set $c0 (local.get $block))
+    (local.set $c1 (i32.const 0))
+    (local.set $c2 (i32.const 0))
+    (local.set $c3 (i32.const 0))
+    ${Array.from({ length: 10 }, (_, r) => philoxRound(r)).join("\n     ")}
+    ${["c0", "c1", "c2", "c3"].map((c, lane) => dropoutLane(lane, `(local.get $${c})`)).join("\n     ")}
+    (local.set $x (i32.add (local.get $x) (i32.const 16)))
+    (local.set $y (i32.add (local.get $y) (i32.const 16)))
+    (local.set $mask (i32.add (local.get $mask) (i32.const 16)))
+    (local.set $block (i32.add (local.get $block) (i32.const 1)))
+    (br $next)))`,
+  );
+
 /**
  * The module's text.
  *
@@ -515,6 +548,7 @@ export function watSource(): string {
   ${colSum()}
   ${adamw()}
   ${sumSquares()}
+  ${dropout()}
 )
 `;
 }

@@ -1,0 +1,52 @@
+/**
+ * A thread-pool worker (see `thread_pool.ts`): instantiates the SIMD kernels and the GEMM on the arena's
+ * shared memory, then runs the parts it is handed until the pool stops it.
+ *
+ * @module
+ */
+import { workerData } from "node:worker_threads";
+import { decodeBase64 } from "@std/encoding/base64";
+import { MODULE_BASE64 } from "./module_bytes.ts";
+import { GEMM_PLAIN_BASE64, GEMM_RELAXED_BASE64 } from "./gemm_bytes.ts";
+import { ERROR, ERROR_CHARS, GEN, PENDING, POOL_FUNCTIONS, READY, SLOT, STOP, TASK } from "./thread_pool.ts";
+
+const { memory, relaxed, ctl: ctlBuffer, args: argsBuffer, error: errorBuffer, index, spin } = workerData as {
+  memory: WebAssembly.Memory;
+  relaxed: boolean;
+  ctl: SharedArrayBuffer;
+  args: SharedArrayBuffer;
+  error: SharedArrayBuffer;
+  index: number;
+  spin: number;
+};
+const ctl = new Int32Array(ctlBuffer), args = new Float64Array(argsBuffer);
+const imports = { env: { memory } };
+const exportsOf = (base64: string) =>
+  new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(base64)), imports).exports;
+const kernels = {
+  ...exportsOf(MODULE_BASE64),
+  ...exportsOf(relaxed ? GEMM_RELAXED_BASE64 : GEMM_PLAIN_BASE64),
+};
+const functions = POOL_FUNCTIONS.map((name) => kernels[name] as (...a: number[]) => unknown);
+
+let seen = Atomics.load(ctl, GEN);
+Atomics.store(ctl, READY + index, 1);
+for (;;) {
+  for (let i = 0; Atomics.load(ctl, GEN) === seen; i++) {
+    if (i > spin) Atomics.wait(ctl, GEN, seen);
+  }
+  seen = Atomics.load(ctl, GEN);
+  if (Atomics.load(ctl, STOP) === 1) break;
+  if (Atomics.exchange(ctl, TASK + index, 0) !== 1) continue;
+  const base = index * SLOT, count = args[base + 1];
+  try {
+    functions[args[base]](...args.subarray(base + 2, base + 2 + count));
+  } catch (e) {
+    // The message goes back through shared memory: the main thread is blocked until the part is done.
+    const text = new Uint16Array(errorBuffer), message = String(e).slice(0, ERROR_CHARS - 1);
+    for (let i = 0; i < message.length; i++) text[i] = message.charCodeAt(i);
+    text[message.length] = 0;
+    Atomics.store(ctl, ERROR, 1);
+  }
+  if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
+}
