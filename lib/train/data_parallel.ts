@@ -19,7 +19,7 @@ import type { Scalar, Tensor } from "../backend/tf.ts";
 import { agreeOnConfig, hashBytes } from "../distributed/agree.ts";
 import { allReduceTensors } from "../distributed/all_reduce.ts";
 import { agreedClock } from "../distributed/clock.ts";
-import { broadcastJson, type Communicator, mpiCommunicator } from "../distributed/communicator.ts";
+import { broadcastJson, type Communicator, holdJob, mpiCommunicator } from "../distributed/communicator.ts";
 import { launchedInParallel, mpiLaunch } from "../distributed/launch.ts";
 import { loadMpi } from "../distributed/mpi.ts";
 import { mpiTimeoutSeconds, startWatchdog } from "../distributed/watchdog.ts";
@@ -237,21 +237,12 @@ export async function startDataParallel<B>(o: TrainOptions<B>): Promise<DataPara
     seconds: mpiTimeoutSeconds(),
     library: loadMpi().path,
   });
-  // Printing is deliberate here (library code otherwise prints nothing): the process is exiting, and the
-  // other ranks' users need to know why their job ends.
-  const leftEarly = () => {
-    console.error(
-      `trainlarge: rank ${comm.rank} is exiting in the middle of a distributed training run; aborting every ` +
-        "rank so that none waits forever",
-    );
-    comm.abort(1);
-  };
-  globalThis.addEventListener("unload", leftEarly);
+  const release = holdJob(); // leaving the run early aborts every rank
   try {
     agreeOnConfig(comm, await runFields(o));
   } catch (e) {
     stopWatchdog();
-    globalThis.removeEventListener("unload", leftEarly);
+    release();
     throw e;
   }
   const controller = new AbortController();
@@ -274,7 +265,7 @@ export async function startDataParallel<B>(o: TrainOptions<B>): Promise<DataPara
     evaluate: (batches) => evaluateShards(comm, o.task, batches),
     finish() {
       comm.allReduce(new Int32Array(1)); // a barrier: no rank leaves before rank 0's final checkpoint is written
-      globalThis.removeEventListener("unload", leftEarly);
+      release();
     },
     close: stopWatchdog,
   };

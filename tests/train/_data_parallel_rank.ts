@@ -7,7 +7,7 @@
  * Usage: deno run -A tests/train/_data_parallel_rank.ts <out dir> <mode> [distributed]
  * modes: train (the three tasks, a wall-clock budget, an abort on rank 1, a checkpoint/resume), mismatch (rank 1 uses another seed),
  * die (rank 1 is killed at step 3 by SIGKILL), exit0 (rank 1 exits at step 3 with code 0), hang (rank 1
- * stops taking part at step 3).
+ * stops taking part at step 3), late (rank 1 finishes 1.5 s after rank 0 exits).
  */
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import type { ClassificationBatch, Seq2SeqBatch } from "../../lib/data/types.ts";
@@ -217,6 +217,12 @@ if (mode === "train") {
     resume: true,
   });
   disposeParams(second);
+} else if (mode === "late") {
+  // Rank 0 exits at once; rank 1 still has work to finish, which mpiexec must not cut off.
+  if (rank === 1) {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await Deno.writeTextFile(`${out}/late.1.done`, "finished");
+  }
 } else if (mode === "mismatch") {
   const mlm = mlmParams();
   try {

@@ -120,6 +120,13 @@ mpiTest("ranks started with different configurations stop with an error naming t
   assertStringIncludes(await Deno.readTextFile(`${out}/mismatch.0.error`), "different configurations: seed");
 });
 
+mpiTest("a rank that exits first does not cut off the others' remaining work", async () => {
+  const out = await Deno.makeTempDir();
+  const r = await launch(out, "late");
+  assertEquals(r.code, 0, r.output);
+  assertEquals(await Deno.readTextFile(`${out}/late.1.done`), "finished");
+});
+
 mpiTest("a rank that dies ends the whole job with an error instead of a hang", async () => {
   const r = await launch(await Deno.makeTempDir(), "die");
   assert(r.code !== 0, r.output); // hydra sees the killed rank, kills the other and reports it
