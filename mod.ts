@@ -258,15 +258,27 @@ export type {
 
 // Studies: the paper's studies as one call each (lib/studies), and runStudy for your own grid of runs,
 // cached in a result store.
-export { compressionStudy, planBudget, pretrainSweep, translationSweep } from "./lib/studies/mod.ts";
+export {
+  batchSizeStudy,
+  compressionStudy,
+  planBudget,
+  pretrainSweep,
+  translationSweep,
+} from "./lib/studies/mod.ts";
 export type {
+  BatchSizeSettings,
+  BatchSizeStudyOptions,
+  BatchSizeStudyResult,
   BudgetPlan,
   CellOptions,
   CompressionStudyOptions,
   CompressionStudyResult,
+  Network,
+  NoiseScaleSummary,
   PlanBudgetOptions,
   PretrainSweepOptions,
   Scale,
+  StepsFit,
   SweepSize,
   TranslationSize,
   TranslationSweepOptions,

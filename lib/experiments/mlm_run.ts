@@ -21,7 +21,8 @@ import { disposeParams } from "../model/params.ts";
 import { flopsPerToken, paramCount } from "../model/size.ts";
 import { createAdamW, disposeAdamW } from "../train/adamw.ts";
 import { mlmTask } from "../train/task.ts";
-import { checkNumber } from "../util/options.ts";
+import { checkKeys, checkNumber, describe, OptionError } from "../util/options.ts";
+import { schedule } from "../train/schedule.ts";
 import { filesFingerprint } from "./file_fingerprint.ts";
 import {
   checkPathOrNull,
@@ -56,7 +57,31 @@ export type MlmRunConfig = TrainingLength & {
   validationBatches: number;
   /** The corpus. */
   data: MlmData;
+  // Optional fields for batch-size studies: a field at its default is left out of the merged config, so
+  // the identity (hash) of every run that does not use them is the one it had before they existed.
+  /** Sequences per micro-batch: gradients are accumulated over batchSize / microBatch of them per step
+   * (a divisor of batchSize). Default: batchSize (no accumulation). */
+  microBatch?: number;
+  /** Stop at the first evaluation whose validation loss is at or below this. Default: none. */
+  targetValLoss?: number;
+  /** Record the gradient noise scale's squared norms (`gradSqSmall`, `gradSqBig`, `microBatches`; see
+   * `trainRecords`); needs microBatch < batchSize. Default false. */
+  noiseScale?: boolean;
+  /** Linear warmup over this many steps, then a constant learning rate at peakLr (no decay), so a run that
+   * stops at a target does not depend on its budget. Default: the budget schedule (see `runSchedule`). */
+  warmupSteps?: number;
+  /** Sequences per validation batch. Default batchSize; fix it to compare runs of different batch sizes on
+   * one validation set (the masks are drawn per batch). */
+  validationBatchSize?: number;
 };
+
+const EXTRA_KEYS = [
+  "microBatch",
+  "targetValLoss",
+  "noiseScale",
+  "warmupSteps",
+  "validationBatchSize",
+] as const;
 
 /** Frozen defaults of an `mlm` run: the S benchmark shape, which makes hundreds of steps a minute on 2 cores. */
 export const MLM_RUN_DEFAULTS: Readonly<MlmRunConfig> = Object.freeze({
@@ -73,7 +98,10 @@ export const MLM_RUN_DEFAULTS: Readonly<MlmRunConfig> = Object.freeze({
 }) as Readonly<MlmRunConfig>;
 
 function mlmConfig(overrides?: Partial<MlmRunConfig>): MlmRunConfig {
-  const c = mergeConfig("mlm", MLM_RUN_DEFAULTS, overrides, ["model", "data"]);
+  checkKeys("mlm", overrides, [...Object.keys(MLM_RUN_DEFAULTS), ...EXTRA_KEYS]);
+  const { microBatch, targetValLoss, noiseScale, warmupSteps, validationBatchSize, ...rest } = overrides ??
+    {};
+  const c: MlmRunConfig = mergeConfig("mlm", MLM_RUN_DEFAULTS, rest, ["model", "data"]);
   checkTrainingLength("mlm", c);
   modelSizeShape("mlm", c.model);
   checkNumber("mlm", "batchSize", c.batchSize, { min: 1, integer: true });
@@ -82,6 +110,46 @@ function mlmConfig(overrides?: Partial<MlmRunConfig>): MlmRunConfig {
   checkNumber("mlm", "data.vocabSize", c.data.vocabSize, { min: 300, integer: true });
   checkNumber("mlm", "data.splitSeed", c.data.splitSeed, { min: 0, integer: true });
   checkPathOrNull("mlm", "data.path", c.data.path);
+  if (microBatch !== undefined && microBatch !== c.batchSize) {
+    checkNumber("mlm", "microBatch", microBatch, { min: 1, integer: true });
+    if (c.batchSize % microBatch !== 0) {
+      throw new OptionError(
+        "mlm",
+        "microBatch",
+        `microBatch ${microBatch} does not divide batchSize ${c.batchSize}; give a divisor of it`,
+      );
+    }
+    c.microBatch = microBatch;
+  }
+  if (targetValLoss !== undefined) {
+    checkNumber("mlm", "targetValLoss", targetValLoss);
+    c.targetValLoss = targetValLoss;
+  }
+  if (noiseScale !== undefined && noiseScale !== false) {
+    if (noiseScale !== true) {
+      throw new OptionError(
+        "mlm",
+        "noiseScale",
+        `noiseScale must be true or false, got ${describe(noiseScale)}`,
+      );
+    }
+    if (c.microBatch === undefined) {
+      throw new OptionError(
+        "mlm",
+        "noiseScale",
+        "noiseScale needs two batch sizes in one step: give a microBatch smaller than batchSize",
+      );
+    }
+    c.noiseScale = true;
+  }
+  if (warmupSteps !== undefined) {
+    checkNumber("mlm", "warmupSteps", warmupSteps, { min: 0, integer: true });
+    c.warmupSteps = warmupSteps;
+  }
+  if (validationBatchSize !== undefined && validationBatchSize !== c.batchSize) {
+    checkNumber("mlm", "validationBatchSize", validationBatchSize, { min: 1, integer: true });
+    c.validationBatchSize = validationBatchSize;
+  }
   return c;
 }
 
@@ -173,6 +241,7 @@ export const mlmRun: RunKind<MlmRunConfig> = {
     await saveTokenizer(tok, `${context.dir}/tokenizer.json`);
     const model = mlmEncoderConfig(c, tok.vocabSize);
     const batch = { batchSize: c.batchSize, seqLen: c.seqLen };
+    const micro = c.microBatch ?? c.batchSize;
     const params = initEncoder(model, c.seed);
     const optimizer = createAdamW(params);
     try {
@@ -181,8 +250,23 @@ export const mlmRun: RunKind<MlmRunConfig> = {
         context,
         task: mlmTask(params, model),
         optimizer,
-        source: mlmBatches(data.train, tok, { ...batch, seed: c.seed }),
-        validation: mlmValidationBatches(data.validation, tok, { ...batch, seed: 1 }, c.validationBatches),
+        source: mlmBatches(data.train, tok, { ...batch, batchSize: micro, seed: c.seed }),
+        accumulate: c.batchSize / micro,
+        targetValLoss: c.targetValLoss,
+        noiseScale: c.noiseScale,
+        schedule: c.warmupSteps === undefined ? undefined : schedule({
+          peakLr: c.peakLr,
+          unit: "steps",
+          warmup: c.warmupSteps,
+          total: 1,
+          decay: "constant",
+        }),
+        validation: mlmValidationBatches(
+          data.validation,
+          tok,
+          { ...batch, batchSize: c.validationBatchSize ?? c.batchSize, seed: 1 },
+          c.validationBatches,
+        ),
         model: model as unknown as Json,
         params: paramCount(model),
         flopsPerToken: flopsPerToken(model, { seqLen: c.seqLen }),

@@ -113,6 +113,14 @@ export interface TrainingRun<B> {
   flopsPerToken: number;
   /** Fields added to every record. */
   tags?: Record<string, string | number | boolean>;
+  /** Micro-batches per step (gradient accumulation; `source` yields micro-batches). Default 1. */
+  accumulate?: number;
+  /** Stop at the first evaluation at or below this validation loss. */
+  targetValLoss?: number;
+  /** Record the gradient noise scale's squared norms (see `TrainOptions.noiseScale`). */
+  noiseScale?: boolean;
+  /** The learning-rate schedule; default `runSchedule(length)`. */
+  schedule?: Schedule;
 }
 
 /**
@@ -142,7 +150,10 @@ export async function* runTraining<B>(r: TrainingRun<B>): AsyncGenerator<TrainRe
     task: r.task,
     optimizer: r.optimizer,
     source: r.source,
-    schedule: runSchedule(c),
+    schedule: r.schedule ?? runSchedule(c),
+    accumulate: r.accumulate,
+    targetValLoss: r.targetValLoss,
+    noiseScale: r.noiseScale,
     validation: r.validation,
     evalHooks: hooks,
     afterStep: r.afterStep,

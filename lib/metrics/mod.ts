@@ -26,3 +26,12 @@ export type { ChrfOptions } from "./chrf.ts";
 export { accuracy, perplexity } from "./perplexity.ts";
 export type { AccuracyOptions } from "./perplexity.ts";
 export { wilsonInterval } from "./interval.ts";
+export { noiseScaleEstimate, noiseScaleParts } from "./noise_scale.ts";
+export type {
+  NoiseScaleBatches,
+  NoiseScaleEstimate,
+  NoiseScaleOptions,
+  NoiseScaleSample,
+} from "./noise_scale.ts";
+export { criticalRange, fitStepsToTarget, stepsAt } from "./batch_scaling.ts";
+export type { StepsFit, StepsPoint } from "./batch_scaling.ts";

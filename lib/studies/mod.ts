@@ -29,6 +29,7 @@ export {
   winnersTable,
 } from "./compression_figures.ts";
 export type { CompressionPoint } from "./compression_figures.ts";
+export * from "./batch_size_public.ts";
 export { fitSizes, planBudget } from "./plan_budget.ts";
 export type { BudgetPlan, PlanBudgetOptions } from "./plan_budget.ts";
 export { accuracyAtBits, fitPowerLaw, predictLoss } from "./budget_fit.ts";

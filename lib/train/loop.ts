@@ -80,7 +80,7 @@ export interface TrainerState {
    * The open logging window (sums of training loss and gradient norm over `count` steps since the last
    * record), so a run stopped between records resumes to the same next record. Absent in older checkpoints.
    */
-  window?: { loss: number; norm: number; count: number };
+  window?: { loss: number; norm: number; count: number; gradSqSmall?: number; gradSqBig?: number };
 }
 
 /** What an evaluation hook sees: where training is, and the parameters being trained (read-only). */
@@ -152,6 +152,12 @@ export interface TrainOptions<B> {
   maxGradNorm?: number;
   /** Micro-batches per update (gradient accumulation). Default 1. */
   accumulate?: number;
+  /**
+   * Add the gradient noise scale's measurements to every record (see `trainStep`'s `noiseScale`):
+   * `gradSqSmall` and `gradSqBig`, means over the steps since the previous record, and `microBatches`
+   * (= `accumulate`). Estimate B_simple from them with `noiseScaleEstimate`. Default false.
+   */
+  noiseScale?: boolean;
   /** Seed of the per-step dropout seeds. Default 0. */
   seed?: number;
   /** Stop as diverged when a logged training loss exceeds this multiple of the lowest one. Default 4. */
@@ -217,6 +223,7 @@ export const TRAIN_OPTION_KEYS: readonly string[] = [
   "syncEverySteps",
   "maxGradNorm",
   "accumulate",
+  "noiseScale",
   "seed",
   "divergenceFactor",
   "checkpoint",
@@ -272,6 +279,13 @@ function checkOptions<B>(o: TrainOptions<B>): void {
   checkNumber(w, "seed", o.seed);
   checkNumber(w, "divergenceFactor", o.divergenceFactor, { above: 1 });
   checkChoice(w, "distributed", o.distributed, ["mpi", "none"]);
+  if (o.noiseScale && o.distributed === "mpi") {
+    throw new OptionError(
+      w,
+      "noiseScale",
+      "noiseScale is measured by single-process training only; drop one of them",
+    );
+  }
   if (o.checkpoint !== undefined) {
     const ck = o.checkpoint;
     checkKeys(
@@ -354,8 +368,14 @@ async function* loop<B>(
   const unpause = () => (segmentStart = clock());
 
   let lossSum: Scalar | null = null, normSum: Scalar | null = null, sinceLog = 0, lastLr = 0;
+  // With noiseScale: sums of |G_small|² and |G_big|² over the open logging window.
+  let smallSum: Scalar | null = null, bigSum: Scalar | null = null;
   if (r?.window && r.window.count > 0) {
     [lossSum, normSum, sinceLog] = [tf.scalar(r.window.loss), tf.scalar(r.window.norm), r.window.count];
+    const { gradSqSmall, gradSqBig } = r.window;
+    if (o.noiseScale && gradSqSmall !== undefined && gradSqBig !== undefined) {
+      [smallSum, bigSum] = [tf.scalar(gradSqSmall), tf.scalar(gradSqBig)];
+    }
   }
   let windowValues: TrainerState["window"] = r?.window;
   let lastCheckpointStep = step, lastCheckpointSeconds = seconds();
@@ -393,7 +413,14 @@ async function* loop<B>(
   const save = async () => {
     if (!o.checkpoint) return;
     windowValues = lossSum && sinceLog > 0
-      ? { loss: (await lossSum.data())[0], norm: (await normSum!.data())[0], count: sinceLog }
+      ? {
+        loss: (await lossSum.data())[0],
+        norm: (await normSum!.data())[0],
+        count: sinceLog,
+        ...(smallSum && bigSum
+          ? { gradSqSmall: (await smallSum.data())[0], gradSqBig: (await bigSum.data())[0] }
+          : {}),
+      }
       : undefined;
     let refused: string | null = null; // data-parallel: rank 0 writes, and every rank learns whether it could
     if (where.rank === 0) {
@@ -461,7 +488,11 @@ async function* loop<B>(
       const losses = batches.map((b, i) => () => o.task.loss(b, { training: true, seed: seed + 7919 * i }));
       const result = dp
         ? await dp.step(batches, seed, { lr: lastLr, maxGradNorm })
-        : trainStep(o.task.params, o.optimizer, losses, { lr: lastLr, maxGradNorm });
+        : trainStep(o.task.params, o.optimizer, losses, {
+          lr: lastLr,
+          maxGradNorm,
+          noiseScale: o.noiseScale,
+        });
       step++;
       await o.afterStep?.(step, seconds());
       for (const b of batches) tokens += o.task.tokens(b);
@@ -469,6 +500,12 @@ async function* loop<B>(
       lossSum = oldLoss ? tf.add(oldLoss, result.loss) as Scalar : result.loss;
       normSum = oldNorm ? tf.add(oldNorm, result.gradNorm) as Scalar : result.gradNorm;
       if (oldLoss) tf.dispose([oldLoss, oldNorm!, result.loss, result.gradNorm]);
+      if (result.gradSqSmall && result.gradSqBig) {
+        const [oldSmall, oldBig] = [smallSum, bigSum];
+        smallSum = oldSmall ? tf.add(oldSmall, result.gradSqSmall) as Scalar : result.gradSqSmall;
+        bigSum = oldBig ? tf.add(oldBig, result.gradSqBig) as Scalar : result.gradSqBig;
+        if (oldSmall) tf.dispose([oldSmall, oldBig!, result.gradSqSmall, result.gradSqBig]);
+      }
       sinceLog++;
       if (step % syncEvery === 0) await lossSum.data();
       await interrupt.poll();
@@ -486,8 +523,15 @@ async function* loop<B>(
       if (stop || evalDue || (o.logEverySteps && step % o.logEverySteps === 0)) {
         pause();
         const [l, g] = [(await lossSum.data())[0] / sinceLog, (await normSum!.data())[0] / sinceLog];
-        tf.dispose([lossSum, normSum!]);
-        [lossSum, normSum, sinceLog] = [null, null, 0];
+        const noise: Record<string, number> = smallSum && bigSum
+          ? {
+            gradSqSmall: (await smallSum.data())[0] / sinceLog,
+            gradSqBig: (await bigSum.data())[0] / sinceLog,
+            microBatches: accumulate,
+          }
+          : {};
+        tf.dispose([lossSum, normSum!, ...(smallSum && bigSum ? [smallSum, bigSum] : [])]);
+        [lossSum, normSum, smallSum, bigSum, sinceLog] = [null, null, null, null, 0];
         if (!Number.isFinite(l) || !Number.isFinite(g)) {
           [status, message] = ["nan", `training loss ${l}, gradient norm ${g} at step ${step}`];
         } else if (minTrainLoss !== null && l > divergenceFactor * minTrainLoss) {
@@ -512,7 +556,7 @@ async function* loop<B>(
           }
         }
         if (status === "running" && stop) [status, message] = stop;
-        yield { ...record(l, g, v), ...metrics };
+        yield { ...record(l, g, v), ...noise, ...metrics };
         if (o.checkpoint?.everyRecord && status !== "nan" && status !== "diverged") await save();
         unpause();
       }
@@ -559,7 +603,7 @@ async function* loop<B>(
     };
   } finally {
     interrupt.close();
-    tf.dispose([lossSum, normSum].filter((t): t is Scalar => t !== null));
+    tf.dispose([lossSum, normSum, smallSum, bigSum].filter((t): t is Scalar => t !== null));
     dp?.close();
   }
 }

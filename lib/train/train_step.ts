@@ -19,6 +19,12 @@ export interface TrainStepOptions {
   lr: number;
   /** Clip the global L2 norm of the gradient to this value; 0 or undefined disables clipping. */
   maxGradNorm?: number;
+  /**
+   * `trainStep` only: also return the squared gradient norms the gradient noise scale is estimated from
+   * (McCandlish et al. 2018, App. A): `gradSqSmall`, the mean over micro-batches of |g_i|², and
+   * `gradSqBig`, |mean g_i|² (both before clipping). Costs one squared norm per micro-batch. Default false.
+   */
+  noiseScale?: boolean;
 }
 
 /** What one step returns; the caller disposes both scalars. */
@@ -27,6 +33,10 @@ export interface StepResult {
   loss: Scalar;
   /** Global L2 norm of the averaged gradient, before clipping. */
   gradNorm: Scalar;
+  /** With `noiseScale`: mean over the micro-batches of their gradient's squared L2 norm, |G_small|². */
+  gradSqSmall?: Scalar;
+  /** With `noiseScale`: squared L2 norm of the averaged gradient, |G_big|² (= gradNorm²). */
+  gradSqBig?: Scalar;
 }
 
 /**
@@ -56,13 +66,32 @@ export function trainStep(
   loss: (() => Scalar) | Array<() => Scalar>,
   options: TrainStepOptions,
 ): StepResult {
-  checkKeys("trainStep", options, ["lr", "maxGradNorm"]);
+  checkKeys("trainStep", options, ["lr", "maxGradNorm", "noiseScale"]);
   const losses = Array.isArray(loss) ? loss : [loss];
   if (losses.length === 0) throw new Error("trainStep: no loss functions given");
   checkLr(options.lr);
-  return tf.tidy(() => {
-    const { loss, grads } = stepGradients(params, losses);
-    return { loss, gradNorm: applyGradients(params, optimizer, grads, options) };
+  return tf.tidy((): StepResult & Record<string, Scalar | undefined> => {
+    if (!options.noiseScale) {
+      const { loss, grads } = stepGradients(params, losses);
+      return { loss, gradNorm: applyGradients(params, optimizer, grads, options) };
+    }
+    // One micro-batch at a time, so each gradient's squared norm is read before they are averaged.
+    const parts = losses.map((f) => stepGradients(params, [f]));
+    const k = parts.length;
+    const mean = (xs: Tensor[]) => tf.div(xs.reduce((a, b) => tf.add(a, b)), k) as Scalar;
+    const squared = (g: Record<string, Tensor>) =>
+      Object.values(g).map((t) => sumSquares(t)).reduce((a, b) => tf.add(a, b), tf.scalar(0));
+    const grads: Record<string, Tensor> = {};
+    for (const name of new Set(parts.flatMap((p) => Object.keys(p.grads)))) {
+      grads[name] = mean(parts.flatMap((p) => (name in p.grads ? [p.grads[name]] : [])));
+    }
+    const gradNorm = applyGradients(params, optimizer, grads, options);
+    return {
+      loss: mean(parts.map((p) => p.loss)),
+      gradNorm,
+      gradSqSmall: mean(parts.map((p) => squared(p.grads))),
+      gradSqBig: tf.square(gradNorm) as Scalar,
+    };
   });
 }
 

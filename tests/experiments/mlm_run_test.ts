@@ -46,3 +46,49 @@ Deno.test("mlm config: defaults frozen, unknown and bad fields named", () => {
   assertEquals(mlmRun.config({ maxSteps: undefined }).maxSteps, null); // undefined keeps the default
   assertThrows(() => mlmRun.config({ model: { layers: 1, width: 96, heads: 5, ffn: null } }), Error, "heads");
 });
+
+Deno.test("mlm config: the batch-size fields are optional and left out at their defaults (run identities unchanged)", () => {
+  const plain = mlmRun.config({ batchSize: 16 });
+  assertEquals(Object.keys(plain).sort(), Object.keys(mlmRun.defaults).sort());
+  const same = mlmRun.config({ batchSize: 16, microBatch: 16, noiseScale: false, validationBatchSize: 16 });
+  assertEquals(same, plain);
+  const c = mlmRun.config({
+    batchSize: 16,
+    microBatch: 4,
+    noiseScale: true,
+    targetValLoss: 5,
+    warmupSteps: 3,
+  });
+  assertEquals([c.microBatch, c.noiseScale, c.targetValLoss, c.warmupSteps], [4, true, 5, 3]);
+  assertThrows(() => mlmRun.config({ batchSize: 16, microBatch: 5 }), Error, "does not divide");
+  assertThrows(() => mlmRun.config({ batchSize: 16, noiseScale: true }), Error, "microBatch");
+  assertThrows(() => mlmRun.config({ microbatch: 4 } as never), Error, "did you mean `microBatch`");
+});
+
+Deno.test("mlm run with micro-batches, noise scale and a target: records carry the squared norms, the run stops at the target", async () => {
+  await useBackend("cpu");
+  const config = mlmRun.config({
+    ...TINY_MLM,
+    maxSteps: 40,
+    evaluations: 20,
+    microBatch: 4,
+    noiseScale: true,
+    targetValLoss: 5.4,
+    warmupSteps: 2,
+    validationBatchSize: 4,
+  });
+  const dir = await Deno.makeTempDir();
+  const { records, summary } = await drive(mlmRun, config, { dir, parents: {} });
+  for (const r of records) {
+    assertEquals(r.microBatches, 2);
+    assert(
+      (r.gradSqSmall as number) > (r.gradSqBig as number) && (r.gradSqBig as number) > 0,
+      JSON.stringify(r),
+    );
+  }
+  assertEquals(summary.status, "target");
+  assert(summary.step < 40 && (summary.valLoss as number) <= 5.4, JSON.stringify(summary));
+  assertEquals(records[0].lr, 3e-3); // constant after the 2 warmup steps
+  assertEquals(summary.tokens, records.at(-1)!.tokens);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -91,3 +91,25 @@ Deno.test("trainStep() overfits one MLM batch to near-zero loss and leaks no ten
   disposeAdamW(opt);
   disposeParams(params);
 });
+
+Deno.test("trainStep() with noiseScale returns the micro-batch and accumulated squared norms, and leaks nothing", async () => {
+  // Micro-batch losses (w − 1)² + (v + 1)² and (w − 3)² at w = v = 0: gradients (−2, 2) and (−6, 0).
+  // |G_small|² = (8 + 36) / 2 = 22; the mean gradient (−4, 1) gives |G_big|² = 17 (= gradNorm²).
+  const params = { w: tf.variable(tf.scalar(0)), v: tf.variable(tf.scalar(0)) };
+  const opt = createAdamW(params, { weightDecay: 0 });
+  const before = tf.memory().numTensors;
+  const r = trainStep(params, opt, [
+    () => tf.add(tf.square(tf.sub(params.w, 1)), tf.square(tf.add(params.v, 1))) as tf.Scalar,
+    () => tf.square(tf.sub(params.w, 3)) as tf.Scalar,
+  ], { lr: 0.1, maxGradNorm: 1, noiseScale: true });
+  assertAlmostEquals((await r.gradSqSmall!.data())[0], 22, 1e-5);
+  assertAlmostEquals((await r.gradSqBig!.data())[0], 17, 1e-5);
+  assertAlmostEquals((await r.gradNorm.data())[0], Math.sqrt(17), 1e-5);
+  tf.dispose([r.loss, r.gradNorm, r.gradSqSmall!, r.gradSqBig!]);
+  assertEquals(tf.memory().numTensors, before);
+  const plain = trainStep(params, opt, () => tf.square(params.w) as tf.Scalar, { lr: 0.1 });
+  assertEquals([plain.gradSqSmall, plain.gradSqBig], [undefined, undefined]);
+  tf.dispose([plain.loss, plain.gradNorm]);
+  disposeAdamW(opt);
+  tf.dispose(Object.values(params));
+});

@@ -155,6 +155,9 @@ export function checkGemmOperands(
   operand("C", c, m, n, ldc);
 }
 
+/** Products with m·n·k below this run OpenBLAS on one thread (see `wrap`). */
+export const ONE_THREAD_BELOW = 2 ** 22;
+
 /** Why no BLAS loaded: one line per library tried. */
 export class BlasNotFound extends Error {
   /** `name: reason` for each candidate. */
@@ -209,6 +212,16 @@ function wrap(lib: BlasLibrary, path: string): Blas {
   const vendor = config ? new Deno.UnsafePointerView(config).getCString() : path.split("/").pop() ?? path;
   const hardware = navigator.hardwareConcurrency ?? 1;
   const gemm = s.cblas_sgemm;
+  // OpenBLAS threads every product above m·n·k = 262,144; one under ONE_THREAD_BELOW finishes before its second
+  // thread wakes (a decoding step's 8 × 256 × 256 took 1.4 ms on a loaded machine). Such products run on
+  // one thread: the count is switched only when it changes, so consecutive small (or large) calls cost no
+  // FFI call. `wanted` is the user's count (setThreads), `current` what OpenBLAS has now.
+  const set = s.openblas_set_num_threads;
+  let wanted = s.openblas_get_num_threads ? s.openblas_get_num_threads() : 1, current = wanted;
+  const threadsFor = (work: number) => {
+    const n = work < ONE_THREAD_BELOW ? 1 : wanted;
+    if (set && n !== current) set(current = n);
+  };
   return {
     path,
     vendor,
@@ -217,6 +230,7 @@ function wrap(lib: BlasLibrary, path: string): Blas {
       ldb ??= transB ? k : n;
       ldc ??= n;
       checkGemmOperands(transA, transB, m, n, k, a, b, c, lda, ldb, ldc);
+      threadsFor(m * n * k);
       gemm(
         ROW_MAJOR,
         transA ? TRANS : NO_TRANS,
@@ -238,12 +252,12 @@ function wrap(lib: BlasLibrary, path: string): Blas {
       if (!(Number.isInteger(n) && n >= 1)) {
         throw new Error(`native backend: threads must be a positive integer, got ${n}`);
       }
-      if (s.openblas_set_num_threads) s.openblas_set_num_threads(n);
+      if (set) set(wanted = current = n);
       else if (s.MKL_Set_Num_Threads) s.MKL_Set_Num_Threads(n);
       return this.threads();
     },
     threads() {
-      if (s.openblas_get_num_threads) return s.openblas_get_num_threads();
+      if (set) return wanted;
       if (s.MKL_Get_Max_Threads) return s.MKL_Get_Max_Threads();
       return hardware;
     },
