@@ -38,8 +38,11 @@ export interface DataParallel<B> {
   comm: Communicator;
   /** The caller's options with the agreed clock and the agreed abort signal. */
   options: TrainOptions<B>;
-  /** One step over the global micro-batches: local gradients, all-reduce, identical update. */
-  step(batches: readonly B[], seed: number, options: TrainStepOptions): Promise<StepResult>;
+  /**
+   * One step over the global micro-batches: local gradients, all-reduce, identical update. `stop` says this
+   * rank wants the run to stop (an interrupt); with its own abort signal it stops every rank after the step.
+   */
+  step(batches: readonly B[], seed: number, options: TrainStepOptions, stop?: boolean): Promise<StepResult>;
   /** Rank 0's `value` on every rank (a decision only rank 0 can take, e.g. whether its checkpoint saved). */
   fromRank0<T>(value: T): T;
   /** Validation loss per prediction over all ranks' shares of `batches`. */
@@ -226,6 +229,9 @@ async function evaluateShards<B>(comm: Communicator, task: Task<B>, batches: rea
 export async function startDataParallel<B>(o: TrainOptions<B>): Promise<DataParallel<B> | null> {
   const comm = runCommunicator(o.distributed);
   if (comm === null) return null;
+  if (o.noiseScale) {
+    throw new Error("train: noiseScale is measured by single-process training only; drop one of them");
+  }
   if (!o.task.shard) {
     throw new Error(
       "train: distributed training needs a task with shard(batch, part, parts) to split batches over ranks; " +
@@ -256,8 +262,16 @@ export async function startDataParallel<B>(o: TrainOptions<B>): Promise<DataPara
       clock: agreedClock(comm, o.clock ?? (() => performance.now())),
       signal: controller.signal,
     },
-    async step(batches, seed, options) {
-      const r = await step(comm, o.task, o.optimizer, batches, seed, options, o.signal?.aborted ?? false);
+    async step(batches, seed, options, stop = false) {
+      const r = await step(
+        comm,
+        o.task,
+        o.optimizer,
+        batches,
+        seed,
+        options,
+        stop || (o.signal?.aborted ?? false),
+      );
       if (r.aborted) controller.abort();
       return { loss: r.loss, gradNorm: r.gradNorm };
     },

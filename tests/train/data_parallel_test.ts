@@ -105,6 +105,10 @@ mpiTest(
     const [a0, a1] = [await read(`${parallel}/abort.0.json`), await read(`${parallel}/abort.1.json`)];
     assertEquals([a0.status, a0.hash.length, a1.status, a1.hash], ["aborted", 4, "aborted", a0.hash]);
     assertEquals(a0.final, a1.final); // the same fifth update on both ranks
+    // An interrupt (the notebook's stop button) on rank 1 alone: the same, and rank 1 ends interrupted.
+    const [i0, i1] = [await read(`${parallel}/interrupt.0.json`), await read(`${parallel}/interrupt.1.json`)];
+    assertEquals([i0.status, i0.hash.length, i1.status, i1.hash], ["aborted", 4, "interrupted", i0.hash]);
+    assertEquals(i0.final, i1.final);
     // The run trained: the loss fell, so the comparison is not between two frozen models.
     const mlm = await read(`${single}/mlm.0.json`);
     assert(mlm.loss.at(-1)! < mlm.loss[0] - 0.1, `MLM loss ${mlm.loss[0]} → ${mlm.loss.at(-1)}`);
