@@ -5,7 +5,7 @@
  * all-reduce adds the two ranks' sums — so losses, gradient norms and validation losses agree to 1e-5
  * relative and parameters to 1e-5 absolute over 20 AdamW steps (measured: about 2e-7).
  */
-import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { commandWorks, requireTool } from "../_support/tools.ts";
 
 const PROJECT = decodeURIComponent(new URL("../..", import.meta.url).pathname);
@@ -145,9 +145,10 @@ mpiTest("a rank that exits with status 0 mid-run aborts the job instead of endin
 });
 
 mpiTest("a rank that stops taking part makes the watchdog abort every rank", async () => {
-  const r = await launch(await Deno.makeTempDir(), "hang", { env: { TRAINLARGE_MPI_TIMEOUT: "2" } });
+  const r = await launch(await Deno.makeTempDir(), "hang", { env: { TRAINLARGE_MPI_TIMEOUT: "5" } });
   assert(r.code !== 0, r.output);
-  assertStringIncludes(r.output, "rank 0 waited more than 2 s in an MPI collective");
+  // Rank 0, waiting for rank 1 at step 4 (or, on a loaded machine, a rank waiting for a slow start).
+  assertMatch(r.output, /rank [01] waited more than 5 s in an MPI collective/);
   assert(r.seconds < 60, `the job took ${r.seconds} s to end; rank 1 sleeps for 60 s`);
 });
 
