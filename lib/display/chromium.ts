@@ -26,7 +26,31 @@ export interface ChromiumOptions {
   height?: number;
   /** Wall-clock limit for the whole browser run, in milliseconds. */
   timeoutMs?: number;
+  /** More command-line flags, e.g. {@linkcode OFFLINE_FLAGS} to block the network. */
+  args?: string[];
 }
+
+/**
+ * Flags that cut a Chromium run off the network: every host name fails to resolve and every request,
+ * loopback included, goes to a proxy that does not exist. `file:` and `data:` URLs still load.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { findChromium, OFFLINE_FLAGS, runChromium } from "./chromium.ts";
+ * if (findChromium() !== undefined) {
+ *   const dom = await runChromium("data:text/html,<p>offline</p>", { dom: true }, { args: [...OFFLINE_FLAGS] });
+ *   assert(dom.includes("<p>offline</p>"));
+ * }
+ * ```
+ */
+export const OFFLINE_FLAGS: readonly string[] = Object.freeze([
+  "--host-resolver-rules=MAP * ~NOTFOUND",
+  "--proxy-server=http://127.0.0.1:9",
+  "--proxy-bypass-list=<-loopback>",
+  "--disable-background-networking",
+  "--disable-component-update",
+]);
 
 function exists(path: string): boolean {
   try {
@@ -78,6 +102,7 @@ export async function runChromium(
     `--user-data-dir=${profile}`,
     `--virtual-time-budget=${options.budgetMs ?? 10_000}`,
     `--window-size=${options.width ?? 1024},${options.height ?? 768}`,
+    ...(options.args ?? []),
     ...("dom" in mode ? ["--dump-dom"] : [`--screenshot=${mode.screenshot}`]),
     url,
   ];
