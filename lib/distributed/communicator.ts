@@ -67,6 +67,27 @@ function datatype(data: CollectiveBuffer | Uint8Array): number {
 const OPS: Record<ReduceOp, number> = { sum: MPI.SUM, max: MPI.MAX, min: MPI.MIN };
 
 let world: Communicator | undefined;
+let holds = 0;
+
+/**
+ * Marks this process as inside a distributed run until the returned function is called: exiting meanwhile
+ * aborts every rank of the job (a rank that leaves early must not leave the others waiting).
+ *
+ * @example
+ * ```ts
+ * import { holdJob } from "./communicator.ts";
+ * const release = holdJob();
+ * release(); // the run ended normally
+ * ```
+ */
+export function holdJob(): () => void {
+  holds++;
+  let released = false;
+  return () => {
+    if (!released) holds--;
+    released = true;
+  };
+}
 
 /**
  * MPI's world communicator; initialises MPI (thread level MULTIPLE, errors returned rather than fatal) on
@@ -100,6 +121,23 @@ export function mpiCommunicator(): Communicator {
   checkMpi(mpi.MPI_Comm_size(MPI.COMM_WORLD, s), "MPI_Comm_size");
   const inPlace = Deno.UnsafePointer.create(MPI.IN_PLACE);
   const rank = r[0];
+  // A process that ends without MPI_Finalize makes mpiexec end the whole job at once, cutting off ranks
+  // still writing their results; so exiting finalizes (which waits for every rank to exit too), except in
+  // the middle of a run (`holdJob`), where it aborts every rank instead of leaving them waiting.
+  globalThis.addEventListener("unload", () => {
+    const done = new Int32Array(1);
+    if (mpi.MPI_Finalized(done) !== 0 || done[0]) return;
+    if (holds > 0) {
+      // Printing is deliberate (library code otherwise prints nothing): the process is exiting, and the
+      // other ranks' users need to know why their job ends.
+      console.error(
+        `trainlarge: rank ${rank} is exiting in the middle of a distributed training run; aborting every ` +
+          "rank so that none waits forever",
+      );
+      mpi.MPI_Abort(MPI.COMM_WORLD, 1);
+    }
+    mpi.MPI_Finalize();
+  });
   world = {
     kind: "mpi",
     rank,

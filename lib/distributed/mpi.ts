@@ -39,6 +39,8 @@ const SYMBOLS = {
   MPI_Bcast: { parameters: ["buffer", "i32", "i32", "i32", "i32"], result: "i32" },
   MPI_Barrier: { parameters: ["i32"], result: "i32" },
   MPI_Abort: { parameters: ["i32", "i32"], result: "i32" },
+  MPI_Finalize: { parameters: [], result: "i32" },
+  MPI_Finalized: { parameters: ["buffer"], result: "i32" },
   MPI_Get_library_version: { parameters: ["buffer", "buffer"], result: "i32" },
 } as const;
 

@@ -179,7 +179,8 @@ export function finalVsParams(records: DataFrame, runs: DataFrame, m: SizeMetric
       name: vary === "depth" ? `deeper (width ${width0})` : `wider (${depth0} layers)`,
       x: sorted.map(([, g]) => g[0].params),
       y: ys,
-      text: sorted.map(([v]) => (vary === "depth" ? `${v} layers` : `width ${v}`)),
+      text: sorted.map(([v]) => (vary === "depth" ? `${v} layer${v === 1 ? "" : "s"}` : `width ${v}`)),
+      cliponaxis: false,
       textposition: "top center",
       error_y: {
         type: "data",

@@ -19,7 +19,7 @@ import type { Scalar, Tensor } from "../backend/tf.ts";
 import { agreeOnConfig, hashBytes } from "../distributed/agree.ts";
 import { allReduceTensors } from "../distributed/all_reduce.ts";
 import { agreedClock } from "../distributed/clock.ts";
-import { broadcastJson, type Communicator, mpiCommunicator } from "../distributed/communicator.ts";
+import { broadcastJson, type Communicator, holdJob, mpiCommunicator } from "../distributed/communicator.ts";
 import { launchedInParallel, mpiLaunch } from "../distributed/launch.ts";
 import { loadMpi } from "../distributed/mpi.ts";
 import { mpiTimeoutSeconds, startWatchdog } from "../distributed/watchdog.ts";
@@ -38,8 +38,11 @@ export interface DataParallel<B> {
   comm: Communicator;
   /** The caller's options with the agreed clock and the agreed abort signal. */
   options: TrainOptions<B>;
-  /** One step over the global micro-batches: local gradients, all-reduce, identical update. */
-  step(batches: readonly B[], seed: number, options: TrainStepOptions): Promise<StepResult>;
+  /**
+   * One step over the global micro-batches: local gradients, all-reduce, identical update. `stop` says this
+   * rank wants the run to stop (an interrupt); with its own abort signal it stops every rank after the step.
+   */
+  step(batches: readonly B[], seed: number, options: TrainStepOptions, stop?: boolean): Promise<StepResult>;
   /** Rank 0's `value` on every rank (a decision only rank 0 can take, e.g. whether its checkpoint saved). */
   fromRank0<T>(value: T): T;
   /** Validation loss per prediction over all ranks' shares of `batches`. */
@@ -226,6 +229,9 @@ async function evaluateShards<B>(comm: Communicator, task: Task<B>, batches: rea
 export async function startDataParallel<B>(o: TrainOptions<B>): Promise<DataParallel<B> | null> {
   const comm = runCommunicator(o.distributed);
   if (comm === null) return null;
+  if (o.noiseScale) {
+    throw new Error("train: noiseScale is measured by single-process training only; drop one of them");
+  }
   if (!o.task.shard) {
     throw new Error(
       "train: distributed training needs a task with shard(batch, part, parts) to split batches over ranks; " +
@@ -237,21 +243,12 @@ export async function startDataParallel<B>(o: TrainOptions<B>): Promise<DataPara
     seconds: mpiTimeoutSeconds(),
     library: loadMpi().path,
   });
-  // Printing is deliberate here (library code otherwise prints nothing): the process is exiting, and the
-  // other ranks' users need to know why their job ends.
-  const leftEarly = () => {
-    console.error(
-      `trainlarge: rank ${comm.rank} is exiting in the middle of a distributed training run; aborting every ` +
-        "rank so that none waits forever",
-    );
-    comm.abort(1);
-  };
-  globalThis.addEventListener("unload", leftEarly);
+  const release = holdJob(); // leaving the run early aborts every rank
   try {
     agreeOnConfig(comm, await runFields(o));
   } catch (e) {
     stopWatchdog();
-    globalThis.removeEventListener("unload", leftEarly);
+    release();
     throw e;
   }
   const controller = new AbortController();
@@ -265,8 +262,16 @@ export async function startDataParallel<B>(o: TrainOptions<B>): Promise<DataPara
       clock: agreedClock(comm, o.clock ?? (() => performance.now())),
       signal: controller.signal,
     },
-    async step(batches, seed, options) {
-      const r = await step(comm, o.task, o.optimizer, batches, seed, options, o.signal?.aborted ?? false);
+    async step(batches, seed, options, stop = false) {
+      const r = await step(
+        comm,
+        o.task,
+        o.optimizer,
+        batches,
+        seed,
+        options,
+        stop || (o.signal?.aborted ?? false),
+      );
       if (r.aborted) controller.abort();
       return { loss: r.loss, gradNorm: r.gradNorm };
     },
@@ -274,7 +279,7 @@ export async function startDataParallel<B>(o: TrainOptions<B>): Promise<DataPara
     evaluate: (batches) => evaluateShards(comm, o.task, batches),
     finish() {
       comm.allReduce(new Int32Array(1)); // a barrier: no rank leaves before rank 0's final checkpoint is written
-      globalThis.removeEventListener("unload", leftEarly);
+      release();
     },
     close: stopWatchdog,
   };

@@ -462,7 +462,8 @@ async function* loop<B>(
     if (o.seconds !== undefined && seconds() >= o.seconds) {
       return ["budget", `trained for ${seconds().toFixed(1)} s of a ${o.seconds} s budget`];
     }
-    if (o.signal?.aborted || interrupt.signal.aborted) return ["aborted", `aborted at step ${step}`];
+    // Data-parallel: o.signal is the abort all ranks agreed on (local aborts and interrupts go into dp.step).
+    if (o.signal?.aborted || (!dp && interrupt.signal.aborted)) return ["aborted", `aborted at step ${step}`];
     return null;
   };
 
@@ -487,7 +488,7 @@ async function* loop<B>(
       lastLr = learningRate(o.schedule, { step: step + 1, seconds: seconds() });
       const losses = batches.map((b, i) => () => o.task.loss(b, { training: true, seed: seed + 7919 * i }));
       const result = dp
-        ? await dp.step(batches, seed, { lr: lastLr, maxGradNorm })
+        ? await dp.step(batches, seed, { lr: lastLr, maxGradNorm }, interrupt.signal.aborted)
         : trainStep(o.task.params, o.optimizer, losses, {
           lr: lastLr,
           maxGradNorm,
@@ -583,7 +584,7 @@ async function* loop<B>(
     }
     const failed = status === "nan" || status === "diverged";
     dp?.finish();
-    if (status === "aborted" && interrupt.signal.aborted && !o.signal?.aborted) {
+    if (status === "aborted" && interrupt.signal.aborted && !options.signal?.aborted) {
       const where = o.checkpoint
         ? `checkpoint saved to ${o.checkpoint.dir}; run the cell again to resume`
         : "no checkpoint (pass one to resume)";

@@ -5,9 +5,9 @@
  * of the parameters to `<out>/<scenario>.<rank>.json`.
  *
  * Usage: deno run -A tests/train/_data_parallel_rank.ts <out dir> <mode> [distributed]
- * modes: train (the three tasks, a wall-clock budget, an abort on rank 1, a checkpoint/resume), mismatch (rank 1 uses another seed),
+ * modes: train (the three tasks, a wall-clock budget, an abort and an interrupt on rank 1, a checkpoint/resume), mismatch (rank 1 uses another seed),
  * die (rank 1 is killed at step 3 by SIGKILL), exit0 (rank 1 exits at step 3 with code 0), hang (rank 1
- * stops taking part at step 3).
+ * stops taking part at step 3), late (rank 1 finishes 1.5 s after rank 0 exits).
  */
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import type { ClassificationBatch, Seq2SeqBatch } from "../../lib/data/types.ts";
@@ -26,6 +26,7 @@ import { type TrainerState, trainRecords } from "../../lib/train/loop.ts";
 import { budgetSchedule, schedule } from "../../lib/train/schedule.ts";
 import { arraySource } from "../../lib/train/source.ts";
 import { classificationTask, mlmTask, seq2seqTask, type Task } from "../../lib/train/task.ts";
+import { interrupt, InterruptedError } from "../../lib/util/interrupt.ts";
 import { createRng } from "../../lib/util/random.ts";
 import { syntheticMlmBatch, tinyConfig } from "../model/_fixtures.ts";
 
@@ -62,6 +63,8 @@ interface Extra {
   resume?: boolean;
   /** Rank 1 alone aborts its signal after this step's record. */
   abortAt?: number;
+  /** Rank 1 alone is interrupted (the notebook's stop button) after this step's record. */
+  interruptAt?: number;
 }
 
 /** Trains `task` on `batches` and writes the trace; trainRecords yields on every rank, so every rank hashes. */
@@ -90,7 +93,11 @@ async function run<B>(name: string, task: Task<B>, batches: B[], extra: Extra = 
     resume,
     checkpoint: extra.checkpoint ? { dir: extra.checkpoint } : undefined,
   });
-  for (let r = await records.next();; r = await records.next()) {
+  for (let r = await next(records);; r = await next(records)) {
+    if (r === "interrupted") {
+      trace.status = "interrupted";
+      break;
+    }
     if (r.done) {
       trace.status = r.value.status;
       trace.valLoss = r.value.valLoss;
@@ -101,11 +108,22 @@ async function run<B>(name: string, task: Task<B>, batches: B[], extra: Extra = 
     trace.hash.push(await paramsHash(task.params));
     await misbehave(r.value.step);
     if (rank === 1 && r.value.step === extra.abortAt) controller.abort();
+    if (rank === 1 && r.value.step === extra.interruptAt) interrupt();
   }
   for (const [n, p] of Object.entries(task.params)) trace.final[n] = Array.from(await p.data());
   disposeAdamW(optimizer);
   await Deno.writeTextFile(`${out}/${name}.${rank}.json`, JSON.stringify(trace));
   return trace;
+}
+
+/** The generator's next result, or "interrupted" when it ended with an InterruptedError. */
+async function next<T, R>(g: AsyncGenerator<T, R>): Promise<IteratorResult<T, R> | "interrupted"> {
+  try {
+    return await g.next();
+  } catch (e) {
+    if (e instanceof InterruptedError) return "interrupted";
+    throw e;
+  }
 }
 
 /** The failure modes: rank 1 dies, exits quietly or stops taking part at step 3. */
@@ -204,6 +222,9 @@ if (mode === "train") {
   const stopped = mlmParams();
   await run("abort", mlmTask(stopped, encoder), mlmBatches, { abortAt: 4 });
   disposeParams(stopped);
+  const interrupted = mlmParams();
+  await run("interrupt", mlmTask(interrupted, encoder), mlmBatches, { interruptAt: 4 });
+  disposeParams(interrupted);
 
   // Checkpoint at step 10 (rank 0 writes), then a fresh start of every rank resumes from it.
   const dir = `${out}/checkpoint`;
@@ -217,6 +238,12 @@ if (mode === "train") {
     resume: true,
   });
   disposeParams(second);
+} else if (mode === "late") {
+  // Rank 0 exits at once; rank 1 still has work to finish, which mpiexec must not cut off.
+  if (rank === 1) {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await Deno.writeTextFile(`${out}/late.1.done`, "finished");
+  }
 } else if (mode === "mismatch") {
   const mlm = mlmParams();
   try {
