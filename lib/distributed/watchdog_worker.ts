@@ -22,10 +22,14 @@ self.onmessage = (event: MessageEvent<Start>) => {
   setInterval(() => {
     const d = Atomics.load(deadline, 0);
     if (d === 0n || BigInt(Date.now()) <= d) return;
-    console.error(
-      `trainlarge: rank ${rank} waited more than ${seconds} s in an MPI collective: another rank stopped ` +
-        "taking part (it hung, was paused, or left the training loop early). Aborting every rank. " +
-        "If a rank legitimately needs longer between steps (a large checkpoint), raise TRAINLARGE_MPI_TIMEOUT.",
+    // Written synchronously: MPI_Abort below ends the process at once, and console output from a worker
+    // could still be on its way to stderr then (the message was lost that way under load).
+    Deno.stderr.writeSync(
+      new TextEncoder().encode(
+        `trainlarge: rank ${rank} waited more than ${seconds} s in an MPI collective: another rank stopped ` +
+          "taking part (it hung, was paused, or left the training loop early). Aborting every rank. " +
+          "If a rank legitimately needs longer between steps (a large checkpoint), raise TRAINLARGE_MPI_TIMEOUT.\n",
+      ),
     );
     try {
       const mpi = Deno.dlopen(library, { MPI_Abort: { parameters: ["i32", "i32"], result: "i32" } });
