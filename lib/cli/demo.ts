@@ -10,6 +10,8 @@ import { backendNames, useBackend } from "../backend/use_backend.ts";
 import type { DataFrame } from "../display/data_frame.ts";
 import { report } from "../study/report.ts";
 import { pretrainSweep } from "../studies/pretrain_sweep.ts";
+import { compressionStudy } from "../studies/compression.ts";
+import { compressionRows, compressionVerdict, DEMO_COMPRESSION } from "./demo_compression.ts";
 import type { Scale } from "../studies/cell.ts";
 import { checkChoice } from "../util/options.ts";
 import { parseFlags } from "./flags.ts";
@@ -17,9 +19,10 @@ import { parseFlags } from "./flags.ts";
 const USAGE = `usage: deno task demo [--scale demo|smoke|full] [--backend NAME] [--store DIR]
 
 Trains five Transformer sizes (depth 1–4, width 64–256) for the same wall-clock budget (90 s each at demo
-scale, about 9 minutes on 2 cores), prints which size reached the lowest validation perplexity and whether
-bigger models needed fewer steps, and writes an HTML report. Results are cached: run it again to see them
-in seconds.
+scale), prints which size reached the lowest validation perplexity and whether bigger models needed fewer
+steps, and writes an HTML report. Where a system BLAS is loaded, it then finetunes the smallest and largest
+width briefly, prunes and quantizes them, and says which kept more accuracy. About 10 minutes on 2 cores.
+Results are cached: run it again to see them in seconds.
   --scale NAME    demo (default), smoke (< 1 minute) or full (GPU or cluster sizes)
   --backend NAME  ${backendNames().join(" | ").padEnd(51)}default $TRAINLARGE_BACKEND or auto
   --store DIR     where runs and the report go                       default runs/demo`;
@@ -159,10 +162,19 @@ export async function demo(args: string[]): Promise<number> {
     "trainlarge demo — Li, Wallace et al. (2020): under a fixed wall-clock budget, are larger Transformers better?",
   );
   console.log(`backend: ${backend.name} — ${backend.device}, ${backend.threads} thread(s)`);
+  // The compression part is affordable only with a system BLAS (the built-in GEMM is about half as fast).
+  const systemBlas = backend.name === "native" &&
+    !String(backend.versions.blas ?? "").startsWith("trainlarge");
   if (backend.name !== "native") {
     console.log(
       `  (fell back to "${backend.name}": the native backend could not start here; see README "Backends" — ` +
         `with it, training runs many times faster)`,
+    );
+  } else if (!systemBlas) {
+    console.log(
+      "  (no system BLAS: matmuls run on the built-in WebAssembly GEMM. Installing OpenBLAS " +
+        "(`apt-get install libopenblas0`) makes training steps about 1.7× faster here (bench/RESULTS.md) " +
+        "and adds the demo's compression study)",
     );
   }
   for (const note of backend.notes) console.log(`  note: ${note}`);
@@ -173,11 +185,25 @@ export async function demo(args: string[]): Promise<number> {
   console.log(demoVerdict(rows, commonStep, seconds));
   const { html } = await report(study, { outDir: store });
   console.log(`\nreport: ${html} (open it in a browser; every run's config, seed and machine are in it)`);
+  let compressionFailed = 0;
+  if (systemBlas && scale !== "full") {
+    console.log("\nDoes the larger model survive pruning and quantization better? (compressionStudy)");
+    const compression = await compressionStudy({
+      ...DEMO_COMPRESSION[scale],
+      scale,
+      store: `${store}/compression`,
+      pretrainStores: [`${store}/pretrain`],
+    });
+    console.log(compressionVerdict(compressionRows(compression.records)));
+    compressionFailed = compression.runs.getColumn("status").toArray().filter((s) =>
+      !["budget", "max_steps", "target"].includes(String(s))
+    ).length;
+  }
   console.log(
     `took ${((performance.now() - t0) / 1000).toFixed(0)} s; run it again to read the results from ${store}`,
   );
   const failed = study.runs.getColumn("status").toArray().filter((s) =>
     !["budget", "max_steps", "target"].includes(String(s))
   );
-  return failed.length > 0 ? 1 : 0;
+  return failed.length + compressionFailed > 0 ? 1 : 0;
 }

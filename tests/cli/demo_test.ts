@@ -3,6 +3,8 @@ import pl from "nodejs-polars";
 import { demoRows, demoVerdict } from "../../lib/cli/demo.ts";
 import { main } from "../../lib/cli/main.ts";
 import { backendNames } from "../../lib/backend/use_backend.ts";
+import { compressionRows, compressionVerdict } from "../../lib/cli/demo_compression.ts";
+import { HAS_BLAS } from "../backend/_native.ts";
 
 const records = pl.DataFrame({
   run: ["a", "a", "b", "b"],
@@ -54,6 +56,54 @@ Deno.test("the CLI rejects bad flags and unknown commands with a clear message",
   assert(errors[2].includes("unknown flag --seconds"), errors[2]);
 });
 
+// Points as compressionStudy's records hold them: accuracy with its 95% interval, per method and setting.
+const point = (size: string, params: number, method: string, setting: number, accuracy: number) => ({
+  size,
+  params,
+  method,
+  sparsity: method === "prune" ? setting : 0,
+  bits: method === "prune" ? 32 : setting,
+  accuracy,
+  accuracyLow: accuracy - 0.02,
+  accuracyHigh: accuracy + 0.02,
+});
+
+Deno.test("compressionRows() and compressionVerdict() compare the accuracy each size loses", () => {
+  const robustLarge = pl.DataFrame([
+    point("2×256", 3e6, "prune", 0, 0.5),
+    point("2×256", 3e6, "prune", 0.9, 0.46),
+    point("2×256", 3e6, "quantize", 2, 0.49),
+    point("2×64", 2e5, "prune", 0, 0.4),
+    point("2×64", 2e5, "prune", 0.9, 0.2),
+    point("2×64", 2e5, "quantize", 2, 0.39),
+  ]);
+  const rows = compressionRows(robustLarge);
+  assertEquals(rows.map((r) => r.size), ["2×64", "2×256"], "smallest first");
+  assertAlmostEquals(rows[0].halfWidth, 0.02, 1e-12);
+  assertEquals(rows[1].pruned.get(0.9), 0.46);
+  const text = compressionVerdict(rows);
+  // 2×256 lost 4 points at 90% sparsity, 2×64 lost 20: beyond the ±2-point noise.
+  assertStringIncludes(text, "2×256 lost 4.0 points and 2×64 20.0: this run shows the paper's finding");
+  // At 2 bits both lost 1 point: no difference beyond the noise.
+  assertStringIncludes(
+    text,
+    "Quantized to 2 bits, 2×256 lost 1.0 points and 2×64 1.0: this run shows no difference",
+  );
+  assert(text.split("\n")[0].includes("pruned 90%") && text.split("\n")[0].includes("2 bits"), text);
+
+  const robustSmall = pl.DataFrame([
+    point("2×256", 3e6, "prune", 0, 0.5),
+    point("2×256", 3e6, "prune", 0.9, 0.12),
+    point("2×64", 2e5, "prune", 0, 0.4),
+    point("2×64", 2e5, "prune", 0.9, 0.38),
+  ]);
+  assertStringIncludes(
+    compressionVerdict(compressionRows(robustSmall)),
+    "the opposite of the paper's finding",
+  );
+  assertStringIncludes(compressionVerdict(compressionRows(robustSmall).slice(0, 1)), "needs two model sizes");
+});
+
 Deno.test("deno task demo at smoke scale trains, reports, and reads the store on a second run", async () => {
   const store = await Deno.makeTempDir();
   const run = () =>
@@ -66,7 +116,8 @@ Deno.test("deno task demo at smoke scale trains, reports, and reads the store on
         "--scale",
         "smoke",
         "--backend",
-        "cpu",
+        // with a system BLAS the demo adds its compression study
+        HAS_BLAS ? "native" : "cpu",
         "--store",
         store,
       ],
@@ -76,7 +127,11 @@ Deno.test("deno task demo at smoke scale trains, reports, and reads the store on
   const first = await run();
   const out = new TextDecoder().decode(first.stdout);
   assert(first.success, new TextDecoder().decode(first.stderr));
-  assertStringIncludes(out, "backend: cpu");
+  assertStringIncludes(out, HAS_BLAS ? "backend: native" : "backend: cpu");
+  if (HAS_BLAS) {
+    assertStringIncludes(out, "Does the larger model survive pruning and quantization better?");
+    assert(/1×64 lost -?\d+\.\d points and 1×32 -?\d+\.\d: this run shows/.test(out), out);
+  }
   assertStringIncludes(out, "final ppl");
   assert(/reached the lowest validation perplexity/.test(out), out);
   assertStringIncludes(out, `report: ${store}/report.html`);
