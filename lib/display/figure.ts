@@ -110,6 +110,26 @@ function layout(options: FigureOptions, yDefault: string): Record<string, unknow
 
 const yLabel = (options: FigureOptions) => Array.isArray(options.y) ? options.y.join(", ") : options.y;
 
+/** The fields of {@linkcode FigureOptions}: every factory accepts exactly these. */
+const FIGURE_OPTION_KEYS: readonly (keyof FigureOptions)[] = [
+  "x",
+  "y",
+  "color",
+  "title",
+  "xTitle",
+  "yTitle",
+  "logX",
+  "logY",
+  "width",
+  "height",
+];
+
+/** What every factory does: check the options (errors name `where`), then traces of `trace`'s type. */
+function figure(where: string, df: DataFrame, options: FigureOptions, trace: Trace): Figure {
+  checkKeys(where, options, FIGURE_OPTION_KEYS);
+  return { data: traces(df, options, trace), layout: layout(options, yLabel(options)) };
+}
+
 /**
  * A line chart: one line per `y` column (and per `color` group), x in row order.
  *
@@ -124,22 +144,7 @@ const yLabel = (options: FigureOptions) => Array.isArray(options.y) ? options.y.
  * ```
  */
 export function lineFigure(df: DataFrame, options: FigureOptions): Figure {
-  checkKeys("lineFigure", options, [
-    "x",
-    "y",
-    "color",
-    "title",
-    "xTitle",
-    "yTitle",
-    "logX",
-    "logY",
-    "width",
-    "height",
-  ]);
-  return {
-    data: traces(df, options, { type: "scatter", mode: "lines" }),
-    layout: layout(options, yLabel(options)),
-  };
+  return figure("lineFigure", df, options, { type: "scatter", mode: "lines" });
 }
 
 /**
@@ -156,22 +161,7 @@ export function lineFigure(df: DataFrame, options: FigureOptions): Figure {
  * ```
  */
 export function scatterFigure(df: DataFrame, options: FigureOptions): Figure {
-  checkKeys("scatterFigure", options, [
-    "x",
-    "y",
-    "color",
-    "title",
-    "xTitle",
-    "yTitle",
-    "logX",
-    "logY",
-    "width",
-    "height",
-  ]);
-  return {
-    data: traces(df, options, { type: "scatter", mode: "markers" }),
-    layout: layout(options, yLabel(options)),
-  };
+  return figure("scatterFigure", df, options, { type: "scatter", mode: "markers" });
 }
 
 /**
@@ -188,20 +178,6 @@ export function scatterFigure(df: DataFrame, options: FigureOptions): Figure {
  * ```
  */
 export function barFigure(df: DataFrame, options: FigureOptions): Figure {
-  checkKeys("barFigure", options, [
-    "x",
-    "y",
-    "color",
-    "title",
-    "xTitle",
-    "yTitle",
-    "logX",
-    "logY",
-    "width",
-    "height",
-  ]);
-  return {
-    data: traces(df, options, { type: "bar" }),
-    layout: { ...layout(options, yLabel(options)), barmode: "group" },
-  };
+  const fig = figure("barFigure", df, options, { type: "bar" });
+  return { ...fig, layout: { ...fig.layout, barmode: "group" } };
 }
