@@ -8,32 +8,43 @@
 import { parseArgs } from "@std/cli";
 import { checkNumber, nearest, type NumberRule, OptionError } from "../util/options.ts";
 
-/** Parsed flags: strings (or booleans for boolean flags) by name. */
-export type Flags = Record<string, string | boolean | undefined>;
+/** Parsed flags: strings (or booleans for boolean flags) by name, and the positional arguments as `_`. */
+export interface Flags {
+  /** The positional arguments, in order (at most `positionals` of them). */
+  _: string[];
+  /** A flag's value: a string for a string flag, a boolean for a boolean flag, undefined when not given. */
+  [name: string]: string | boolean | string[] | undefined;
+}
 
 /**
- * Parses `args`, accepting only `--name value` for `strings` and `--name` for `booleans`.
+ * Parses `args`, accepting only `--name value` for `strings`, `--name` for `booleans` (a boolean named
+ * `no-x` is the flag `--no-x`) and at most `positionals` positional arguments (default 0).
  *
  * @example
  * ```ts
- * import { assertThrows } from "@std/assert";
+ * import { assert, assertThrows } from "@std/assert";
  * import { parseFlags } from "./flags.ts";
  * parseFlags("demo", ["--seconds", "5"], { strings: ["seconds"] });
  * assertThrows(() => parseFlags("demo", ["--maxSeconds", "5"], { strings: ["seconds"] }), Error, "--seconds");
+ * const flags = parseFlags("report", ["runs/x", "--no-png"], { booleans: ["no-png"], positionals: 1 });
+ * assert(flags["no-png"] === true && flags._[0] === "runs/x");
+ * assertThrows(() => parseFlags("report", ["a", "b"], { positionals: 1 }), Error, "unexpected argument");
  * ```
  */
 export function parseFlags(
   command: string,
   args: string[],
-  spec: { strings?: string[]; booleans?: string[] },
+  spec: { strings?: string[]; booleans?: string[]; positionals?: number },
 ): Flags {
   const names = [...(spec.strings ?? []), ...(spec.booleans ?? [])];
-  return parseArgs(args, {
+  let positionals = 0;
+  const parsed = parseArgs(args, {
     string: spec.strings ?? [],
     boolean: spec.booleans ?? [],
     unknown: (arg: string) => {
       const name = arg.replace(/^--?/, "").replace(/=.*$/, "");
       if (!arg.startsWith("-")) {
+        if (++positionals <= (spec.positionals ?? 0)) return true;
         throw new OptionError(
           command,
           arg,
@@ -49,7 +60,8 @@ export function parseFlags(
         })`,
       );
     },
-  }) as Flags;
+  });
+  return { ...parsed, _: parsed._.map(String) } as Flags;
 }
 
 /**
@@ -65,7 +77,7 @@ export function parseFlags(
  * ```
  */
 export function numberFlag(
-  flags: Flags,
+  flags: Partial<Flags>,
   name: string,
   options: { command: string; fallback: number; rule: NumberRule },
 ): number {

@@ -4,31 +4,49 @@
  *
  * @module
  */
-import { parseArgs } from "@std/cli";
 import { report } from "../study/report.ts";
 import { reproduce } from "../study/reproduce.ts";
-import { nearest } from "../util/options.ts";
+import { OptionError } from "../util/options.ts";
+import { type Flags, parseFlags } from "./flags.ts";
 
-function unknownFlags(flags: Record<string, unknown>, known: string[], usage: string): string | null {
-  for (const k of Object.keys(flags)) {
-    if (k === "_" || known.includes(k)) continue;
-    const near = nearest(k, known);
-    return `unknown option --${k}${near ? `; did you mean --${near}?` : ""}\n${usage}`;
+/**
+ * The flags of a command that takes one positional argument, or its exit code when there is nothing to run:
+ * 0 after `--help`, 2 after a bad flag or a wrong number of arguments (the error, then `usage`).
+ */
+function commandFlags(
+  command: string,
+  args: string[],
+  spec: { strings: string[]; booleans?: string[]; usage: string },
+): Flags | number {
+  let flags: Flags;
+  try {
+    flags = parseFlags(command, args, {
+      strings: spec.strings,
+      booleans: [...(spec.booleans ?? []), "help"],
+      positionals: 1,
+    });
+  } catch (e) {
+    if (!(e instanceof OptionError)) throw e;
+    console.error(`${e.message}\n${spec.usage}`);
+    return 2;
   }
-  return null;
+  if (flags.help || flags._.length !== 1) {
+    console.error(spec.usage);
+    return flags.help ? 0 : 2;
+  }
+  return flags;
 }
 
 const REPORT_USAGE = "usage: deno run -A mod.ts report <store> [--out DIR] [--no-png]";
 
 /** The `report` command. */
 export async function reportCommand(args: string[]): Promise<number> {
-  const flags = parseArgs(args, { string: ["out"], boolean: ["png", "help"], default: { png: true } });
-  const bad = unknownFlags(flags, ["out", "png", "help"], REPORT_USAGE);
-  if (bad || flags.help || flags._.length !== 1) {
-    console.error(bad ?? REPORT_USAGE);
-    return flags.help ? 0 : 2;
-  }
-  const { html, json } = await report(String(flags._[0]), { outDir: flags.out, png: flags.png });
+  const flags = commandFlags("report", args, { strings: ["out"], booleans: ["no-png"], usage: REPORT_USAGE });
+  if (typeof flags === "number") return flags;
+  const { html, json } = await report(flags._[0], {
+    outDir: flags.out as string | undefined,
+    png: flags["no-png"] !== true,
+  });
   console.log(`wrote ${html}\nwrote ${json} (re-run it with: deno run -A mod.ts reproduce ${json})`);
   return 0;
 }
@@ -37,15 +55,11 @@ const REPRODUCE_USAGE = "usage: deno run -A mod.ts reproduce <study.json> [--sto
 
 /** The `reproduce` command: exit 0 when every metric is within its band, 1 otherwise. */
 export async function reproduceCommand(args: string[]): Promise<number> {
-  const flags = parseArgs(args, { string: ["store", "backend"], boolean: ["help"] });
-  const bad = unknownFlags(flags, ["store", "backend", "help"], REPRODUCE_USAGE);
-  if (bad || flags.help || flags._.length !== 1) {
-    console.error(bad ?? REPRODUCE_USAGE);
-    return flags.help ? 0 : 2;
-  }
-  const { comparison, text } = await reproduce(String(flags._[0]), {
-    store: flags.store,
-    backend: flags.backend,
+  const flags = commandFlags("reproduce", args, { strings: ["store", "backend"], usage: REPRODUCE_USAGE });
+  if (typeof flags === "number") return flags;
+  const { comparison, text } = await reproduce(flags._[0], {
+    store: flags.store as string | undefined,
+    backend: flags.backend as string | undefined,
   });
   console.log(text);
   return comparison.getColumn("within").toArray().some((w) => w === false) ? 1 : 0;

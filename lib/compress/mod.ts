@@ -1,6 +1,7 @@
 /**
- * Compression: magnitude and structured pruning, gradual prune-and-finetune, k-bit quantization with
- * PyTorch's arithmetic, sparsity/size reports, and a compressed file format.
+ * Compression: magnitude and structured pruning, the cubic sparsity schedule, k-bit quantization with
+ * PyTorch's arithmetic, sparsity/size reports, and a compressed file format. Pruning while finetuning is the
+ * `prune` run kind (`pruneRun` of `trainlarge/experiments`), which uses these pieces inside the training loop.
  *
  * @example
  * ```ts
@@ -26,8 +27,6 @@ export { encoderUnitGroups } from "./encoder_groups.ts";
 export type { EncoderUnitGroups } from "./encoder_groups.ts";
 export { cubicSparsity, isPruneStep } from "./schedule.ts";
 export type { CubicSchedule } from "./schedule.ts";
-export { pruneFinetune } from "./prune_finetune.ts";
-export type { PruneEvent, PruneFinetuneOptions } from "./prune_finetune.ts";
 export { sparsityReport } from "./sparsity_report.ts";
 export type { SparsityReport, SparsityRow } from "./sparsity_report.ts";
 export {

@@ -41,7 +41,34 @@ export interface BpeTokenizer extends Tokenizer {
   idToToken(id: number): string | undefined;
 }
 
-const PAIR_BASE = 1 << 21;
+/** A pair of ids (a, b) as one number, a · PAIR_BASE + b: ids stay below 2^21, so the key is exact. */
+export const PAIR_BASE = 1 << 21;
+
+/**
+ * `syms` with every non-overlapping occurrence of the pair (a, b), left to right, replaced by `merged`: one
+ * BPE merge, as encoding applies it and as training applies it to every word that has the pair.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { mergePair } from "./bpe_tokenizer.ts";
+ * assertEquals(mergePair([1, 1, 1, 2, 1, 1], [1, 1], 9), [9, 1, 2, 9]);
+ * ```
+ */
+export function mergePair(
+  syms: readonly number[],
+  [a, b]: readonly [number, number],
+  merged: number,
+): number[] {
+  const next: number[] = [];
+  for (let i = 0; i < syms.length; i++) {
+    if (i < syms.length - 1 && syms[i] === a && syms[i + 1] === b) {
+      next.push(merged);
+      i++;
+    } else next.push(syms[i]);
+  }
+  return next;
+}
 
 /**
  * Builds a tokenizer from a spec; every special token and all 256 byte characters must be in the vocab.
@@ -114,15 +141,8 @@ export function createBpeTokenizer(spec: BpeSpec, source = "BPE spec"): BpeToken
         if (r !== undefined && r < bestRank) [bestRank, best] = [r, i];
       }
       if (best < 0) break;
-      const a = syms[best], b = syms[best + 1], m = mergedId.get(a * PAIR_BASE + b)!;
-      const next: number[] = [];
-      for (let i = 0; i < syms.length; i++) {
-        if (i < syms.length - 1 && syms[i] === a && syms[i + 1] === b) {
-          next.push(m);
-          i++;
-        } else next.push(syms[i]);
-      }
-      syms = next;
+      const a = syms[best], b = syms[best + 1];
+      syms = mergePair(syms, [a, b], mergedId.get(a * PAIR_BASE + b)!);
     }
     if (cache.size < 1_000_000) cache.set(word, syms);
     return syms;

@@ -14,7 +14,13 @@
  */
 import { checkKeys } from "../util/options.ts";
 import { BYTE_TO_CHAR, byteLevelPreTokenize } from "./byte_level.ts";
-import { type BpeTokenizer, createBpeTokenizer, SPECIAL_TOKENS } from "./bpe_tokenizer.ts";
+import {
+  type BpeTokenizer,
+  createBpeTokenizer,
+  mergePair,
+  PAIR_BASE,
+  SPECIAL_TOKENS,
+} from "./bpe_tokenizer.ts";
 
 /** Options for `trainBpe`. */
 export interface TrainBpeOptions {
@@ -32,8 +38,6 @@ export const TRAIN_BPE_DEFAULTS: Readonly<Required<TrainBpeOptions>> = Object.fr
   minFrequency: 2,
   maxChars: 0,
 });
-
-const PAIR_BASE = 1 << 21;
 
 /** Max-heap of (count, pair key); ties pop the smaller key first. */
 class PairHeap {
@@ -164,14 +168,7 @@ export function trainBpe(texts: Iterable<string>, options: TrainBpeOptions = {})
       for (let i = 0; i < s.length - 1; i++) if (s[i] === a && s[i + 1] === b) has = true;
       if (!has) continue;
       addPairs(wi, -1, touched);
-      const next: number[] = [];
-      for (let i = 0; i < s.length; i++) {
-        if (i < s.length - 1 && s[i] === a && s[i + 1] === b) {
-          next.push(m);
-          i++;
-        } else next.push(s[i]);
-      }
-      words[wi] = next;
+      words[wi] = mergePair(s, [a, b], m);
       addPairs(wi, 1, touched);
     }
     where.delete(key);

@@ -97,18 +97,86 @@ function traces(df: DataFrame, options: FigureOptions, base: Trace): Trace[] {
   return out;
 }
 
-function layout(options: FigureOptions, yDefault: string): Record<string, unknown> {
+/** One axis of {@linkcode figureLayout}: its title, and its type unless Plotly should pick it from the data. */
+export interface AxisSpec {
+  /** The axis title. */
+  title: string;
+  /** `"log"` or `"linear"`; left out, Plotly infers it. */
+  type?: "linear" | "log";
+}
+
+/** What {@linkcode figureLayout} sets; an axis or title left out is left out of the layout. */
+export interface LayoutSpec {
+  /** Figure title. */
+  title?: string;
+  /** The x axis. */
+  x?: AxisSpec;
+  /** The y axis. */
+  y?: AxisSpec;
+  /** Width in pixels (default {@linkcode FIGURE_DEFAULTS}'s). */
+  width?: number;
+  /** Height in pixels (default {@linkcode FIGURE_DEFAULTS}'s). */
+  height?: number;
+}
+
+const axis = ({ title, type }: AxisSpec) =>
+  type === undefined ? { title: { text: title } } : { title: { text: title }, type };
+
+/**
+ * A Plotly layout on {@linkcode FIGURE_DEFAULTS} (size, margins) with a title and axes: what every figure of
+ * the library starts from (spread it to add fields, e.g. `shapes` or a second axis).
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { figureLayout } from "./figure.ts";
+ * const layout = figureLayout({ title: "loss", x: { title: "seconds", type: "log" }, y: { title: "loss" } });
+ * assertEquals(layout.xaxis, { title: { text: "seconds" }, type: "log" });
+ * assertEquals([layout.width, layout.yaxis], [720, { title: { text: "loss" } }]);
+ * ```
+ */
+export function figureLayout(spec: LayoutSpec): Record<string, unknown> {
   return {
-    width: options.width ?? FIGURE_DEFAULTS.width,
-    height: options.height ?? FIGURE_DEFAULTS.height,
+    width: spec.width ?? FIGURE_DEFAULTS.width,
+    height: spec.height ?? FIGURE_DEFAULTS.height,
     margin: { ...FIGURE_DEFAULTS.margin },
-    ...(options.title === undefined ? {} : { title: { text: options.title } }),
-    xaxis: { title: { text: options.xTitle ?? options.x }, type: options.logX ? "log" : "linear" },
-    yaxis: { title: { text: options.yTitle ?? yDefault }, type: options.logY ? "log" : "linear" },
+    ...(spec.title === undefined ? {} : { title: { text: spec.title } }),
+    ...(spec.x === undefined ? {} : { xaxis: axis(spec.x) }),
+    ...(spec.y === undefined ? {} : { yaxis: axis(spec.y) }),
   };
 }
 
+function layout(options: FigureOptions, yDefault: string): Record<string, unknown> {
+  return figureLayout({
+    title: options.title,
+    x: { title: options.xTitle ?? options.x, type: options.logX ? "log" : "linear" },
+    y: { title: options.yTitle ?? yDefault, type: options.logY ? "log" : "linear" },
+    width: options.width,
+    height: options.height,
+  });
+}
+
 const yLabel = (options: FigureOptions) => Array.isArray(options.y) ? options.y.join(", ") : options.y;
+
+/** The fields of {@linkcode FigureOptions}: every factory accepts exactly these. */
+const FIGURE_OPTION_KEYS: readonly (keyof FigureOptions)[] = [
+  "x",
+  "y",
+  "color",
+  "title",
+  "xTitle",
+  "yTitle",
+  "logX",
+  "logY",
+  "width",
+  "height",
+];
+
+/** What every factory does: check the options (errors name `where`), then traces of `trace`'s type. */
+function figure(where: string, df: DataFrame, options: FigureOptions, trace: Trace): Figure {
+  checkKeys(where, options, FIGURE_OPTION_KEYS);
+  return { data: traces(df, options, trace), layout: layout(options, yLabel(options)) };
+}
 
 /**
  * A line chart: one line per `y` column (and per `color` group), x in row order.
@@ -124,22 +192,7 @@ const yLabel = (options: FigureOptions) => Array.isArray(options.y) ? options.y.
  * ```
  */
 export function lineFigure(df: DataFrame, options: FigureOptions): Figure {
-  checkKeys("lineFigure", options, [
-    "x",
-    "y",
-    "color",
-    "title",
-    "xTitle",
-    "yTitle",
-    "logX",
-    "logY",
-    "width",
-    "height",
-  ]);
-  return {
-    data: traces(df, options, { type: "scatter", mode: "lines" }),
-    layout: layout(options, yLabel(options)),
-  };
+  return figure("lineFigure", df, options, { type: "scatter", mode: "lines" });
 }
 
 /**
@@ -156,22 +209,7 @@ export function lineFigure(df: DataFrame, options: FigureOptions): Figure {
  * ```
  */
 export function scatterFigure(df: DataFrame, options: FigureOptions): Figure {
-  checkKeys("scatterFigure", options, [
-    "x",
-    "y",
-    "color",
-    "title",
-    "xTitle",
-    "yTitle",
-    "logX",
-    "logY",
-    "width",
-    "height",
-  ]);
-  return {
-    data: traces(df, options, { type: "scatter", mode: "markers" }),
-    layout: layout(options, yLabel(options)),
-  };
+  return figure("scatterFigure", df, options, { type: "scatter", mode: "markers" });
 }
 
 /**
@@ -188,20 +226,6 @@ export function scatterFigure(df: DataFrame, options: FigureOptions): Figure {
  * ```
  */
 export function barFigure(df: DataFrame, options: FigureOptions): Figure {
-  checkKeys("barFigure", options, [
-    "x",
-    "y",
-    "color",
-    "title",
-    "xTitle",
-    "yTitle",
-    "logX",
-    "logY",
-    "width",
-    "height",
-  ]);
-  return {
-    data: traces(df, options, { type: "bar" }),
-    layout: { ...layout(options, yLabel(options)), barmode: "group" },
-  };
+  const fig = figure("barFigure", df, options, { type: "bar" });
+  return { ...fig, layout: { ...fig.layout, barmode: "group" } };
 }

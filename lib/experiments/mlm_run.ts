@@ -22,6 +22,7 @@ import { flopsPerToken, paramCount } from "../model/size.ts";
 import { createAdamW, disposeAdamW } from "../train/adamw.ts";
 import { mlmTask } from "../train/task.ts";
 import { checkKeys, checkNumber, describe, OptionError } from "../util/options.ts";
+import { keepLast } from "../util/keep_last.ts";
 import { schedule } from "../train/schedule.ts";
 import { filesFingerprint } from "./file_fingerprint.ts";
 import {
@@ -171,19 +172,8 @@ export interface MlmCorpus {
   validation: TokenizedDocs;
 }
 
-// The last corpus read, so the runs of a study in one process do not each re-read and re-tokenize it.
-let lastCorpus: { key: string; corpus: Promise<MlmCorpus> } | null = null;
-
 /** The tokenizer and tokenized splits an `mlm` config reads (the last one is kept in memory). */
-export function mlmCorpus(data: MlmData): Promise<MlmCorpus> {
-  const key = JSON.stringify(data);
-  if (lastCorpus?.key !== key) {
-    const corpus = readCorpus(data);
-    lastCorpus = { key, corpus };
-    corpus.catch(() => lastCorpus?.corpus === corpus && (lastCorpus = null));
-  }
-  return lastCorpus!.corpus;
-}
+export const mlmCorpus: (data: MlmData) => Promise<MlmCorpus> = keepLast(readCorpus);
 
 async function readCorpus(data: MlmData): Promise<MlmCorpus> {
   if (data.path === null) {

@@ -29,6 +29,7 @@ import { createAdamW, disposeAdamW } from "../train/adamw.ts";
 import type { EvalHook } from "../train/loop.ts";
 import { seq2seqTask } from "../train/task.ts";
 import { checkNumber } from "../util/options.ts";
+import { keepLast } from "../util/keep_last.ts";
 import { filesFingerprint } from "./file_fingerprint.ts";
 import {
   checkPathOrNull,
@@ -187,18 +188,8 @@ export interface TranslationData {
   references: string[];
 }
 
-let lastData: { key: string; data: Promise<TranslationData> } | null = null;
-
 /** The pairs a `seq2seq` config reads (the last ones are kept in memory for the next run of a study). */
-export function translationData(d: Seq2SeqData): Promise<TranslationData> {
-  const key = JSON.stringify(d);
-  if (lastData?.key !== key) {
-    const data = readTranslationData(d);
-    lastData = { key, data };
-    data.catch(() => lastData?.data === data && (lastData = null));
-  }
-  return lastData!.data;
-}
+export const translationData: (d: Seq2SeqData) => Promise<TranslationData> = keepLast(readTranslationData);
 
 async function readTranslationData(d: Seq2SeqData): Promise<TranslationData> {
   if (d.srcPath === null) {

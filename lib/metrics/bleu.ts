@@ -10,8 +10,9 @@
  *
  * @module
  */
-import { checkChoice, checkKeys, checkNumber, OptionError } from "../util/options.ts";
+import { checkChoice, checkKeys, checkNumber } from "../util/options.ts";
 import { bleuTokenize, type BleuTokenizerName, pyRstrip, pySplit } from "./bleu_tokenize.ts";
+import { checkSegments } from "./segments.ts";
 
 export type { BleuTokenizerName } from "./bleu_tokenize.ts";
 
@@ -191,24 +192,7 @@ export function bleu(
 ): BleuScore {
   const o = { ...BLEU_DEFAULTS, ...options };
   checkOptions(o, options);
-  if (!Array.isArray(hypotheses)) throw new Error("bleu: hypotheses must be an array of strings");
-  if (hypotheses.length === 0) {
-    throw new OptionError(
-      "bleu",
-      "hypotheses",
-      "no hypotheses: give at least one segment (BLEU of nothing is undefined)",
-    );
-  }
-  if (!Array.isArray(references) || references.length === 0 || !references.every(Array.isArray)) {
-    throw new Error("bleu: references must be a non-empty array of reference streams (references[k][i])");
-  }
-  references.forEach((stream, k) => {
-    if (stream.length !== hypotheses.length) {
-      throw new Error(
-        `bleu: reference stream ${k} has ${stream.length} segments but there are ${hypotheses.length} hypotheses`,
-      );
-    }
-  });
+  checkSegments("bleu", hypotheses, references);
   let sysLen = 0, refLen = 0;
   const correct = new Array(BLEU_MAX_ORDER).fill(0), total = new Array(BLEU_MAX_ORDER).fill(0);
   for (let i = 0; i < hypotheses.length; i++) {

@@ -11,6 +11,7 @@
  */
 import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import { pySplit } from "./bleu_tokenize.ts";
+import { checkSegments } from "./segments.ts";
 
 /** Options of `chrf()`; defaults are sacreBLEU's `CHRF()` defaults (chrF2, 6 character orders, no words). */
 export interface ChrfOptions {
@@ -142,19 +143,7 @@ export function chrf(
   if (o.charOrder + o.wordOrder === 0) {
     throw new OptionError("chrf", "charOrder", "charOrder + wordOrder must be > 0");
   }
-  if (!Array.isArray(hypotheses) || hypotheses.length === 0) {
-    throw new OptionError("chrf", "hypotheses", "no hypotheses: give at least one segment");
-  }
-  if (!Array.isArray(references) || references.length === 0 || !references.every(Array.isArray)) {
-    throw new Error("chrf: references must be a non-empty array of reference streams (references[k][i])");
-  }
-  references.forEach((s, k) => {
-    if (s.length !== hypotheses.length) {
-      throw new Error(
-        `chrf: reference stream ${k} has ${s.length} segments but there are ${hypotheses.length} hypotheses`,
-      );
-    }
-  });
+  checkSegments("chrf", hypotheses, references);
   const prep = (s: string) => (o.lowercase ? s.toLowerCase() : s);
   const total = new Array(3 * (o.charOrder + o.wordOrder)).fill(0);
   for (let i = 0; i < hypotheses.length; i++) {

@@ -8,21 +8,33 @@
  * @module
  */
 import type { DataFrame } from "../display/data_frame.ts";
-import { type Figure, FIGURE_DEFAULTS, type Trace } from "../display/figure.ts";
+import { type Figure, figureLayout, type Trace } from "../display/figure.ts";
 import { criticalRange, stepsAt } from "../metrics/batch_scaling.ts";
 import type { BatchSizeAnalysis } from "./batch_size_analysis.ts";
 
 type Row = Record<string, string | number | boolean | null>;
 const rowsOf = (df: DataFrame): Row[] => (df.height === 0 ? [] : df.toRecords() as Row[]);
 
-function layout(title: string, x: string, y: string): Record<string, unknown> {
+const layout = (title: string, x: string, y: string) =>
+  figureLayout({ title, x: { title: x, type: "log" }, y: { title: y, type: "log" } });
+
+/** A shaded rectangle over `x` = [x0, x1] and `y` = [y0, y1], in the legend as `name`, without hover labels. */
+function band({ name, x: [x0, x1], y: [y0, y1], fillcolor }: {
+  name: string;
+  x: number[];
+  y: number[];
+  fillcolor: string;
+}): Trace {
   return {
-    width: FIGURE_DEFAULTS.width,
-    height: FIGURE_DEFAULTS.height,
-    margin: { ...FIGURE_DEFAULTS.margin },
-    title: { text: title },
-    xaxis: { title: { text: x }, type: "log" },
-    yaxis: { title: { text: y }, type: "log" },
+    type: "scatter",
+    mode: "lines",
+    name,
+    x: [x0, x1, x1, x0, x0],
+    y: [y0, y0, y1, y1, y0],
+    fill: "toself",
+    fillcolor,
+    line: { width: 0 },
+    hoverinfo: "skip",
   };
 }
 
@@ -93,17 +105,14 @@ export function stepsToTargetFigure(a: BatchSizeAnalysis, target: number): Figur
     if (fit?.regime === "fit" && fit.sMin !== null && fit.bNoise !== null) {
       const f = { sMin: fit.sMin, bNoise: fit.bNoise };
       const [lo, hi] = criticalRange(fit.bNoise);
-      data.push({
-        type: "scatter",
-        mode: "lines",
-        name: `critical range (B_noise/2 … 2·B_noise)`,
-        x: [lo, hi, hi, lo, lo],
-        y: [yLo, yLo, yHi, yHi, yLo],
-        fill: "toself",
-        fillcolor: "rgba(255, 165, 0, 0.15)",
-        line: { width: 0 },
-        hoverinfo: "skip",
-      });
+      data.push(
+        band({
+          name: `critical range (B_noise/2 … 2·B_noise)`,
+          x: [lo, hi],
+          y: [yLo, yHi],
+          fillcolor: "rgba(255, 165, 0, 0.15)",
+        }),
+      );
       data.push({
         type: "scatter",
         mode: "lines",
@@ -116,17 +125,12 @@ export function stepsToTargetFigure(a: BatchSizeAnalysis, target: number): Figur
     const n = a.noiseScale;
     if (n !== null) {
       const [lo, hi] = [Math.max(n.bSimple - n.stdErr, bLo), n.bSimple + n.stdErr];
-      data.push({
-        type: "scatter",
-        mode: "lines",
+      data.push(band({
         name: `B_simple ${n.bSimple.toFixed(0)} ± ${n.stdErr.toFixed(0)} (measured)`,
-        x: [lo, hi, hi, lo, lo],
-        y: [yLo, yLo, yHi, yHi, yLo],
-        fill: "toself",
+        x: [lo, hi],
+        y: [yLo, yHi],
         fillcolor: "rgba(44, 160, 44, 0.2)",
-        line: { width: 0 },
-        hoverinfo: "skip",
-      });
+      }));
     }
   }
   return {

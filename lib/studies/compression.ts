@@ -238,7 +238,6 @@ export async function compressionStudy(
   }, common("quantize")));
 
   const paramsOf = new Map(classifyConfigs.map((c, i) => [sizeOf(c), num(baselines[i]?.params ?? 0)]));
-  const points: CompressionPoint[] = [];
   const lastRows = (df: DataFrame) => {
     const last = new Map<string, Record<string, unknown>>();
     for (const r of df.toRecords() as Record<string, unknown>[]) {
@@ -246,36 +245,38 @@ export async function compressionStudy(
     }
     return [...last.values()];
   };
-  for (const r of lastRows(pruned.records)) {
+  // A run's last evaluated record as a point; the label starts with the size.
+  const point = (
+    r: Record<string, unknown>,
+    how: Pick<CompressionPoint, "method" | "sparsity" | "bits" | "sizeBits">,
+  ): CompressionPoint => {
     const size = String(r.label).split(" ")[0];
-    points.push({
+    return {
       size,
       params: paramsOf.get(size) ?? 0,
-      method: "prune",
-      sparsity: num(r["config.sparsity"] ?? r.sparsity),
-      bits: 32,
+      method: how.method,
+      sparsity: how.sparsity,
+      bits: how.bits,
       accuracy: num(r.accuracy),
       accuracyLow: num(r.accuracyLow),
       accuracyHigh: num(r.accuracyHigh),
       nonzeroParams: num(r.nonzeroParams),
-      sizeBits: num(r.nonzeroParams) * 32,
-    });
-  }
-  for (const r of lastRows(quantized.records)) {
-    const size = String(r.label).split(" ")[0];
-    points.push({
-      size,
-      params: paramsOf.get(size) ?? 0,
-      method: "quantize",
-      sparsity: 0,
-      bits: num(r.bits),
-      accuracy: num(r.accuracy),
-      accuracyLow: num(r.accuracyLow),
-      accuracyHigh: num(r.accuracyHigh),
-      nonzeroParams: num(r.nonzeroParams),
-      sizeBits: num(r.modelBits),
-    });
-  }
+      sizeBits: how.sizeBits,
+    };
+  };
+  const points: CompressionPoint[] = [
+    ...lastRows(pruned.records).map((r) =>
+      point(r, {
+        method: "prune",
+        sparsity: num(r["config.sparsity"] ?? r.sparsity),
+        bits: 32,
+        sizeBits: num(r.nonzeroParams) * 32,
+      })
+    ),
+    ...lastRows(quantized.records).map((r) =>
+      point(r, { method: "quantize", sparsity: 0, bits: num(r.bits), sizeBits: num(r.modelBits) })
+    ),
+  ];
   const records = rowsToFrame(points as unknown as Record<string, Json>[] as never, [
     "size",
     "method",

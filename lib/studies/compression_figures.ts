@@ -13,7 +13,7 @@
  */
 import type { DataFrame } from "../display/data_frame.ts";
 import type { Figure, Trace } from "../display/figure.ts";
-import { FIGURE_DEFAULTS } from "../display/figure.ts";
+import { figureLayout } from "../display/figure.ts";
 import { rowsToFrame } from "../study/tables.ts";
 
 /** One evaluated compressed model (a row of the compression study's `points`). */
@@ -40,16 +40,8 @@ export interface CompressionPoint {
   sizeBits: number;
 }
 
-function layout(title: string, x: string): Record<string, unknown> {
-  return {
-    width: FIGURE_DEFAULTS.width,
-    height: FIGURE_DEFAULTS.height,
-    margin: { ...FIGURE_DEFAULTS.margin },
-    title: { text: title },
-    xaxis: { title: { text: x }, type: "log" },
-    yaxis: { title: { text: "test accuracy" } },
-  };
-}
+const layout = (title: string, x: string) =>
+  figureLayout({ title, x: { title: x, type: "log" }, y: { title: "test accuracy" } });
 
 function bySize(points: CompressionPoint[]): Map<string, CompressionPoint[]> {
   const out = new Map<string, CompressionPoint[]>();

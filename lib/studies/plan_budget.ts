@@ -13,7 +13,7 @@
  */
 import type { DataFrame } from "../display/data_frame.ts";
 import type { Figure, Trace } from "../display/figure.ts";
-import { FIGURE_DEFAULTS } from "../display/figure.ts";
+import { figureLayout } from "../display/figure.ts";
 import type { StudyResult } from "../study/runner.ts";
 import { rowsToFrame } from "../study/tables.ts";
 import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
@@ -75,6 +75,18 @@ export function fitSizes(
   return out;
 }
 
+/** The budget as a dashed vertical line at `x`, across the whole plot height. */
+const budgetLine = (x: number) => ({
+  type: "line",
+  xref: "x",
+  yref: "paper",
+  x0: x,
+  x1: x,
+  y0: 0,
+  y1: 1,
+  line: { dash: "dash" },
+});
+
 function lossFigure(
   fits: Map<string, { fit: PowerLawFit; points: { t: number; loss: number }[] }>,
   budget: number,
@@ -108,22 +120,12 @@ function lossFigure(
   return {
     data,
     layout: {
-      width: FIGURE_DEFAULTS.width,
-      height: FIGURE_DEFAULTS.height,
-      margin: { ...FIGURE_DEFAULTS.margin },
-      title: { text: `Validation loss against time, fitted L∞ + A·t^(−α); budget ${budget} s` },
-      xaxis: { title: { text: "training seconds (log)" }, type: "log" },
-      yaxis: { title: { text: "validation loss" } },
-      shapes: [{
-        type: "line",
-        xref: "x",
-        yref: "paper",
-        x0: budget,
-        x1: budget,
-        y0: 0,
-        y1: 1,
-        line: { dash: "dash" },
-      }],
+      ...figureLayout({
+        title: `Validation loss against time, fitted L∞ + A·t^(−α); budget ${budget} s`,
+        x: { title: "training seconds (log)", type: "log" },
+        y: { title: "validation loss" },
+      }),
+      shapes: [budgetLine(budget)],
     },
   };
 }
@@ -148,22 +150,12 @@ function accuracyFigure(points: CompressionStudyResult["records"], budgetBits: n
   return {
     data,
     layout: {
-      width: FIGURE_DEFAULTS.width,
-      height: FIGURE_DEFAULTS.height,
-      margin: { ...FIGURE_DEFAULTS.margin },
-      title: { text: "Accuracy against compressed size" },
-      xaxis: { title: { text: "model size in MiB (log)" }, type: "log" },
-      yaxis: { title: { text: "test accuracy" } },
-      shapes: budgetBits === null ? [] : [{
-        type: "line",
-        xref: "x",
-        yref: "paper",
-        x0: budgetBits / 8 / 2 ** 20,
-        x1: budgetBits / 8 / 2 ** 20,
-        y0: 0,
-        y1: 1,
-        line: { dash: "dash" },
-      }],
+      ...figureLayout({
+        title: "Accuracy against compressed size",
+        x: { title: "model size in MiB (log)", type: "log" },
+        y: { title: "test accuracy" },
+      }),
+      shapes: budgetBits === null ? [] : [budgetLine(budgetBits / 8 / 2 ** 20)],
     },
   };
 }

@@ -8,7 +8,7 @@
  */
 import type { DataFrame } from "../display/data_frame.ts";
 import type { Figure, Trace } from "../display/figure.ts";
-import { FIGURE_DEFAULTS } from "../display/figure.ts";
+import { figureLayout } from "../display/figure.ts";
 
 /** A record as the figures read it. */
 export type Row = Record<string, unknown>;
@@ -68,16 +68,12 @@ function bySize(rows: Row[], m: SizeMetric): Map<string, Row[]> {
   return new Map([...out].sort(([, a], [, b]) => a.key - b.key).map(([k, v]) => [k, v.rows]));
 }
 
-function axes(title: string, x: string, y: string, logX: boolean, logY: boolean): Record<string, unknown> {
-  return {
-    width: FIGURE_DEFAULTS.width,
-    height: FIGURE_DEFAULTS.height,
-    margin: { ...FIGURE_DEFAULTS.margin },
-    title: { text: title },
-    xaxis: { title: { text: x }, type: logX ? "log" : "linear" },
-    yaxis: { title: { text: y }, type: logY ? "log" : "linear" },
-  };
-}
+const axes = (title: string, x: string, y: string, logX: boolean, logY: boolean) =>
+  figureLayout({
+    title,
+    x: { title: x, type: logX ? "log" : "linear" },
+    y: { title: y, type: logY ? "log" : "linear" },
+  });
 
 /**
  * A metric against training seconds or optimizer steps, a line per size (and seed when there are several).
@@ -196,10 +192,7 @@ export function finalVsParams(records: DataFrame, runs: DataFrame, m: SizeMetric
   return {
     data: [panel((p) => p.width === width0, "depth", ""), panel((p) => p.depth === depth0, "width", "2")],
     layout: {
-      width: FIGURE_DEFAULTS.width,
-      height: FIGURE_DEFAULTS.height,
-      margin: { ...FIGURE_DEFAULTS.margin },
-      title: { text: `Final ${name} against parameters (same wall-clock budget)` },
+      ...figureLayout({ title: `Final ${name} against parameters (same wall-clock budget)` }),
       xaxis: { domain: [0, 0.46], type: "log", title: { text: "parameters — deeper" } },
       yaxis: { type: m.logY ? "log" : "linear", title: { text: `final ${m.title}` } },
       xaxis2: { domain: [0.54, 1], type: "log", title: { text: "parameters — wider" } },

@@ -67,6 +67,21 @@ export const tinySeq2Seq = (o: Partial<Seq2SeqConfig> = {}): Seq2SeqConfig =>
     maxPositions: 8,
     ...o,
   });
+/**
+ * A 1+1-layer, 16-wide encoder-decoder over 30 ids (as {@linkcode tinyConfig}'s encoder) without dropout, so
+ * that a batch's loss and its shards' losses are deterministic: the sharding and data-parallel tests' model.
+ */
+export const shardSeq2Seq = (): Seq2SeqConfig =>
+  tinySeq2Seq({
+    vocabSize: 30,
+    encoderLayers: 1,
+    decoderLayers: 1,
+    hiddenSize: 16,
+    numHeads: 2,
+    intermediateSize: 32,
+    dropout: 0,
+    attentionDropout: 0,
+  });
 /** Special ids of the seq2seq fixtures. */
 export const BOS = 0, PAD = 1, EOS = 2;
 

@@ -18,7 +18,6 @@ import { initEncoder } from "../../lib/model/encoder.ts";
 import type { Params } from "../../lib/model/params.ts";
 import { disposeParams } from "../../lib/model/params.ts";
 import { initSeq2Seq } from "../../lib/model/seq2seq.ts";
-import { seq2seqConfig } from "../../lib/model/seq2seq_config.ts";
 import { createAdamW, disposeAdamW } from "../../lib/train/adamw.ts";
 import { loadCheckpoint } from "../../lib/train/checkpoint.ts";
 import type { Distributed } from "../../lib/train/data_parallel.ts";
@@ -28,7 +27,7 @@ import { arraySource } from "../../lib/train/source.ts";
 import { classificationTask, mlmTask, seq2seqTask, type Task } from "../../lib/train/task.ts";
 import { interrupt, InterruptedError } from "../../lib/util/interrupt.ts";
 import { createRng } from "../../lib/util/random.ts";
-import { syntheticMlmBatch, tinyConfig } from "../model/_fixtures.ts";
+import { shardSeq2Seq, syntheticMlmBatch, tinyConfig } from "../model/_fixtures.ts";
 
 const [out, mode, distributed] = Deno.args as [string, string, Distributed | undefined];
 await useBackend("cpu");
@@ -186,17 +185,7 @@ if (mode === "train") {
   await run("mlm", mlmTask(mlm, encoder), mlmBatches, { accumulate: 2 });
   disposeParams(mlm);
 
-  const s2sConfig = seq2seqConfig({
-    vocabSize: 30,
-    encoderLayers: 1,
-    decoderLayers: 1,
-    hiddenSize: 16,
-    numHeads: 2,
-    intermediateSize: 32,
-    maxPositions: 8,
-    dropout: 0,
-    attentionDropout: 0,
-  });
+  const s2sConfig = shardSeq2Seq();
   const s2s = initSeq2Seq(s2sConfig, 0);
   await run(
     "seq2seq",

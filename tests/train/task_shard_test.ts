@@ -5,9 +5,8 @@ import { initClassifier } from "../../lib/model/classifier.ts";
 import { initEncoder } from "../../lib/model/encoder.ts";
 import { disposeParams } from "../../lib/model/params.ts";
 import { initSeq2Seq } from "../../lib/model/seq2seq.ts";
-import { seq2seqConfig } from "../../lib/model/seq2seq_config.ts";
 import { classificationTask, mlmTask, seq2seqTask, type Task } from "../../lib/train/task.ts";
-import { syntheticMlmBatch, tinyConfig } from "../model/_fixtures.ts";
+import { shardSeq2Seq, syntheticMlmBatch, tinyConfig } from "../model/_fixtures.ts";
 
 await useBackend("cpu");
 
@@ -43,17 +42,7 @@ Deno.test("shards' prediction-weighted mean losses equal the batch loss (MLM, se
   for (const parts of [2, 3, 5]) await checkShards(mlmTask(encoder, config), mlm, parts);
   disposeParams(encoder);
 
-  const s2sConfig = seq2seqConfig({
-    vocabSize: 30,
-    encoderLayers: 1,
-    decoderLayers: 1,
-    hiddenSize: 16,
-    numHeads: 2,
-    intermediateSize: 32,
-    maxPositions: 8,
-    dropout: 0,
-    attentionDropout: 0,
-  });
+  const s2sConfig = shardSeq2Seq();
   const s2s = initSeq2Seq(s2sConfig, 0);
   const translation = {
     batchSize: 3,
