@@ -173,7 +173,7 @@ export async function demo(args: string[]): Promise<number> {
   } else if (!systemBlas) {
     console.log(
       "  (no system BLAS: matmuls run on the built-in WebAssembly GEMM. Installing OpenBLAS " +
-        "(`apt-get install libopenblas0`) makes training steps about 1.7× faster here (bench/RESULTS.md) " +
+        "(`apt-get install libopenblas0`) makes training steps 1.5–2× faster (bench/RESULTS.md) " +
         "and adds the demo's compression study)",
     );
   }
