@@ -21,6 +21,8 @@ interface Case {
 
 const CASES: Case[] = [
   { name: "self, no bias", b: 2, h: 2, tq: 5, tk: 5, d: 3, bias: null, dropout: false },
+  // Rows of 8 floats: past the arena's first 64 bytes by the third row (a no-bias pointer must stay 0).
+  { name: "self, no bias, rows of 8", b: 2, h: 2, tq: 8, tk: 8, d: 4, bias: null, dropout: false },
   { name: "self, padding bias", b: 3, h: 2, tq: 4, tk: 4, d: 4, bias: [3, 1, 1, 4], dropout: false },
   { name: "self, causal + padding bias", b: 2, h: 3, tq: 4, tk: 4, d: 2, bias: [2, 1, 4, 4], dropout: false },
   {

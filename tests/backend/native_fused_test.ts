@@ -1,7 +1,7 @@
 /**
- * The fused ops (GELU, LayerNorm, AdamW) on `native` against the same math composed from tfjs ops on the
- * cpu backend, forward and gradients, within 1e-4 relative; and the composite fallback on cpu against
- * hand-computed values.
+ * The fused ops (GELU, LayerNorm, log-softmax, AdamW, sum of squares, dropout) on `native` against the same
+ * math composed from tfjs ops on the cpu backend, forward and gradients, within 1e-4 relative, on rows and
+ * sizes that are and are not multiples of 4; and the composite fallback on cpu against hand-computed values.
  */
 import { assert, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
@@ -44,20 +44,24 @@ async function valueAndGrads(
 }
 
 type Fn = (...xs: tf.Tensor[]) => tf.Tensor;
+// Rows of 1, 3, 5, 7 and 130: whole vectors of 4 and a scalar tail in the SIMD row kernels; the smallest
+// tensors (under 16 floats) stay outside the arena and are copied in for each call.
+const ODD = [1, 3, 5, 7, 130];
 const FUSED_CASES: { name: string; fused: Fn; ref: Fn; shapes: number[][] }[] = [
   { name: "gelu", fused: (x) => gelu(x), ref: refGelu, shapes: [[6, 10]] },
-  {
-    name: "logSoftmax",
-    fused: (x) => logSoftmax(x),
-    ref: (x) => tf.logSoftmax(tf.mul(x, 1)),
-    shapes: [[5, 9]],
-  },
-  {
-    name: "layerNorm",
-    fused: (x, g, b) => layerNorm(x, g, b, 1e-5),
-    ref: (x, g, b) => refLayerNorm(x, g, b, 1e-5),
-    shapes: [[2, 3, 10], [10], [10]],
-  },
+  ...ODD.map((c) => ({ name: `gelu (${c})`, fused: (x: tf.Tensor) => gelu(x), ref: refGelu, shapes: [[c]] })),
+  ...[9, ...ODD].map((c) => ({
+    name: `logSoftmax (rows of ${c})`,
+    fused: (x: tf.Tensor) => logSoftmax(x),
+    ref: (x: tf.Tensor) => tf.logSoftmax(tf.mul(x, 1)),
+    shapes: [[5, c]],
+  })),
+  ...[10, ...ODD].map((c) => ({
+    name: `layerNorm (rows of ${c})`,
+    fused: (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => layerNorm(x, g, b, 1e-5),
+    ref: (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => refLayerNorm(x, g, b, 1e-5),
+    shapes: [[2, 3, c], [c], [c]],
+  })),
 ];
 
 Deno.test({
@@ -99,8 +103,8 @@ Deno.test({
   ignore: !HAS_BLAS,
 }, async () => {
   const step = { lr: 0.01, beta1: 0.9, beta2: 0.98, epsilon: 1e-6, weightDecay: 0.01, c1: 0.1, c2: 0.02 };
-  const run = async () => {
-    const ts = [1, 2, 3, 4].map((s) => tf.tensor(seeded(12, s, 4), [3, 4]));
+  const run = async (n: number) => {
+    const ts = [1, 2, 3, 4].map((s) => tf.tensor(seeded(n, s, 4), [n]));
     const [p, g, m, v] = ts;
     const vAbs = tf.abs(v);
     const out = adamwStep(p, g, m, vAbs, step);
@@ -108,16 +112,38 @@ Deno.test({
     tf.dispose([...ts, vAbs, ...out]);
     return data;
   };
-  await useBackend("cpu");
-  const want = await run();
-  await useBackend("native");
-  const got = await run();
-  want.forEach((w, i) => assertClose(`adamw output ${i}`, got[i], w));
+  for (const n of [12, ...ODD]) {
+    await useBackend("cpu");
+    const want = await run(n);
+    await useBackend("native");
+    const got = await run(n);
+    want.forEach((w, i) => assertClose(`adamw (${n}) output ${i}`, got[i], w));
+  }
   // By hand: p = 1, g = 1, m = v = 0, c1 = 0.1, c2 = 0.02: m' = 0.1, v' = 0.02, m'/c1 = 1, √(v'/c2) = 1,
   // p' = 1 − 0.01·(1/(1 + 1e-6) + 0.01·1).
   const [p] = adamwStep(tf.ones([1]), tf.ones([1]), tf.zeros([1]), tf.zeros([1]), step);
   assert(Math.abs((await p.data())[0] - (1 - 0.01 * (1 / (1 + 1e-6) + 0.01))) < 1e-6);
   p.dispose();
+  await useBackend("cpu");
+});
+
+Deno.test({
+  name: "sumSquares() and dropout() on native match cpu on sizes 1, 3, 5, 7 and 130",
+  ignore: !HAS_BLAS,
+}, async () => {
+  const run = async (backend: string, n: number) => {
+    await useBackend(backend);
+    const x = tf.tensor1d(seeded(n, n, 4));
+    const out = [sumSquares(x), dropout(x, 0.4, n)];
+    const data = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
+    tf.dispose([x, ...out]);
+    return data;
+  };
+  for (const n of ODD) {
+    const [want, got] = [await run("cpu", n), await run("native", n)];
+    assertClose(`sumSquares (${n})`, got[0], want[0], 1e-6);
+    assertEquals(Array.from(got[1]), Array.from(want[1]), `dropout (${n})`);
+  }
   await useBackend("cpu");
 });
 
@@ -277,7 +303,7 @@ Deno.test("philox4x32() reproduces Random123's known-answer vectors for Philox4x
 });
 
 Deno.test("the SIMD dropout kernel, split over 3 threads or not, equals the JavaScript Philox mask", async () => {
-  const arena = new Arena(), one = simdKernels(arena)!;
+  const arena = new Arena(), one = simdKernels(arena);
   const pool = new ThreadPool({ memory: arena.memory, relaxed: false }, 3);
   const split = parallelKernels(one, pool);
   try {

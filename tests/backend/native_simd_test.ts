@@ -1,17 +1,25 @@
 /**
  * The WebAssembly SIMD kernels of the native backend: the committed module matches its source, every
- * SIMD path agrees with the JavaScript path of the same kernel (both are tested: the JavaScript one runs
- * where the arena is full or SIMD is missing), padding never leaks into neighbouring blocks, and the arena
- * falls back to ordinary arrays when it is full.
+ * kernel gives the same bits whether its arrays live in the arena or are copied in (as for tensors under 16
+ * floats, or arrays made while the arena was full), padding never leaks into neighbouring blocks, copies
+ * are freed, and the arena falls back to ordinary arrays when it is full.
  */
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import type { NativeBackend } from "../../lib/backend/native/native_backend.ts";
-import { adamwStep, gelu, layerNorm, logSoftmax, sumSquares } from "../../lib/backend/native/fused_ops.ts";
+import {
+  adamwStep,
+  dropout,
+  gelu,
+  layerNorm,
+  logSoftmax,
+  sumSquares,
+} from "../../lib/backend/native/fused_ops.ts";
 import { attentionCore } from "../../lib/backend/native/attention_op.ts";
 import { compileWat, moduleBytesFile } from "../../lib/backend/native/simd/build.ts";
 import { Arena, sizeClass } from "../../lib/backend/native/simd/arena.ts";
-import { simdKernels } from "../../lib/backend/native/simd/simd.ts";
+import { simdKernels, simdUnavailable } from "../../lib/backend/native/simd/simd.ts";
+import { inArena } from "../../lib/backend/native/simd/arena_operands.ts";
 import { BufferPool } from "../../lib/backend/native/buffer_pool.ts";
 import { HAS_BLAS, seeded } from "./_native.ts";
 import { assertClose } from "../_support/close.ts";
@@ -107,7 +115,7 @@ Deno.test("a full arena: the pool hands out ordinary arrays, and copies keep ten
 });
 
 Deno.test("element-wise SIMD kernels stop at their block: the next block is untouched", () => {
-  const arena = new Arena(), k = simdKernels(arena)!;
+  const arena = new Arena(), k = simdKernels(arena);
   const x = arena.take(5)!, y = arena.take(5)!, next = arena.take(16)!;
   x.set([-2, -1, 0, 1, 2]);
   next.fill(7);
@@ -117,98 +125,178 @@ Deno.test("element-wise SIMD kernels stop at their block: the next block is unto
   assert(next.every((v) => v === 7));
 });
 
-// Runs `f` on native with the SIMD kernels and again with the JavaScript ones; returns both results.
-async function bothPaths(f: () => tf.Tensor[]): Promise<[Float32Array[], Float32Array[]]> {
-  const backend = tf.backend() as unknown as NativeBackend;
-  assert(backend.simd !== undefined, "this runtime has WebAssembly SIMD");
+Deno.test("inArena() copies arrays outside the arena in and written ones back, and frees every copy", () => {
+  const arena = new Arena(), k = simdKernels(arena);
+  const a = new Float32Array([1, 2, 3, 4, 5]), inside = arena.take(5)!, out = new Float32Array(5);
+  inside.set([10, 20, 30, 40, 50]);
+  const idle = arena.idleBytes;
+  inArena(arena, (at) => k.add(at.read(a), at.read(inside), at.write(out), 5));
+  assertEquals(Array.from(out), [11, 22, 33, 44, 55]);
+  assertEquals(Array.from(a), [1, 2, 3, 4, 5], "a read-only operand is not written back");
+  assertEquals(arena.idleBytes, idle + 2 * sizeClass(5) * 4, "the two copies went back to the arena");
+  assertThrows(
+    () =>
+      inArena(arena, (at) => {
+        at.read(a);
+        at.scratch(3);
+        throw new Error("kernel failed");
+      }),
+    Error,
+    "kernel failed",
+  );
+  assertEquals(arena.idleBytes, idle + 2 * sizeClass(5) * 4, "copies are freed when the call throws");
+});
+
+Deno.test("inArena() on a full arena says so and what to do, and frees what it took", () => {
+  const arena = new Arena(65536), k = simdKernels(arena); // one page: room for one 10000-float copy
+  const x = new Float32Array(10000), y = new Float32Array(10000);
+  const error = assertThrows(
+    () => inArena(arena, (at) => k.gelu(at.read(x), at.write(y), 10000)),
+    Error,
+    "tensor arena is full",
+  );
+  assert(error.message.includes("dispose tensors"), error.message);
+  assertEquals(arena.idleBytes, sizeClass(10000) * 4, "the copy of x went back");
+});
+
+Deno.test("simdUnavailable() names the compile error of a module this runtime cannot build", () => {
+  assertEquals(simdUnavailable(), undefined);
+  const why = simdUnavailable(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99]));
+  assert(why?.startsWith("this runtime cannot compile the WebAssembly SIMD kernels ("), why);
+});
+
+// Runs `f` on native twice, first as usual, then with every array a tensor stores and every array a kernel
+// takes from the pool outside the arena (as while the arena is full), so that each kernel copies them in.
+async function inPlaceAndCopied(f: () => tf.Tensor[]): Promise<[Float32Array[], Float32Array[]]> {
+  const pool = (tf.backend() as unknown as NativeBackend).pool;
   const run = async () => {
     const ts = f();
     const out = await Promise.all(ts.map(async (t) => await t.data() as Float32Array));
     tf.dispose(ts);
     return out;
   };
-  const simd = await run();
-  const saved = backend.simd;
-  backend.simd = undefined;
+  const inPlace = await run();
+  Object.assign(pool, { take: (n: number) => new Float32Array(n), storable: <T>(v: T) => v });
   try {
-    return [simd, await run()];
+    return [inPlace, await run()];
   } finally {
-    backend.simd = saved;
+    const own = pool as { take?: unknown; storable?: unknown };
+    delete own.take; // the prototype's methods again
+    delete own.storable;
   }
 }
 
-function assertAllClose(what: string, got: Float32Array[], want: Float32Array[], rtol = 2e-5): void {
+function assertSameBits(what: string, got: Float32Array[], want: Float32Array[]): void {
   assertEquals(got.length, want.length);
-  for (let t = 0; t < want.length; t++) assertClose(`${what}[${t}]`, got[t], want[t], rtol);
+  for (let t = 0; t < want.length; t++) {
+    assertEquals(new Uint32Array(got[t].buffer), new Uint32Array(want[t].buffer), `${what}[${t}]`);
+  }
 }
 
-Deno.test({ name: "every SIMD kernel agrees with its JavaScript path", ignore: !HAS_BLAS }, async () => {
+Deno.test({
+  name: "every SIMD kernel gives the same bits on arrays copied into the arena as in place, on odd sizes too",
+  ignore: !HAS_BLAS,
+}, async () => {
   await useBackend("native");
   try {
-    const rows = 37, c = 96; // rows not a multiple of the 32-row LayerNorm chunk
-    const x = tf.tensor2d(seeded(rows * c, 1, 6), [rows, c]);
-    const w = tf.tensor2d(seeded(rows * c, 2, 2), [rows, c]);
-    const g = tf.tensor1d(seeded(c, 3, 2)), b = tf.tensor1d(seeded(c, 4, 1));
-    const odd = tf.tensor1d(seeded(4 * 7 + 3, 5, 8)); // a length that is not a multiple of 4
+    for (const [rows, c] of [[37, 96], [9, 130], [3, 7]]) { // 37 rows: not a multiple of the 32-row chunk
+      const inputs = () => {
+        const t = (n: number, seed: number, scale: number, shape: number[]) =>
+          tf.tensor(seeded(n, seed, scale), shape);
+        return {
+          x: t(rows * c, 1, 6, [rows, c]),
+          w: t(rows * c, 2, 2, [rows, c]),
+          g: t(c, 3, 2, [c]),
+          b: t(c, 4, 1, [c]),
+        };
+      };
+      const grads =
+        (f: (...a: tf.Tensor[]) => tf.Tensor, xs: (i: ReturnType<typeof inputs>) => tf.Tensor[]) => () => {
+          const i = inputs(), a = xs(i), y = f(...a);
+          const out = [y, ...tf.grads((...v: tf.Tensor[]) => tf.sum(tf.mul(f(...v), i.w)))(a)];
+          tf.dispose(Object.values(i));
+          return out;
+        };
+      const size = `${rows}×${c}`;
+      assertSameBits(`gelu ${size}`, ...await inPlaceAndCopied(grads((a) => gelu(a), (i) => [i.x])));
+      assertSameBits(
+        `layerNorm ${size}`,
+        ...await inPlaceAndCopied(grads((a, g, b) => layerNorm(a, g, b, 1e-5), (i) => [i.x, i.g, i.b])),
+      );
+      assertSameBits(
+        `logSoftmax ${size}`,
+        ...await inPlaceAndCopied(grads((a) => logSoftmax(a), (i) => [i.x])),
+      );
+      assertSameBits(
+        `softmax ${size}`,
+        ...await inPlaceAndCopied(grads((a) => tf.softmax(a), (i) => [i.x])),
+      );
+      const once = (f: (i: ReturnType<typeof inputs>) => tf.Tensor[]) => () => {
+        const i = inputs(), out = f(i);
+        tf.dispose(Object.values(i));
+        return out;
+      };
+      assertSameBits(
+        `sumSquares, add, sub, mul, column sums, dropout ${size}`,
+        ...await inPlaceAndCopied(once((i) => [
+          sumSquares(i.x),
+          tf.add(i.x, i.w),
+          tf.sub(i.x, i.w),
+          tf.mul(i.x, i.w),
+          tf.sum(i.x, 0),
+          tf.mean(tf.reshape(i.x, [1, rows, c]), 1),
+          dropout(i.x, 0.3, 17),
+        ])),
+      );
+      const step = {
+        lr: 0.01,
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-8,
+        weightDecay: 0.01,
+        c1: 0.19,
+        c2: 0.002,
+      };
+      assertSameBits(
+        `adamw ${size}`,
+        ...await inPlaceAndCopied(once((i) => {
+          const [m, v] = [tf.mul(i.w, 0.1), tf.square(tf.mul(i.w, 0.1))];
+          const out = adamwStep(i.x, i.w, m, v, step);
+          tf.dispose([m, v]);
+          return out;
+        })),
+      );
+    }
 
-    const grads = (f: (...a: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[]) => () => {
-      const y = f(...xs);
-      return [y, ...tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), w)))(xs)];
+    // Attention: 2 sequences of 8 queries and 13 keys (rows of an odd length), 2 heads of 16, a padding
+    // bias and a dropout mask. BLAS reads its operands where they are, so within float32 rounding here.
+    const [bs, tq, tk, h, cc] = [2, 8, 13, 2, 32];
+    const att = () => {
+      const q = tf.tensor2d(seeded(bs * tq * cc, 6, 2), [bs * tq, cc]);
+      const k = tf.tensor2d(seeded(bs * tk * cc, 7, 2), [bs * tk, cc]);
+      const vv = tf.tensor2d(seeded(bs * tk * cc, 8, 2), [bs * tk, cc]);
+      const bias = tf.tensor4d(seeded(bs * tk, 9, 4), [bs, 1, 1, tk]);
+      const mask = tf.tensor4d(seeded(bs * h * tq * tk, 11, 2).map((x) => x > -0.2 ? 1 / 0.6 : 0), [
+        bs,
+        h,
+        tq,
+        tk,
+      ]);
+      const wy = tf.tensor2d(seeded(bs * tq * cc, 10, 2), [bs * tq, cc]);
+      const f = (qq: tf.Tensor, kk: tf.Tensor, vx: tf.Tensor) =>
+        attentionCore(qq as tf.Tensor2D, kk as tf.Tensor2D, vx as tf.Tensor2D, bias, mask, {
+          batchSize: bs,
+          numHeads: h,
+        });
+      const out = [
+        f(q, k, vv),
+        ...tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(a[0], a[1], a[2]), wy)))([q, k, vv]),
+      ];
+      tf.dispose([q, k, vv, bias, mask, wy]);
+      return out;
     };
-    assertAllClose("gelu", ...await bothPaths(grads((a) => gelu(a), [x])));
-    assertAllClose(
-      "gelu (odd length)",
-      ...await bothPaths(() => [gelu(odd), tf.add(odd, odd), tf.mul(odd, odd)]),
-    );
-    assertAllClose(
-      "layerNorm",
-      ...await bothPaths(grads((a, gg, bb) => layerNorm(a, gg, bb, 1e-5), [x, g, b])),
-    );
-    assertAllClose("logSoftmax", ...await bothPaths(grads((a) => logSoftmax(a), [x])));
-    const long = tf.tensor1d(seeded(3 * 4096 + 7, 11, 2)); // several float32 runs, and a tail
-    assertAllClose(
-      "sumSquares",
-      ...await bothPaths(() => [sumSquares(x), sumSquares(odd), sumSquares(long)]),
-      1e-6,
-    );
-    long.dispose();
-    assertAllClose("add, sub, mul", ...await bothPaths(() => [tf.add(x, w), tf.sub(x, w), tf.mul(x, w)]));
-    assertAllClose(
-      "sum over rows",
-      ...await bothPaths(() => [tf.sum(x, 0), tf.mean(tf.reshape(x, [1, rows, c]), 1)]),
-    );
-    const step = {
-      lr: 0.01,
-      beta1: 0.9,
-      beta2: 0.999,
-      epsilon: 1e-8,
-      weightDecay: 0.01,
-      c1: 0.19,
-      c2: 0.002,
-    };
-    const m = tf.mul(w, 0.1), v = tf.square(tf.mul(w, 0.1));
-    assertAllClose("adamw", ...await bothPaths(() => adamwStep(x, w, m, v, step)));
-
-    // Attention: 2 sequences of 8 queries and 12 keys, 2 heads of 16, with a per-sequence padding bias.
-    const [bs, tq, tk, h, cc] = [2, 8, 12, 2, 32];
-    const q = tf.tensor2d(seeded(bs * tq * cc, 6, 2), [bs * tq, cc]);
-    const k = tf.tensor2d(seeded(bs * tk * cc, 7, 2), [bs * tk, cc]);
-    const vv = tf.tensor2d(seeded(bs * tk * cc, 8, 2), [bs * tk, cc]);
-    const bias = tf.tensor4d(seeded(bs * tk, 9, 4), [bs, 1, 1, tk]);
-    const wy = tf.tensor2d(seeded(bs * tq * cc, 10, 2), [bs * tq, cc]);
-    const att = (qq: tf.Tensor, kk: tf.Tensor, vx: tf.Tensor) =>
-      attentionCore(qq as tf.Tensor2D, kk as tf.Tensor2D, vx as tf.Tensor2D, bias, null, {
-        batchSize: bs,
-        numHeads: h,
-      });
-    assertAllClose(
-      "attention",
-      ...await bothPaths(() => [
-        att(q, k, vv),
-        ...tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(att(a[0], a[1], a[2]), wy)))([q, k, vv]),
-      ]),
-    );
-    tf.dispose([x, w, g, b, odd, m, v, q, k, vv, bias, wy]);
+    const [inPlace, copied] = await inPlaceAndCopied(att);
+    inPlace.forEach((want, i) => assertClose(`attention[${i}]`, copied[i], want, 1e-6));
   } finally {
     await useBackend("cpu");
   }

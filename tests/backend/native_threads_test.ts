@@ -17,7 +17,7 @@ function assertSame(got: Float32Array, want: Float32Array, what: string): void {
 }
 
 Deno.test("parallelKernels() on 3 threads equal the one-thread kernels exactly", async () => {
-  const arena = new Arena(), one = simdKernels(arena)!;
+  const arena = new Arena(), one = simdKernels(arena);
   const pool = new ThreadPool({ memory: arena.memory, relaxed: false }, 3);
   const split = parallelKernels(one, pool);
   try {

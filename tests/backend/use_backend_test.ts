@@ -46,3 +46,29 @@ Deno.test("wasm trains through gather: UnsortedSegmentSum is delegated to cpu", 
   assertEquals(await g.array(), [[1, 1], [3, 3], [3, 3]]);
   tf.dispose([x, ids, g]);
 });
+
+Deno.test("without WebAssembly, native refuses to start with a reason and auto moves on to another backend", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      "--v8-flags=--jitless", // V8 without a compiler: no WebAssembly at all
+      "--ext=ts",
+      `import { useBackend } from "${new URL("../../lib/backend/mod.ts", import.meta.url)}";
+       try { await useBackend("native"); } catch (e) { console.log("native: " + (e as Error).message); }
+       const d = await useBackend("auto");
+       console.log("auto: " + d.name + " | " + d.notes.join(" | "));`,
+    ],
+    env: { NO_COLOR: "1", TRAINLARGE_BACKEND: "" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const said = new TextDecoder().decode(out.stdout);
+  assertEquals(out.success, true, new TextDecoder().decode(out.stderr));
+  const [native, auto] = ["native: ", "auto: "].map((p) =>
+    said.split("\n").find((l) => l.startsWith(p)) ?? ""
+  );
+  assertEquals(native.includes("cannot compile the WebAssembly SIMD kernels"), true, said);
+  assertEquals(native.includes("To fix:"), true, said);
+  assertEquals(auto.startsWith("auto: native"), false, said);
+  assertEquals(auto.includes("auto skipped native: this runtime cannot compile"), true, said);
+});

@@ -67,7 +67,8 @@ export class BufferPool {
       warn(
         "native backend",
         `the ${(this.arena.maxBytes / 2 ** 30).toFixed(1)} GiB tensor arena is full; ` +
-          "kernels fall back to ordinary arrays and slower JavaScript loops (dispose tensors you no longer need)",
+          "kernel outputs are ordinary arrays now, which the SIMD kernels copy into the arena, and they fail " +
+          "when it has no room for the copies (dispose tensors you no longer need)",
       );
     }
     const reused = this.#free.get(n)?.pop();

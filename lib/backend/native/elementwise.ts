@@ -5,8 +5,9 @@
  * tfjs-backend-cpu computes a broadcast element by element through index arithmetic (tens of ns each);
  * here the broadcast shape is first collapsed to a few runs of contiguous or constant operands, and each
  * op's inner loop is generated once from its expression so that V8 compiles a monomorphic loop without a
- * call per element (the expressions are constants of this file, never user input). Other dtypes go to the
- * cpu kernels unchanged.
+ * call per element (the expressions are constants of this file, never user input). Add, Sub and Multiply
+ * of same-shape operands run the SIMD kernels of `simd/wat.ts` instead; no SIMD kernel broadcasts or does
+ * the other ops, so those keep these loops. Other dtypes go to the cpu kernels unchanged.
  *
  * @module
  */
@@ -95,8 +96,9 @@ function binary(name: string, expr: string, simdOp?: "add" | "sub" | "mul"): tf.
     const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const av = valuesOf(backend, a) as Float32Array, bv = valuesOf(backend, b) as Float32Array;
     const out = backend.pool.take(tf.util.sizeFromShape(shape));
-    if (simdOp && av.length === out.length && bv.length === out.length && backend.simdReady(av, bv, out)) {
-      backend.simd![simdOp](av.byteOffset, bv.byteOffset, out.byteOffset, out.length); // same shapes
+    if (simdOp && av.length === out.length && bv.length === out.length) {
+      // Same shapes: the SIMD kernel. The loops below do broadcasts, which it does not, and the ops it lacks.
+      backend.inArena((at) => backend.simd[simdOp](at.read(av), at.read(bv), at.write(out), out.length));
     } else if (out.length > 0) broadcastLoop(inner, av, bv, out, collapseBroadcast(a.shape, b.shape, shape));
     return backend.makeTensorInfo(shape, "float32", out);
   });

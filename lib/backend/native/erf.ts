@@ -1,8 +1,8 @@
 /**
  * erf(x) as the rational x·P(x²)/Q(x²) on [−4, 4] (Eigen's and XLA's float32 erf; erf(±4) rounds to ±1 in
- * float32): the one copy of its coefficients, used by the JavaScript kernels (`erf` below) and spliced into
- * the SIMD kernels' WebAssembly text (`simd/wat.ts`). Maximum absolute error 7e-8 against a float64 series,
- * half that of tfjs's Abramowitz & Stegun 7.1.26 (1.5e-7), and no exp.
+ * float32): the one copy of its coefficients, spliced into the SIMD kernels' WebAssembly text
+ * (`simd/wat.ts`, the native GELU). Maximum absolute error 7e-8 against a float64 series, half that of
+ * tfjs's Abramowitz & Stegun 7.1.26 (1.5e-7), and no exp.
  *
  * @module
  */
@@ -26,23 +26,3 @@ export const ERF_Q: readonly number[] = [
   -7.37332916720468e-3,
   -1.42647390514189e-2,
 ];
-
-const [p0, p1, p2, p3, p4, p5, p6] = ERF_P, [q0, q1, q2, q3, q4] = ERF_Q;
-
-/**
- * erf(x) in float64 arithmetic with the float32 rational approximation (3.7 ns per element).
- *
- * @example
- * ```ts
- * import { assert } from "@std/assert";
- * import { erf } from "./erf.ts";
- * assert(Math.abs(erf(0.5) - 0.5204998778) < 1e-7 && erf(9) === erf(4));
- * ```
- */
-export function erf(x0: number): number {
-  const x = x0 < -4 ? -4 : x0 > 4 ? 4 : x0;
-  const x2 = x * x;
-  const p = (((((p0 * x2 + p1) * x2 + p2) * x2 + p3) * x2 + p4) * x2 + p5) * x2 + p6;
-  const q = (((q0 * x2 + q1) * x2 + q2) * x2 + q3) * x2 + q4;
-  return (x * p) / q;
-}

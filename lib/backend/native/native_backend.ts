@@ -13,6 +13,8 @@ import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { Blas } from "./blas.ts";
 import { BufferPool } from "./buffer_pool.ts";
 import { type SimdKernels, simdKernels } from "./simd/simd.ts";
+import type { Arena } from "./simd/arena.ts";
+import { type ArenaOperands, inArena } from "./simd/arena_operands.ts";
 import { hasRelaxedSimd, wasmBlas } from "./simd/gemm.ts";
 import { ThreadPool } from "./simd/thread_pool.ts";
 import { parallelKernels } from "./simd/parallel.ts";
@@ -26,38 +28,44 @@ export { NATIVE };
 type DataId = object;
 type Values = tf.backend_util.BackendValues;
 
-/** MathBackendCPU plus the loaded BLAS and a pool that recycles kernel output arrays. */
+/** MathBackendCPU plus the loaded BLAS, the SIMD kernels and a pool that recycles kernel output arrays. */
 export class NativeBackend extends MathBackendCPU {
   /** The BLAS that the matmul kernels call (a system BLAS, or the WebAssembly GEMM on the arena). */
   readonly blas: Blas;
   /** Output arrays for native kernels (`pool.take(n)`), recycled when their tensor is freed. */
   readonly pool: BufferPool = new BufferPool();
+  /** The shared WebAssembly memory that tensor data, the SIMD kernels and the built-in GEMM work in. */
+  readonly arena: Arena;
   /**
-   * The WebAssembly SIMD kernels on the pool's arena (absent where the runtime lacks SIMD). Set it to
-   * `undefined` to run the JavaScript versions of the same kernels instead (to compare them).
+   * The WebAssembly SIMD kernels on the arena: the one native implementation of each fused op (there is no
+   * JavaScript twin; without SIMD the backend does not start).
    */
-  simd: SimdKernels | undefined;
+  readonly simd: SimdKernels;
   /**
    * Worker threads on the arena's memory (started on first use): the built-in GEMM splits its products
-   * over them, and the SIMD kernels their larger calls. Absent without an arena or SIMD.
+   * over them, and the SIMD kernels their larger calls.
    */
-  readonly threads: ThreadPool | undefined;
+  readonly threads: ThreadPool;
+  /** Throws where the runtime lacks WebAssembly SIMD (the provider checks `simdUnavailable()` first). */
   constructor(blas: BlasChoice) {
     super();
-    const arena = this.pool.arena, simd = arena && simdKernels(arena);
-    this.threads = simd &&
-      new ThreadPool({ memory: arena!.memory, relaxed: hasRelaxedSimd() }, defaultThreads());
-    this.simd = simd && parallelKernels(simd, this.threads!);
+    this.arena = this.pool.arena!; // a default BufferPool always has one
+    const simd = simdKernels(this.arena);
+    this.threads = new ThreadPool({ memory: this.arena.memory, relaxed: hasRelaxedSimd() }, defaultThreads());
+    this.simd = parallelKernels(simd, this.threads);
     if (blas === "wasm") {
-      const own = this.threads && wasmBlas(arena!, { pool: this.threads });
+      const own = wasmBlas(this.arena, { pool: this.threads });
       if (!own) throw new Error("native backend: this runtime has no WebAssembly SIMD for the built-in GEMM");
       this.blas = own;
     } else this.blas = blas;
   }
 
-  /** Whether the SIMD kernels can address every array in `arrays` (all live in the arena). */
-  simdReady(...arrays: ArrayBufferView[]): boolean {
-    return this.simd !== undefined && arrays.every((a) => this.pool.inArena(a));
+  /**
+   * Runs `call` with a kernel's arrays placed in the arena (`at.read(a)`, `at.write(a)`, `at.update(a)` give
+   * byte offsets; arrays outside it are copied in, and back when written). Returns what `call` returns.
+   */
+  inArena<R>(call: (at: ArenaOperands) => R): R {
+    return inArena(this.arena, call);
   }
 
   override write(values: Values, shape: number[], dtype: tf.DataType): DataId {

@@ -10,6 +10,7 @@ import type { BackendDescription, Provider, Unavailable } from "../providers.ts"
 import { type Blas, BlasNotFound, loadBlas } from "./blas.ts";
 import { type BlasChoice, NATIVE, type NativeBackend } from "./native_backend.ts";
 import { registerNative } from "./register.ts";
+import { simdUnavailable } from "./simd/simd.ts";
 
 function install(): string {
   return Deno.build.os === "darwin"
@@ -69,6 +70,14 @@ export const nativeProvider: Provider = {
   summary: "tfjs-backend-cpu with matmuls on the system BLAS through Deno FFI (OpenBLAS, MKL, Accelerate), " +
     "or on its own multi-threaded WebAssembly SIMD GEMM where none loads; fused SIMD kernels",
   async start(): Promise<BackendDescription | Unavailable> {
+    // The fused kernels are WebAssembly SIMD only (there are no JavaScript twins): without it, do not start.
+    const noSimd = simdUnavailable();
+    if (noSimd !== undefined) {
+      return {
+        missing: `${noSimd}; the native fused kernels are WebAssembly SIMD`,
+        install: "run on Deno 2 (WebAssembly SIMD and threads are on by default), or pick another backend",
+      };
+    }
     const loaded = blasDisabled() ? { missing: "TRAINLARGE_BLAS=none", install: "" } : tryLoadBlas();
     const choice: BlasChoice = "missing" in loaded ? "wasm" : loaded;
     const own = registerNative(choice);
@@ -91,7 +100,7 @@ export const nativeProvider: Provider = {
     const backend = tf.backend() as NativeBackend, blas: Blas = backend.blas;
     if (threads !== undefined) {
       blas.setThreads(threads);
-      if (backend.threads) backend.threads.threads = threads;
+      backend.threads.threads = threads;
     }
     const builtin = "missing" in loaded;
     return {
@@ -108,7 +117,7 @@ export const nativeProvider: Provider = {
         `native kernels: ${own.join(", ")}; all others are tfjs-backend-cpu's`,
         builtin
           ? "GEMMs are split over `threads` worker threads (TRAINLARGE_THREADS or setNativeThreads)"
-          : "SIMD and JavaScript kernels run on one thread; BLAS uses `threads` (TRAINLARGE_THREADS or setNativeThreads)",
+          : "large SIMD kernel calls and BLAS use `threads` (TRAINLARGE_THREADS or setNativeThreads)",
       ],
     };
   },

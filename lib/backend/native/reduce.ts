@@ -3,23 +3,14 @@
  * Max over the last axis.
  *
  * The input is viewed as (P, R, Q): P outer positions, R reduced, Q inner. Q = 1 (a row reduction, e.g.
- * LayerNorm statistics) sums each row in a float64 accumulator; Q > 1 (e.g. a bias gradient summing over
- * the batch) is one GEMM ones(1, R) · X when the block is large, else adds whole rows of Q into a float64
- * accumulator. Axes that are not contiguous, and non-float32 dtypes, go to the cpu kernels.
+ * LayerNorm statistics) sums each row here in a float64 accumulator (no SIMD kernel sums rows); Q > 1 (e.g.
+ * a bias gradient summing over the batch) is the SIMD kernel `col_sum` on each (R, Q) block. Axes that are
+ * not contiguous, and non-float32 dtypes, go to the cpu kernels.
  *
  * @module
  */
 import { tf } from "../tf.ts";
 import { type NativeArgs, nativeKernel, runKernel, valuesOf } from "./native_backend.ts";
-
-// Blocks at least this large (e.g. a bias gradient over 4096 rows) are summed by BLAS; below it a JavaScript
-// loop with a float64 accumulator is as fast.
-const BLAS_MIN = 1 << 16;
-let ones = new Float32Array(0);
-function onesOf(n: number): Float32Array {
-  if (ones.length < n) ones = new Float32Array(n).fill(1);
-  return ones.subarray(0, n);
-}
 
 function reduce(name: "Sum" | "Mean"): tf.KernelConfig {
   return nativeKernel(name, ({ inputs, backend, attrs }: NativeArgs) => {
@@ -44,27 +35,11 @@ function reduce(name: "Sum" | "Mean"): tf.KernelConfig {
         for (let j = 0; j < r; j++) s += xv[base + j];
         out[i] = s * scale;
       }
-    } else if (q % 4 === 0 && backend.simdReady(xv, out)) {
-      for (let i = 0; i < p; i++) {
-        backend.simd!.col_sum(xv.byteOffset + i * r * q * 4, out.byteOffset + i * q * 4, r, q, scale);
-      }
-    } else if (r * q >= BLAS_MIN) {
-      // Column sums of each (R, Q) block as one GEMM, ones(1, R) · X: multi-threaded and vectorised.
-      const ones = onesOf(r);
-      for (let i = 0; i < p; i++) {
-        const block = xv.subarray(i * r * q, (i + 1) * r * q);
-        backend.blas.sgemm(false, false, 1, q, r, scale, ones, block, 0, out.subarray(i * q, (i + 1) * q));
-      }
     } else {
-      const acc = new Float64Array(q);
-      for (let i = 0; i < p; i++) {
-        acc.fill(0);
-        for (let j = 0; j < r; j++) {
-          const base = (i * r + j) * q;
-          for (let k = 0; k < q; k++) acc[k] += xv[base + k];
-        }
-        for (let k = 0; k < q; k++) out[i * q + k] = acc[k] * scale;
-      }
+      backend.inArena((at) => {
+        const px = at.read(xv), pout = at.write(out);
+        for (let i = 0; i < p; i++) backend.simd.col_sum(px + i * r * q * 4, pout + i * q * 4, r, q, scale);
+      });
     }
     const outShape = attrs.keepDims
       ? shape.map((d, i) => (i >= lo && i < hi ? 1 : d))

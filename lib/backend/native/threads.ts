@@ -10,7 +10,7 @@ import { NATIVE } from "./names.ts";
 /** What this file needs of a `NativeBackend` (named structurally, so that importing this loads none). */
 interface Threaded {
   blas: Blas;
-  threads?: { threads: number };
+  threads: { threads: number };
 }
 
 /**
@@ -34,6 +34,6 @@ export function setNativeThreads(threads: number): number {
   // Only a registered native backend is found (this file does not load it: see names.ts).
   const backend = tf.findBackend(NATIVE) as unknown as Threaded | null;
   if (backend === null) return loadBlas().setThreads(threads);
-  if (backend.threads) backend.threads.threads = threads;
+  backend.threads.threads = threads;
   return backend.blas.setThreads(threads);
 }

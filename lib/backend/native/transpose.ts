@@ -6,7 +6,6 @@
  */
 import { tf } from "../tf.ts";
 import { type NativeArgs, nativeKernel, runKernel, valuesOf } from "./native_backend.ts";
-import { softmaxRow } from "./fast_exp.ts";
 
 /** Merges input axes that stay neighbours under `perm`; returns the smaller shape and permutation. */
 export function collapsePerm(shape: number[], perm: number[]): { shape: number[]; perm: number[] } {
@@ -72,7 +71,9 @@ function softmax({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo {
   const xv = valuesOf(backend, logits) as Float32Array;
   const n = logits.shape[rank - 1];
   const out = backend.pool.take(xv.length);
-  for (let base = 0; base < xv.length; base += n) softmaxRow(xv, out, base, n);
+  out.set(xv);
+  // The SIMD kernel that attention uses, in place on the copy, with no bias.
+  if (n > 0) backend.inArena((at) => backend.simd.softmax_rows(at.update(out), 0, 0, xv.length / n, n));
   return backend.makeTensorInfo(logits.shape, "float32", out);
 }
 
@@ -95,7 +96,7 @@ function gatherV2({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo {
   return backend.makeTensorInfo([...indices.shape, ...x.shape.slice(1)], "float32", out);
 }
 
-/** Transpose, the fused softmax and the row gather. */
+/** Transpose, the softmax over the last axis and the row gather. */
 export const LAYOUT_KERNELS: tf.KernelConfig[] = [
   nativeKernel("Transpose", transpose),
   nativeKernel("Softmax", softmax),

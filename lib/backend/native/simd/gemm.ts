@@ -4,7 +4,7 @@
  * runtime validates it (Deno 2 does) and plain SIMD otherwise, split over a `ThreadPool`.
  *
  * Operands that live in the arena are used in place; any other array is copied into an arena block for the
- * call (and C copied back). Large products are split into as many row (or column) ranges of C as there are
+ * call, and C copied back (`arena_operands.ts`). Large products are split into as many row (or column) ranges of C as there are
  * ready threads; products under `SPLIT_MIN_FLOPS` per thread run on the calling thread alone.
  *
  * @module
@@ -14,6 +14,7 @@ import type { Arena } from "./arena.ts";
 import { GEMM_PLAIN_BASE64, GEMM_RELAXED_BASE64 } from "./gemm_bytes.ts";
 import { GEMM_SCRATCH_BYTES, gemmBlocks } from "./gemm_wat.ts";
 import { type PoolTask, ThreadPool } from "./thread_pool.ts";
+import { inArena } from "./arena_operands.ts";
 import { type Blas, checkGemmOperands } from "../blas.ts";
 
 /** Below this many floating-point operations per thread a product is not split (a dispatch costs ~10 µs). */
@@ -119,20 +120,11 @@ export function wasmBlas(arena: Arena, options: WasmBlasOptions = {}): WasmBlas 
         scaleRows(c, m, n, ldc, beta);
         return;
       }
-      const copies: Float32Array[] = [];
-      const place = (x: Float32Array, length: number, copyIn: boolean): number => {
-        if (arena.contains(x)) return x.byteOffset;
-        const block = arena.take(length);
-        if (!block) throw new Error("native backend: the arena has no room for a GEMM operand");
-        if (copyIn) block.set(x.subarray(0, length));
-        copies.push(block);
-        return block.byteOffset;
-      };
-      const cLength = (m - 1) * ldc + n;
-      try {
-        const pa = place(a, extent(transA ? k : m, transA ? m : k, lda), true);
-        const pb = place(b, extent(transB ? n : k, transB ? k : n, ldb), true);
-        const pc = place(c, cLength, beta !== 0);
+      inArena(arena, (at) => {
+        const pa = at.read(a.subarray(0, extent(transA ? k : m, transA ? m : k, lda)));
+        const pb = at.read(b.subarray(0, extent(transB ? n : k, transB ? k : n, ldb)));
+        // Read too where beta is 0: a copy must keep the elements between C's rows (ldc > n).
+        const pc = at.update(c.subarray(0, (m - 1) * ldc + n));
         const flops = 2 * m * n * k;
         const parts = Math.min(Math.max(1, Math.floor(flops / Math.max(1, splitMin))), pool.ready);
         const tasks: PoolTask[] = [];
@@ -151,10 +143,7 @@ export function wasmBlas(arena: Arena, options: WasmBlasOptions = {}): WasmBlas 
           });
         }
         pool.run(tasks);
-        if (!arena.contains(c)) c.set(copies[copies.length - 1].subarray(0, cLength));
-      } finally {
-        for (const block of copies) arena.free(block);
-      }
+      });
     },
     setThreads(n) {
       pool.threads = n;

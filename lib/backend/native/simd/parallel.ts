@@ -25,7 +25,7 @@ type Fn = (...args: number[]) => unknown;
  * import { simdKernels } from "./simd.ts";
  * import { ThreadPool } from "./thread_pool.ts";
  * import { parallelKernels } from "./parallel.ts";
- * const arena = new Arena(), k = simdKernels(arena)!;
+ * const arena = new Arena(), k = simdKernels(arena);
  * const pool = new ThreadPool({ memory: arena.memory, relaxed: false }, 1);
  * const p = parallelKernels(k, pool);
  * const x = arena.take(3)!, y = arena.take(3)!;

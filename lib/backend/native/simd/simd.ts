@@ -10,9 +10,9 @@ import type { Arena } from "./arena.ts";
 let compiled: WebAssembly.Module | undefined;
 
 /**
- * The kernels' exports (documented in `wat.ts`). Every pointer is a byte offset into the arena's memory;
- * element-wise kernels run over whole vectors of 4 (arena blocks are padded for it); row kernels need a
- * row length that is a multiple of 4.
+ * The kernels' exports (documented in `wat.ts`). Every pointer is a byte offset into the arena's memory
+ * (`inArena` places arrays there); element-wise kernels run over whole vectors of 4 (arena blocks are padded
+ * for it); row kernels take rows of any length.
  */
 export interface SimdKernels {
   /** y = GELU(x) over n elements. */
@@ -39,7 +39,10 @@ export interface SimdKernels {
     c: number,
     eps: number,
   ): void;
-  /** In-place softmax of rows of n after adding a bias row (bias 0: none; stride in bytes, 0: shared). */
+  /**
+   * In-place softmax of rows of n after adding a bias row (stride in bytes, 0: one row for all); bias 0 is
+   * none, and then the stride must be 0 too (the pointer moves on by it every row).
+   */
   softmax_rows(p: number, bias: number, biasStride: number, rows: number, n: number): void;
   /** In-place softmax backward: dp ← p·(dp − Σ dp·p) per row. */
   softmax_grad_rows(dp: number, p: number, rows: number, n: number): void;
@@ -88,26 +91,46 @@ export interface SimdKernels {
 }
 
 /**
- * The SIMD kernels bound to `arena`'s memory, or `undefined` where this runtime lacks WebAssembly SIMD.
+ * Why this runtime cannot run the SIMD kernels (the error compiling `bytes`, by default the kernels'
+ * module), or `undefined` where it can. `native` checks this before it starts.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { simdUnavailable } from "./simd.ts";
+ * assert(simdUnavailable() === undefined); // Deno has WebAssembly SIMD
+ * assert(simdUnavailable(new Uint8Array([0, 97, 115, 109, 9, 9, 9, 9])) !== undefined);
+ * ```
+ */
+export function simdUnavailable(bytes?: Uint8Array<ArrayBuffer>): string | undefined {
+  try {
+    if (bytes) new WebAssembly.Module(bytes);
+    else compiled ??= new WebAssembly.Module(decodeBase64(MODULE_BASE64));
+    return undefined;
+  } catch (e) {
+    return `this runtime cannot compile the WebAssembly SIMD kernels (${(e as Error).message})`;
+  }
+}
+
+/**
+ * The SIMD kernels bound to `arena`'s memory. Throws where this runtime lacks WebAssembly SIMD (see
+ * `simdUnavailable`).
  *
  * @example
  * ```ts
  * import { assert } from "@std/assert";
  * import { Arena } from "./arena.ts";
  * import { simdKernels } from "./simd.ts";
- * const arena = new Arena(), k = simdKernels(arena)!;
+ * const arena = new Arena(), k = simdKernels(arena);
  * const x = arena.take(3)!, y = arena.take(3)!;
  * x.set([-1, 0, 2]);
  * k.gelu(x.byteOffset, y.byteOffset, 3);
  * assert(Math.abs(y[2] - 1.9545) < 1e-4 && y[1] === 0);
  * ```
  */
-export function simdKernels(arena: Arena): SimdKernels | undefined {
-  try {
-    compiled ??= new WebAssembly.Module(decodeBase64(MODULE_BASE64));
-  } catch {
-    return undefined;
-  }
-  const instance = new WebAssembly.Instance(compiled, { env: { memory: arena.memory } });
+export function simdKernels(arena: Arena): SimdKernels {
+  const missing = simdUnavailable();
+  if (missing !== undefined) throw new Error(`native backend: ${missing}`);
+  const instance = new WebAssembly.Instance(compiled!, { env: { memory: arena.memory } });
   return instance.exports as unknown as SimdKernels;
 }

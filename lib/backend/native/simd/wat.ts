@@ -3,9 +3,10 @@
  *
  * Each kernel works on float32 data in a shared `WebAssembly.Memory` (the arena, `arena.ts`) addressed by
  * byte offsets, four lanes at a time (`f32x4`). Element-wise kernels run over whole vectors: arena blocks
- * are padded to 16 floats, so the last vector stays inside the block. Row kernels need a row length that
- * is a multiple of 4 (the callers fall back to JavaScript otherwise). Math shared by several kernels (erf,
- * exp, horizontal sums) is spliced in as text, so each loop is one straight-line function.
+ * are padded to 16 floats, so the last vector stays inside the block. Row kernels take rows of any length:
+ * the whole vectors of a row, then its last n mod 4 elements one at a time through the same loop body
+ * (`forElements`), so each kernel's math is written once. Math shared by several kernels (erf, exp,
+ * horizontal sums) is spliced in as text, so each loop is one straight-line function.
  *
  * Rebuild `module_bytes.ts` after editing: `deno run -A lib/backend/native/simd/build.ts`.
  *
@@ -102,8 +103,44 @@ const forVectors = (count: string, body: string, i = "i") =>
 const at = (base: string, i = "i") => `(i32.add ${get(base)} ${get(i)})`;
 /** Vectors in n elements, rounded up. */
 const vectorsUp = (n: string) => `(i32.shr_u (i32.add ${n} (i32.const 3)) (i32.const 2))`;
-/** Vectors in a row of n elements (n is a multiple of 4). */
+/** Whole vectors in a row of n elements (rounded down). */
 const vectorsIn = (n: string) => `(i32.shr_u ${n} (i32.const 2))`;
+
+/**
+ * How a row loop's body reads and writes: `VECTOR` four lanes at a time; `SCALAR` (the last n mod 4
+ * elements of a row) one float, splat over the lanes, of which lane 0 is stored or accumulated.
+ */
+interface Lanes {
+  /** The vector at byte address `ptr` (scalar: the float there, in every lane). */
+  load(ptr: string): string;
+  /** Statement: stores vector `x` at `ptr` (scalar: its lane 0). */
+  store(ptr: string, x: string): string;
+  /** Statement: adds `x` into the vector local `acc` (scalar: lane 0 only). */
+  accumulate(acc: string, x: string): string;
+}
+const VECTOR: Lanes = {
+  load,
+  store: (ptr, x) => `(v128.store ${ptr} ${x})`,
+  accumulate: (acc, x) => `(local.set $${acc} ${add(get(acc), x)})`,
+};
+const SCALAR: Lanes = {
+  load: (ptr) => `(v128.load32_splat ${ptr})`,
+  store: (ptr, x) => `(f32.store ${ptr} (f32x4.extract_lane 0 ${x}))`,
+  accumulate: (acc, x) =>
+    `(local.set $${acc} (f32x4.replace_lane 0 ${get(acc)}
+       (f32.add (f32x4.extract_lane 0 ${get(acc)}) (f32x4.extract_lane 0 ${x}))))`,
+};
+/**
+ * A loop over the n elements of a row: `body(VECTOR)` over its whole vectors, then `body(SCALAR)` over the
+ * rest; `$i` is the byte offset of the current vector or element.
+ */
+const forElements = (n: string, body: (m: Lanes) => string, i = "i") =>
+  `${forVectors(vectorsIn(n), body(VECTOR), i)}
+   (block $tail_done_${i} (loop $tail_next_${i}
+     (br_if $tail_done_${i} (i32.ge_u ${get(i)} ${rowBytes(n)}))
+     ${body(SCALAR)}
+     (local.set $${i} (i32.add ${get(i)} (i32.const 4)))
+     (br $tail_next_${i})))`;
 /** Splat of the f32 local `name`. */
 const splat = (name: string) => `(f32x4.splat ${get(name)})`;
 /**
@@ -167,19 +204,20 @@ const binary = (name: string, op: string) =>
   ${forVectors(vectorsUp(get("n")), `(v128.store ${at("out")} (${op} ${load(at("a"))} ${load(at("b"))}))`)}`,
   );
 
-// LayerNorm over rows of c (a multiple of 4): y = (x − mean)·rstd·γ + β, rstd = 1/√(var + eps).
+// LayerNorm over rows of c: y = (x − mean)·rstd·γ + β, rstd = 1/√(var + eps).
 const MEAN_RSTD_LOCALS = "(local $acc v128) (local $d v128) (local $mean f32) (local $rstd f32)";
 /** Statements that set $mean and $rstd of the row at $x (two passes, as PyTorch). */
 const meanRstd = () =>
   `(local.set $acc ${v(0)})
-     ${forVectors(vectorsIn(get("c")), `(local.set $acc ${add(get("acc"), load(at("x")))})`)}
+     ${forElements(get("c"), (m) => m.accumulate("acc", m.load(at("x"))))}
      (local.set $mean (f32.div ${hsum(get("acc"))} (f32.convert_i32_u ${get("c")})))
      (local.set $acc ${v(0)})
      ${
-    forVectors(
-      vectorsIn(get("c")),
-      `(local.set $d ${sub(load(at("x")), splat("mean"))})
-      (local.set $acc ${add(get("acc"), mul(get("d"), get("d")))})`,
+    forElements(
+      get("c"),
+      (m) =>
+        `(local.set $d ${sub(m.load(at("x")), splat("mean"))})
+      ${m.accumulate("acc", mul(get("d"), get("d")))}`,
     )
   }
      (local.set $rstd (f32.div (f32.const 1)
@@ -197,11 +235,14 @@ const layerNorm = () =>
           [["x", rowBytes(get("c"))], ["y", rowBytes(get("c"))]],
           `${meanRstd()}
      ${
-            forVectors(
-              vectorsIn(get("c")),
-              `(v128.store ${at("y")}
-        ${add(mul(mul(sub(load(at("x")), splat("mean")), splat("rstd")), load(at("g"))), load(at("b")))})`,
-            )
+            forElements(get("c"), (m) =>
+              m.store(
+                at("y"),
+                add(
+                  mul(mul(sub(m.load(at("x")), splat("mean")), splat("rstd")), m.load(at("g"))),
+                  m.load(at("b")),
+                ),
+              ))
           }`,
         )
       }`,
@@ -224,37 +265,45 @@ const layerNormGrad = () =>
      (local.set $sd ${v(0)})
      (local.set $sdx ${v(0)})
      ${
-            forVectors(
-              vectorsIn(get("c")),
-              `(local.set $h ${mul(sub(load(at("x")), splat("mean")), splat("rstd"))})
-      (local.set $gy ${load(at("dy"))})
-      (local.set $dh ${mul(get("gy"), load(at("g")))})
-      (local.set $sd ${add(get("sd"), get("dh"))})
-      (local.set $sdx ${add(get("sdx"), mul(get("dh"), get("h")))})
-      (v128.store ${at("dg")} ${add(load(at("dg")), mul(get("gy"), get("h")))})
-      (v128.store ${at("db")} ${add(load(at("db")), get("gy"))})`,
+            forElements(
+              get("c"),
+              (m) =>
+                `(local.set $h ${mul(sub(m.load(at("x")), splat("mean")), splat("rstd"))})
+      (local.set $gy ${m.load(at("dy"))})
+      (local.set $dh ${mul(get("gy"), m.load(at("g")))})
+      ${m.accumulate("sd", get("dh"))}
+      ${m.accumulate("sdx", mul(get("dh"), get("h")))}
+      ${m.store(at("dg"), add(m.load(at("dg")), mul(get("gy"), get("h"))))}
+      ${m.store(at("db"), add(m.load(at("db")), get("gy")))}`,
             )
           }
      (local.set $md (f32.div ${hsum(get("sd"))} (f32.convert_i32_u ${get("c")})))
      (local.set $mdx (f32.div ${hsum(get("sdx"))} (f32.convert_i32_u ${get("c")})))
      ${
-            forVectors(
-              vectorsIn(get("c")),
-              `(local.set $h ${mul(sub(load(at("x")), splat("mean")), splat("rstd"))})
-      (v128.store ${at("dx")} ${
-                mul(
-                  splat("rstd"),
-                  sub(sub(mul(load(at("dy")), load(at("g"))), splat("md")), mul(get("h"), splat("mdx"))),
-                )
-              })`,
+            forElements(
+              get("c"),
+              (m) =>
+                `(local.set $h ${mul(sub(m.load(at("x")), splat("mean")), splat("rstd"))})
+      ${
+                  m.store(
+                    at("dx"),
+                    mul(
+                      splat("rstd"),
+                      sub(
+                        sub(mul(m.load(at("dy")), m.load(at("g"))), splat("md")),
+                        mul(get("h"), splat("mdx")),
+                      ),
+                    ),
+                  )
+                }`,
             )
           }`,
         )
       }`,
   );
 
-// Softmax of each row of n (a multiple of 4) in place at $p, after adding the row at $bias (0: none),
-// which moves on by $biasStride bytes per row (0: the same bias row for every row).
+// Softmax of each row of n in place at $p, after adding the row at $bias (0: none), which moves on by
+// $biasStride bytes per row (0: the same bias row for every row).
 const softmaxRows = () =>
   func(
     `(export "softmax_rows") (param $p i32) (param $bias i32) (param $biasStride i32) (param $rows i32)
@@ -267,21 +316,22 @@ const softmaxRows = () =>
           [["p", rowBytes(get("n"))], ["bias", get("biasStride")]],
           `
      (if (i32.ne ${get("bias")} (i32.const 0)) (then
-       ${forVectors(vectorsIn(get("n")), `(v128.store ${at("p")} ${add(load(at("p")), load(at("bias")))})`)}))
+       ${forElements(get("n"), (m) => m.store(at("p"), add(m.load(at("p")), m.load(at("bias")))))}))
      (local.set $acc ${v(-Infinity)})
-     ${forVectors(vectorsIn(get("n")), `(local.set $acc (f32x4.max ${get("acc")} ${load(at("p"))}))`)}
+     ${forElements(get("n"), (m) => `(local.set $acc (f32x4.max ${get("acc")} ${m.load(at("p"))}))`)}
      (local.set $max ${hmax(get("acc"))})
      (local.set $acc ${v(0)})
      ${
-            forVectors(
-              vectorsIn(get("n")),
-              `${expInto("e", sub(load(at("p")), splat("max")))}
-      (v128.store ${at("p")} ${get("e")})
-      (local.set $acc ${add(get("acc"), get("e"))})`,
+            forElements(
+              get("n"),
+              (m) =>
+                `${expInto("e", sub(m.load(at("p")), splat("max")))}
+      ${m.store(at("p"), get("e"))}
+      ${m.accumulate("acc", get("e"))}`,
             )
           }
      (local.set $max (f32.div (f32.const 1) ${hsum(get("acc"))}))
-     ${forVectors(vectorsIn(get("n")), `(v128.store ${at("p")} ${mul(load(at("p")), splat("max"))})`)}`,
+     ${forElements(get("n"), (m) => m.store(at("p"), mul(m.load(at("p")), splat("max"))))}`,
         )
       }`,
   );
@@ -298,18 +348,11 @@ const softmaxGradRows = () =>
           [["dp", rowBytes(get("n"))], ["p", rowBytes(get("n"))]],
           `
      (local.set $acc ${v(0)})
-     ${
-            forVectors(
-              vectorsIn(get("n")),
-              `(local.set $acc ${add(get("acc"), mul(load(at("dp")), load(at("p"))))})`,
-            )
-          }
+     ${forElements(get("n"), (m) => m.accumulate("acc", mul(m.load(at("dp")), m.load(at("p")))))}
      (local.set $dot ${hsum(get("acc"))})
      ${
-            forVectors(
-              vectorsIn(get("n")),
-              `(v128.store ${at("dp")} ${mul(load(at("p")), sub(load(at("dp")), splat("dot")))})`,
-            )
+            forElements(get("n"), (m) =>
+              m.store(at("dp"), mul(m.load(at("p")), sub(m.load(at("dp")), splat("dot")))))
           }`,
         )
       }`,
@@ -328,14 +371,15 @@ const rowMaxSumExp = () =>
           [["x", rowBytes(get("n"))], ["out", "(i32.const 8)"]],
           `
      (local.set $acc ${v(-Infinity)})
-     ${forVectors(vectorsIn(get("n")), `(local.set $acc (f32x4.max ${get("acc")} ${load(at("x"))}))`)}
+     ${forElements(get("n"), (m) => `(local.set $acc (f32x4.max ${get("acc")} ${m.load(at("x"))}))`)}
      (local.set $max ${hmax(get("acc"))})
      (local.set $acc ${v(0)})
      ${
-            forVectors(
-              vectorsIn(get("n")),
-              `${expInto("e", sub(load(at("x")), splat("max")))}
-      (local.set $acc ${add(get("acc"), get("e"))})`,
+            forElements(
+              get("n"),
+              (m) =>
+                `${expInto("e", sub(m.load(at("x")), splat("max")))}
+      ${m.accumulate("acc", get("e"))}`,
             )
           }
      (f32.store ${get("out")} ${get("max")})
@@ -356,7 +400,7 @@ const subRows = () =>
           [["x", rowBytes(get("n"))], ["y", rowBytes(get("n"))], ["shift", "(i32.const 4)"]],
           `
      (local.set $s (f32.load ${get("shift")}))
-     ${forVectors(vectorsIn(get("n")), `(v128.store ${at("y")} ${sub(load(at("x")), splat("s"))})`)}`,
+     ${forElements(get("n"), (m) => m.store(at("y"), sub(m.load(at("x")), splat("s"))))}`,
         )
       }`,
   );
@@ -374,35 +418,36 @@ const logSoftmaxGradRows = () =>
           [["dy", rowBytes(get("n"))], ["y", rowBytes(get("n"))], ["dx", rowBytes(get("n"))]],
           `
      (local.set $acc ${v(0)})
-     ${forVectors(vectorsIn(get("n")), `(local.set $acc ${add(get("acc"), load(at("dy")))})`)}
+     ${forElements(get("n"), (m) => m.accumulate("acc", m.load(at("dy"))))}
      (local.set $sum ${hsum(get("acc"))})
      ${
-            forVectors(
-              vectorsIn(get("n")),
-              `${expInto("e", load(at("y")))}
-      (v128.store ${at("dx")} ${sub(load(at("dy")), mul(get("e"), splat("sum")))})`,
+            forElements(
+              get("n"),
+              (m) =>
+                `${expInto("e", m.load(at("y")))}
+      ${m.store(at("dx"), sub(m.load(at("dy")), mul(get("e"), splat("sum"))))}`,
             )
           }`,
         )
       }`,
   );
 
-// Column sums of a (rows, q) block, q a multiple of 4: out = scale·Σ_rows x.
+// Column sums of a (rows, q) block: out = scale·Σ_rows x.
 const colSum = () =>
   func(
     `(export "col_sum") (param $x i32) (param $out i32) (param $rows i32) (param $q i32) (param $scale f32)`,
     () =>
       `(local $i i32) (local $r i32)
-  ${forVectors(vectorsIn(get("q")), `(v128.store ${at("out")} ${v(0)})`)}
+  ${forElements(get("q"), (m) => m.store(at("out"), v(0)))}
   ${
         forRows(
           get("rows"),
           [["x", rowBytes(get("q"))]],
           `
-     ${forVectors(vectorsIn(get("q")), `(v128.store ${at("out")} ${add(load(at("out")), load(at("x")))})`)}`,
+     ${forElements(get("q"), (m) => m.store(at("out"), add(m.load(at("out")), m.load(at("x")))))}`,
         )
       }
-  ${forVectors(vectorsIn(get("q")), `(v128.store ${at("out")} ${mul(load(at("out")), splat("scale"))})`)}`,
+  ${forElements(get("q"), (m) => m.store(at("out"), mul(m.load(at("out")), splat("scale"))))}`,
   );
 
 // AdamW in PyTorch's order over n elements: m' = β1·m + (1 − β1)·g, v' = β2·v + (1 − β2)·g²,
