@@ -1,10 +1,26 @@
 /**
- * What the native-backend tests share: whether a system BLAS loads, and seeded test data.
+ * What the native-backend tests share: whether the native backend can start here (its WebAssembly SIMD
+ * kernels compile; matmuls then run on a system BLAS or, without one, on the built-in GEMM), whether a
+ * system BLAS loads, and seeded test data.
  */
 import { requireTool } from "../_support/tools.ts";
 import { tryLoadBlas } from "../../lib/backend/native/provider.ts";
+import { simdUnavailable } from "../../lib/backend/native/simd/simd.ts";
 
-/** True when a CBLAS library loads; without one the native tests skip (and fail under CI=true). */
+/**
+ * True when `native` can start. Its parity tests need nothing else: on a machine without a system BLAS they
+ * run on the built-in WebAssembly GEMM, the path a fresh machine's demo takes.
+ */
+export const HAS_NATIVE: boolean = requireTool(
+  simdUnavailable() === undefined,
+  "WebAssembly SIMD (native backend)",
+  "use Deno 2.9.6 or newer",
+);
+
+/**
+ * True when a system CBLAS library loads; what needs one (the demo's compression part, the BLAS description)
+ * skips without it (and fails under CI=true).
+ */
 export const HAS_BLAS: boolean = requireTool(
   !("missing" in tryLoadBlas()),
   "a CBLAS library (native backend)",

@@ -6,7 +6,7 @@ import { assert, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import { attentionCore } from "../../lib/backend/native/attention_op.ts";
 import { assertClose } from "../_support/close.ts";
-import { HAS_BLAS, seeded } from "./_native.ts";
+import { HAS_NATIVE, seeded } from "./_native.ts";
 
 interface Case {
   name: string;
@@ -74,7 +74,7 @@ async function run(c: Case): Promise<Float32Array[]> {
 
 Deno.test({
   name: "attentionCore() on native matches the composite ops on cpu, with gradients",
-  ignore: !HAS_BLAS,
+  ignore: !HAS_NATIVE,
 }, async () => {
   try {
     for (const c of CASES) {
@@ -94,7 +94,7 @@ Deno.test({
 
 Deno.test({
   name: "attentionCore() on native equals a plain-loop softmax(QKᵀ/√D + bias)·V",
-  ignore: !HAS_BLAS,
+  ignore: !HAS_NATIVE,
 }, async () => {
   const b = 2, h = 2, t = 3, d = 2, c = h * d;
   const qv = seeded(b * t * c, 7, 2), kv = seeded(b * t * c, 8, 2), vv = seeded(b * t * c, 9, 2);

@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
-import { HAS_BLAS, seeded } from "./_native.ts";
+import { HAS_NATIVE, seeded } from "./_native.ts";
 import { dropoutMask, keepThreshold, philox4x32 } from "../../lib/backend/native/philox.ts";
 import { Arena } from "../../lib/backend/native/simd/arena.ts";
 import { simdKernels } from "../../lib/backend/native/simd/simd.ts";
@@ -66,7 +66,7 @@ const FUSED_CASES: { name: string; fused: Fn; ref: Fn; shapes: number[][] }[] = 
 
 Deno.test({
   name: "gelu(), logSoftmax() and layerNorm() on native match the composite ops on cpu, with gradients",
-  ignore: !HAS_BLAS,
+  ignore: !HAS_NATIVE,
 }, async () => {
   for (const { name, fused, ref, shapes } of FUSED_CASES) {
     const make = () => shapes.map((s, i) => tf.tensor(seeded(tf.util.sizeFromShape(s), 7 + i, 4), s));
@@ -87,7 +87,7 @@ Deno.test({
   await useBackend("cpu");
 });
 
-Deno.test({ name: "layerNorm() gradient for x alone leaks nothing", ignore: !HAS_BLAS }, async () => {
+Deno.test({ name: "layerNorm() gradient for x alone leaks nothing", ignore: !HAS_NATIVE }, async () => {
   await useBackend("native");
   const x = tf.tensor(seeded(20, 1, 4), [4, 5]), g = tf.ones([5]), b = tf.zeros([5]);
   const before = tf.memory().numTensors;
@@ -100,7 +100,7 @@ Deno.test({ name: "layerNorm() gradient for x alone leaks nothing", ignore: !HAS
 
 Deno.test({
   name: "adamwStep() on native matches the composite update and a hand-computed step",
-  ignore: !HAS_BLAS,
+  ignore: !HAS_NATIVE,
 }, async () => {
   const step = { lr: 0.01, beta1: 0.9, beta2: 0.98, epsilon: 1e-6, weightDecay: 0.01, c1: 0.1, c2: 0.02 };
   const run = async (n: number) => {
@@ -129,7 +129,7 @@ Deno.test({
 
 Deno.test({
   name: "sumSquares() and dropout() on native match cpu on sizes 1, 3, 5, 7 and 130",
-  ignore: !HAS_BLAS,
+  ignore: !HAS_NATIVE,
 }, async () => {
   const run = async (backend: string, n: number) => {
     await useBackend(backend);
@@ -167,7 +167,7 @@ function erf64(x: number): number {
 Deno.test({
   name:
     "gelu() on native: value within 2e-7·max(1,|x|), derivative within 3 float32 ulps of 1, of float64 on [-12, 12]",
-  ignore: !HAS_BLAS,
+  ignore: !HAS_NATIVE,
 }, async () => {
   await useBackend("native");
   const xs = Float32Array.from({ length: 24001 }, (_, i) => -12 + i / 1000);
@@ -191,7 +191,7 @@ Deno.test({
 Deno.test({
   name:
     "_FusedMatMul on native: bias inside the GEMM (and an Add for other broadcasts) matches cpu, with gradients",
-  ignore: !HAS_BLAS,
+  ignore: !HAS_NATIVE,
 }, async () => {
   // [a shape, b shape, transposeB, bias shape]; the last bias is a column, which must not go into the GEMM.
   const cases: [number[], number[], boolean, number[]][] = [
@@ -239,7 +239,7 @@ Deno.test("affine() agrees on cpu and wasm (tfjs-wasm's own _FusedMatMul mis-bro
 });
 
 Deno.test(
-  { name: "sumSquares() on native and on cpu equal Σx² summed in float64", ignore: !HAS_BLAS },
+  { name: "sumSquares() on native and on cpu equal Σx² summed in float64", ignore: !HAS_NATIVE },
   async () => {
     const xs = seeded(100_003, 17, 6);
     let want = 0;
@@ -260,7 +260,7 @@ Deno.test(
 
 Deno.test({
   name: "dropout() makes the same Philox masks and values on native and cpu, forward and gradient",
-  ignore: !HAS_BLAS,
+  ignore: !HAS_NATIVE,
 }, async () => {
   const xs = seeded(3 * 1001, 21, 4), ws = seeded(3 * 1001, 22, 2);
   const run = async (backend: string, rate: number, seed: number) => {

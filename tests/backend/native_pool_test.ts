@@ -5,7 +5,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import type { NativeBackend } from "../../lib/backend/native/native_backend.ts";
-import { HAS_BLAS } from "./_native.ts";
+import { HAS_NATIVE } from "./_native.ts";
 import { BufferPool } from "../../lib/backend/native/buffer_pool.ts";
 import { Arena } from "../../lib/backend/native/simd/arena.ts";
 import { onWarning, type Warning } from "../../lib/util/warnings.ts";
@@ -17,7 +17,7 @@ function churn(x: tf.Tensor): void {
   for (let k = 0; k < 6; k++) tf.tidy(() => tf.mul(tf.add(x, k), 3));
 }
 
-Deno.test({ name: "native pool: a freed kernel output is kept for reuse", ignore: !HAS_BLAS }, async () => {
+Deno.test({ name: "native pool: a freed kernel output is kept for reuse", ignore: !HAS_NATIVE }, async () => {
   await useBackend("native");
   try {
     const pool = (tf.backend() as unknown as NativeBackend).pool;
@@ -35,7 +35,7 @@ Deno.test({ name: "native pool: a freed kernel output is kept for reuse", ignore
 });
 
 Deno.test(
-  { name: "native pool: arrays handed out by dataSync() are never reused", ignore: !HAS_BLAS },
+  { name: "native pool: arrays handed out by dataSync() are never reused", ignore: !HAS_NATIVE },
   async () => {
     await useBackend("native");
     try {
@@ -53,22 +53,25 @@ Deno.test(
   },
 );
 
-Deno.test({ name: "native pool: an array viewed by a slice is not reused", ignore: !HAS_BLAS }, async () => {
-  await useBackend("native");
-  try {
-    const x = tf.ones([N]);
-    churn(x);
-    const y = tf.add(x, 6);
-    const half = tf.slice(y, [0], [N / 2]); // a subarray of y's array
-    y.dispose();
-    churn(x);
-    const v = await half.data();
-    assert(v.every((e) => e === 7), "a slice's data changed after its source was freed");
-    tf.dispose([half, x]);
-  } finally {
-    await useBackend("cpu");
-  }
-});
+Deno.test(
+  { name: "native pool: an array viewed by a slice is not reused", ignore: !HAS_NATIVE },
+  async () => {
+    await useBackend("native");
+    try {
+      const x = tf.ones([N]);
+      churn(x);
+      const y = tf.add(x, 6);
+      const half = tf.slice(y, [0], [N / 2]); // a subarray of y's array
+      y.dispose();
+      churn(x);
+      const v = await half.data();
+      assert(v.every((e) => e === 7), "a slice's data changed after its source was freed");
+      tf.dispose([half, x]);
+    } finally {
+      await useBackend("cpu");
+    }
+  },
+);
 
 Deno.test("native pool: a full arena warns once, through the warnings channel, and takes still succeed", () => {
   const seen: Warning[] = [];

@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
-import { HAS_BLAS, seeded } from "./_native.ts";
+import { HAS_BLAS, HAS_NATIVE, seeded } from "./_native.ts";
 import { assertClose } from "../_support/close.ts";
 import { tryLoadBlas } from "../../lib/backend/native/provider.ts";
 import { loadBlas } from "../../lib/backend/native/blas.ts";
@@ -109,7 +109,7 @@ async function run(backend: string, c: Case): Promise<Float32Array[]> {
 }
 
 Deno.test(
-  { name: "native kernels and their gradients match the cpu backend within 1e-4", ignore: !HAS_BLAS },
+  { name: "native kernels and their gradients match the cpu backend within 1e-4", ignore: !HAS_NATIVE },
   async () => {
     for (const c of CASES) {
       const want = await run("cpu", c);
@@ -121,7 +121,7 @@ Deno.test(
 );
 
 Deno.test(
-  { name: "native scatterND rejects an index outside the shape as cpu does", ignore: !HAS_BLAS },
+  { name: "native scatterND rejects an index outside the shape as cpu does", ignore: !HAS_NATIVE },
   async () => {
     for (const backend of ["cpu", "native"]) {
       await useBackend(backend);
@@ -134,7 +134,7 @@ Deno.test(
 );
 
 Deno.test(
-  { name: "native matMul matches a hand-computed product and handles K = 0", ignore: !HAS_BLAS },
+  { name: "native matMul matches a hand-computed product and handles K = 0", ignore: !HAS_NATIVE },
   async () => {
     await useBackend("native");
     const y = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5, 6], [7, 8]]));
@@ -148,7 +148,7 @@ Deno.test(
   },
 );
 
-Deno.test({ name: "native kernels leak no tensors", ignore: !HAS_BLAS }, async () => {
+Deno.test({ name: "native kernels leak no tensors", ignore: !HAS_NATIVE }, async () => {
   await useBackend("native");
   const x = tf.tensor(seeded(24, 5, 2), [2, 3, 4]);
   const before = tf.memory().numTensors;
@@ -210,7 +210,7 @@ Deno.test(
   },
 );
 
-Deno.test({ name: "the kernel profiler counts native kernel calls", ignore: !HAS_BLAS }, async () => {
+Deno.test({ name: "the kernel profiler counts native kernel calls", ignore: !HAS_NATIVE }, async () => {
   await useBackend("native");
   profileKernels(true);
   const y = tf.tidy(() => tf.matMul(tf.ones([3, 3]), tf.ones([3, 3])));

@@ -7,7 +7,7 @@
 import { assert, assertAlmostEquals } from "@std/assert";
 import { fromFileUrl } from "@std/path";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
-import { HAS_BLAS } from "../backend/_native.ts";
+import { HAS_NATIVE } from "../backend/_native.ts";
 import { encoderForward, initEncoder } from "../../lib/model/encoder.ts";
 import { mlmLoss } from "../../lib/model/mlm.ts";
 import { disposeParams } from "../../lib/model/params.ts";
@@ -61,7 +61,7 @@ for (const layerNorm of ["post", "pre"] as const) {
     const ref = JSON.parse(new TextDecoder().decode(out.stdout)) as { loss: number; hidden: number[] };
     // Ours on cpu (the reference backend) and on native (the default where a BLAS loads: matmuls in BLAS, fused
     // GELU/LayerNorm), each with weights loaded from the same file.
-    const backends = ["cpu", ...(HAS_BLAS ? ["native"] : [])];
+    const backends = ["cpu", ...(HAS_NATIVE ? ["native"] : [])];
     try {
       for (const name of backends) {
         await useBackend(name);

@@ -2,7 +2,7 @@ import type { NativeBackend } from "../../lib/backend/native/native_backend.ts";
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "@std/assert";
 import { OptionError } from "../../lib/util/options.ts";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
-import { HAS_BLAS } from "../backend/_native.ts";
+import { HAS_NATIVE } from "../backend/_native.ts";
 import { initEncoder } from "../../lib/model/encoder.ts";
 import { disposeParams } from "../../lib/model/params.ts";
 import { createAdamW, disposeAdamW } from "../../lib/train/adamw.ts";
@@ -143,7 +143,7 @@ for (const backend of ["cpu", "native"]) {
   Deno.test({
     name: `train() leaks no tensors on ${backend}: numTensors after 200 steps equals that after 1` +
       (backend === "native" ? ", and the arena stops growing" : ""),
-    ignore: backend === "native" && !HAS_BLAS,
+    ignore: backend === "native" && !HAS_NATIVE,
   }, async () => {
     await useBackend(backend);
     try {
