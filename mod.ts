@@ -268,6 +268,7 @@ export type {
   BatchSizeStudyResult,
   BudgetPlan,
   CellOptions,
+  CompressionSize,
   CompressionStudyOptions,
   CompressionStudyResult,
   Network,

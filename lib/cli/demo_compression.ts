@@ -7,22 +7,23 @@
  * @module
  */
 import type { DataFrame } from "../display/data_frame.ts";
-import type { CompressionStudyOptions } from "../studies/compression.ts";
+import { COMPRESSION_PRESETS, type CompressionStudyOptions } from "../studies/compression.ts";
 import type { Scale } from "../studies/cell.ts";
 
 /**
- * The demo's compression settings per scale: the smallest and largest width of `pretrainSweep`'s series at
- * that scale (so their pretraining runs come from the demo's store), a finetune shorter than
- * `compressionStudy`'s preset, three sparsities and three bit widths, evaluated on 600 test examples.
+ * The demo's compression settings per scale: the smallest and largest size of `compressionStudy`'s preset
+ * (the ends of `pretrainSweep`'s width series, so their pretraining runs come from the demo's store, each with
+ * its preset finetuning learning rate), a finetune shorter than the preset's, three sparsities and three bit
+ * widths, evaluated on 600 test examples.
  */
 export const DEMO_COMPRESSION: Readonly<Record<Scale, CompressionStudyOptions>> = Object.freeze({
   smoke: {
-    sizes: [{ layers: 1, width: 32 }, { layers: 1, width: 64 }],
+    sizes: [COMPRESSION_PRESETS.smoke.sizes[0], COMPRESSION_PRESETS.smoke.sizes.at(-1)!],
     sparsities: [0, 0.5, 0.9],
     bits: [8, 4, 2],
   },
   demo: {
-    sizes: [{ layers: 2, width: 64 }, { layers: 2, width: 256 }],
+    sizes: [COMPRESSION_PRESETS.demo.sizes[0], COMPRESSION_PRESETS.demo.sizes.at(-1)!],
     finetune: { seconds: 25, evaluations: 2, evalExamples: 600 },
     sparsities: [0, 0.5, 0.9],
     bits: [8, 4, 2],

@@ -41,10 +41,17 @@ import {
 import { PRETRAIN_SWEEP_PRESETS, type SweepSize } from "./pretrain_sweep.ts";
 import { sizeLabel } from "./size_figures.ts";
 
+/**
+ * A model size of the compression study: layers × width (heads and feed-forward derived unless given), and
+ * optionally finetuning fields for this size alone (e.g. its own learning rate), applied over the preset's
+ * `finetune` and under the call's `finetune` option.
+ */
+export type CompressionSize = SweepSize & { finetune?: Partial<ClassifyRunConfig> };
+
 /** Options of {@linkcode compressionStudy}. */
 export interface CompressionStudyOptions extends CellOptions {
   /** Model sizes (default: the scale's preset). */
-  sizes?: SweepSize[];
+  sizes?: CompressionSize[];
   /** Fields of the `mlm` pretraining runs (default: `pretrainSweep`'s preset, so its runs are reused). */
   pretrain?: Partial<MlmRunConfig>;
   /** Fields of the `classify` finetuning runs. */
@@ -69,8 +76,8 @@ export interface CompressionStudyResult extends StudyResult {
 
 /** A scale's settings. */
 export interface CompressionPreset {
-  /** Model sizes. */
-  sizes: SweepSize[];
+  /** Model sizes, with their own finetuning learning rates where the preset chose them. */
+  sizes: CompressionSize[];
   /** Pretraining fields. */
   pretrain: Partial<MlmRunConfig>;
   /** Finetuning fields. */
@@ -97,9 +104,14 @@ export const COMPRESSION_PRESETS: Readonly<Record<Scale, CompressionPreset>> = O
     evalExamples: 200,
   },
   demo: {
-    // the width series of pretrainSweep's demo (reused from its store), finetuned 60 s each; one-shot
-    // pruning and quantization are evaluation-only, so the whole grid costs minutes
-    sizes: [{ layers: 2, width: 64 }, { layers: 2, width: 128 }, { layers: 2, width: 256 }],
+    // the width series of pretrainSweep's demo (reused from its store), finetuned 60 s each at the peak
+    // learning rate a validation sweep chose per size (1e-4 … 3e-3, docs/FINDINGS.md); one-shot pruning and
+    // quantization are evaluation-only, so the whole grid costs minutes
+    sizes: [
+      { layers: 2, width: 64, finetune: { peakLr: 3e-3 } },
+      { layers: 2, width: 128, finetune: { peakLr: 1e-3 } },
+      { layers: 2, width: 256, finetune: { peakLr: 1e-3 } },
+    ],
     pretrain: PRETRAIN_SWEEP_PRESETS.demo.run,
     finetune: { seconds: 60, evaluations: 4 },
     sparsities: [0, 0.3, 0.5, 0.7, 0.8, 0.9],
@@ -172,7 +184,11 @@ export async function compressionStudy(
         model: { layers: s.layers, width: s.width, heads: s.heads ?? null, ffn: s.ffn ?? null },
         seed,
       });
-      const finetune = { ...preset.finetune, ...(options.finetune ?? {}) } as Partial<ClassifyRunConfig>;
+      const finetune = {
+        ...preset.finetune,
+        ...(s.finetune ?? {}),
+        ...(options.finetune ?? {}),
+      } as Partial<ClassifyRunConfig>;
       classifyConfigs.push(classifyRun.config({
         evalSplit: "test",
         ...finetune,

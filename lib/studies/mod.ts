@@ -20,7 +20,12 @@ export type { TranslationPreset, TranslationSize, TranslationSweepOptions } from
 export { BLEU, finalPoints, finalVsParams, metricCurves, PERPLEXITY, sizeLabel } from "./size_figures.ts";
 export type { Row, SizeMetric } from "./size_figures.ts";
 export { COMPRESSION_PRESETS, compressionStudy } from "./compression.ts";
-export type { CompressionPreset, CompressionStudyOptions, CompressionStudyResult } from "./compression.ts";
+export type {
+  CompressionPreset,
+  CompressionSize,
+  CompressionStudyOptions,
+  CompressionStudyResult,
+} from "./compression.ts";
 export {
   frontierFigure,
   paretoFrontier,
