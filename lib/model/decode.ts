@@ -91,10 +91,9 @@ async function nextLogProbs(
       { training: false, cache: cache ?? undefined },
     );
     // Only the last position of each row is projected to the vocabulary.
-    const last = tf.reshape(tf.slice(tf.reshape(states, [rows, t, c]), [0, t - 1, 0], [rows, 1, c]), [
-      rows,
-      c,
-    ]);
+    const last = t === 1
+      ? states
+      : tf.reshape(tf.slice(tf.reshape(states, [rows, t, c]), [0, t - 1, 0], [rows, 1, c]), [rows, c]);
     return tf.logSoftmax(seq2seqLogits(params, last as Tensor2D, config));
   });
   const data = (await out.data()) as Float32Array;

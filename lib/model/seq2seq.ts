@@ -131,7 +131,10 @@ function embed(
   const tokens = gatherRows(param(params, embeddingName(config, side)), ids); // (B·T, C)
   // Positions past … past + T − 1 (past > 0 when decoding with a cache).
   const pos = tf.slice(param(params, `model.${side}.embed_positions.weight`), [past, 0], [t, -1]); // (T, C)
-  const x = tf.reshape(tf.add(tf.reshape(tokens, [b, t, c]), pos), [b * t, c]) as Tensor2D;
+  // One position per row (a decoding step): (B, C) + (1, C) needs no regrouping.
+  const x = t === 1
+    ? tf.add(tokens, pos) as Tensor2D
+    : tf.reshape(tf.add(tf.reshape(tokens, [b, t, c]), pos), [b * t, c]) as Tensor2D;
   return drop(layerNorm(params, `model.${side}.layernorm_embedding`, x, config.layerNormEps), config.dropout);
 }
 
