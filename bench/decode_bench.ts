@@ -2,10 +2,13 @@
  * Decoding speed: greedy and beam search with the key/value cache against re-running the whole prefix each
  * step (`cache: false`), same model and inputs in the same run; the outputs must be identical.
  *
- *   deno run -A bench/decode_bench.ts [--backend native] [--length 40] [--batch 16] [--torch]
+ *   deno run -A bench/decode_bench.ts [--backend native] [--length 40] [--batch 16] [--torch] [--profile]
  *
  * With `--torch`, PyTorch decodes the same shapes incrementally with a key/value cache in the same run
  * (`bench/torch_decode.py`, 2 threads) and the table gains tokens/s and the ratio against it.
+ * With `--profile`, one more cached run of each decoder counts its tfjs kernel calls (`tf.profile`; the op
+ * scopes that wrap kernels, such as `fusedMatMul__op`, are not counted) per decoder step: on a shared machine
+ * a steadier measure of per-step overhead than seconds.
  * The model is randomly initialised (3 + 3 layers, width 256, 4 heads, vocabulary 8000) and EOS is never
  * produced first, so every sentence runs to `--length` tokens.
  *
@@ -13,12 +16,13 @@
  */
 import { parseArgs } from "@std/cli";
 import { useBackend } from "../lib/backend/mod.ts";
+import { tf } from "../lib/backend/tf.ts";
 import { beamSearch, type DecodeOptions, greedyDecode } from "../lib/model/decode.ts";
 import { disposeParams } from "../lib/model/params.ts";
 import { initSeq2Seq } from "../lib/model/seq2seq.ts";
 import { seq2seqConfig } from "../lib/model/seq2seq_config.ts";
 
-const flags = parseArgs(Deno.args, { string: ["backend", "length", "batch"], boolean: ["torch"] });
+const flags = parseArgs(Deno.args, { string: ["backend", "length", "batch"], boolean: ["torch", "profile"] });
 const backend = await useBackend(flags.backend ?? "auto");
 const maxLength = Number(flags.length ?? 40), b = Number(flags.batch ?? 16), s = 30;
 const config = seq2seqConfig({
@@ -96,5 +100,28 @@ for (
         ref ? (ref / a).toFixed(2) : ""
       } |`,
   );
+}
+if (flags.profile) {
+  console.log("\n| decoder | decoder steps | kernel calls | per step | most called |");
+  console.log("|---|---:|---:|---:|---|");
+  for (
+    const [name, run] of [
+      ["greedy", () => greedyDecode(params, source, config, base)],
+      ["beam 4", () => beamSearch(params, beamSource, config, { ...base, beamSize: 4 })],
+    ] as const
+  ) {
+    const counts = new Map<string, number>();
+    const profile = await tf.profile(async () => void await run());
+    for (const k of profile.kernels) {
+      // Op scopes (`…__op`, custom-gradient scopes) wrap kernels that are counted on their own.
+      if (!k.name.endsWith("__op") && k.name !== "unnamed scope") {
+        counts.set(k.name, (counts.get(k.name) ?? 0) + 1);
+      }
+    }
+    const calls = [...counts.values()].reduce((a, b) => a + b, 0);
+    const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([n, c]) => `${n} ${c}`).join(", ");
+    // Every sentence runs to --length (EOS is never first), so both decoders take maxLength steps.
+    console.log(`| ${name} | ${maxLength} | ${calls} | ${(calls / maxLength).toFixed(0)} | ${top} |`);
+  }
 }
 disposeParams(params);

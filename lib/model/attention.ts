@@ -41,8 +41,10 @@ export interface AttentionDims {
 }
 
 /**
- * Keys and values (B·T, C) that decoding keeps between steps for one attention sublayer, rows grouped by
- * sequence. `null` until the first step fills them.
+ * Keys and values (B·T, C) that decoding keeps between steps for one attention sublayer. Self-attention's
+ * (`"append"`) rows are grouped by position (row t·B + b), so that a step appends B rows at the end;
+ * cross-attention's (`"reuse"`) rows are grouped by sequence (row b·S + s), as the memory's. `null` until the
+ * first step fills them.
  */
 export interface KeyValues {
   /** Keys. */
@@ -64,6 +66,13 @@ export interface AttentionCache {
   mode: "append" | "reuse";
 }
 
+// (B·T, C) rows grouped by sequence <-> grouped by position: a transpose of (B, T, C) to (T, B, C).
+function regroup(x: Tensor2D, outer: number): Tensor2D {
+  if (outer === 1 || x.shape[0] === outer) return x;
+  const c = x.shape[1];
+  return tf.reshape(tf.transpose(tf.reshape(x, [outer, -1, c]), [1, 0, 2]), [-1, c]) as Tensor2D;
+}
+
 function keysAndValues(
   params: Params,
   names: AttentionNames,
@@ -74,21 +83,18 @@ function keysAndValues(
   if (cache?.mode === "reuse" && cache.kv.k && cache.kv.v) return [cache.kv.k, cache.kv.v];
   let k = linear(params, names.key, keyValue), v = linear(params, names.value, keyValue);
   if (cache) {
-    if (cache.mode === "append" && cache.kv.k && cache.kv.v) {
-      k = appendPositions(cache.kv.k, k, b);
-      v = appendPositions(cache.kv.v, v, b);
-    }
-    cache.kv.k = tf.keep(k);
-    cache.kv.v = tf.keep(v);
+    cache.kv.k = tf.keep(cache.mode === "append" ? appendPositions(cache.kv.k, k, b) : k);
+    cache.kv.v = tf.keep(cache.mode === "append" ? appendPositions(cache.kv.v, v, b) : v);
+    if (cache.mode === "append") [k, v] = [cache.kv.k, cache.kv.v];
   }
   return [k, v];
 }
 
-// (B·T, C) and (B·T', C), both grouped by sequence, to (B·(T + T'), C).
-function appendPositions(past: Tensor2D, next: Tensor2D, b: number): Tensor2D {
-  const c = past.shape[1];
-  const joined = tf.concat([tf.reshape(past, [b, -1, c]), tf.reshape(next, [b, -1, c])], 1);
-  return tf.reshape(joined, [-1, c]) as Tensor2D;
+// The cached (T·B, C), grouped by position, with the new (B·T', C), grouped by sequence, appended: one
+// contiguous copy, no interleaving (a decoding step's T' = 1 rows are already in position order).
+function appendPositions(past: Tensor2D | null, next: Tensor2D, b: number): Tensor2D {
+  const rows = regroup(next, b);
+  return past ? tf.concat([past, rows], 0) as Tensor2D : rows;
 }
 
 /** What `multiHeadAttention` attends with (everything but the parameter record). */
@@ -142,7 +148,35 @@ export function multiHeadAttention(params: Params, options: AttentionOptions): T
   const { batchSize: b, queryLen: tq, numHeads: h } = dims;
   const q = linear(params, names.query, query); // (B·Tq, C)
   const [k, v] = keysAndValues(params, names, keyValue, b, cache); // (B·Tk, C) each
-  const tk = cache ? k.shape[0] / b : dims.keyLen;
+  const mask = dropout.active && dropoutRate > 0;
+  if (cache?.mode === "append") {
+    const tk = k.shape[0] / b, c = q.shape[1];
+    if (tq === 1 && bias === null && !mask) {
+      // One new position per sequence against keys grouped by position: the B sequences' heads are the
+      // B·H heads of one sequence of width B·C, whose Tk rows are the cache as it is (no regrouping).
+      const wide = (x: Tensor2D, rows: number) => tf.reshape(x, [rows, b * c]) as Tensor2D;
+      const context = attentionCore(wide(q, 1), wide(k, tk), wide(v, tk), null, null, {
+        batchSize: 1,
+        numHeads: b * h,
+      });
+      return linear(params, names.output, tf.reshape(context, [b, c]) as Tensor2D);
+    }
+    return attend(params, options, q, regroup(k, tk), regroup(v, tk), tk);
+  }
+  return attend(params, options, q, k, v, cache ? k.shape[0] / b : dims.keyLen);
+}
+
+// Attention over keys and values (B·Tk, C) grouped by sequence, then the output projection.
+function attend(
+  params: Params,
+  options: AttentionOptions,
+  q: Tensor2D,
+  k: Tensor2D,
+  v: Tensor2D,
+  tk: number,
+): Tensor2D {
+  const { names, dims, bias = null, dropout, dropoutRate = 0 } = options;
+  const { batchSize: b, queryLen: tq, numHeads: h } = dims;
   // Dropout on the probabilities as a keep mask: the same draws as dropout(probs) would make.
   const mask = dropout.active && dropoutRate > 0 ? dropout(tf.ones([b, h, tq, tk]), dropoutRate) : null;
   const context = attentionCore(q, k, v, bias, mask, { batchSize: b, numHeads: h }); // (B·Tq, C)

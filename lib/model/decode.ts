@@ -91,10 +91,9 @@ async function nextLogProbs(
       { training: false, cache: cache ?? undefined },
     );
     // Only the last position of each row is projected to the vocabulary.
-    const last = tf.reshape(tf.slice(tf.reshape(states, [rows, t, c]), [0, t - 1, 0], [rows, 1, c]), [
-      rows,
-      c,
-    ]);
+    const last = t === 1
+      ? states
+      : tf.reshape(tf.slice(tf.reshape(states, [rows, t, c]), [0, t - 1, 0], [rows, 1, c]), [rows, c]);
     return tf.logSoftmax(seq2seqLogits(params, last as Tensor2D, config));
   });
   const data = (await out.data()) as Float32Array;
@@ -173,9 +172,36 @@ interface Hypothesis {
   from: number; // the row of the hypothesis it extends, in the previous step's beam
 }
 
+/** One sentence's search: its live and ended hypotheses, and whether it still decodes. */
+interface Beam {
+  alive: Hypothesis[];
+  finished: Hypothesis[];
+  open: boolean;
+}
+
+/**
+ * The memory that hypothesis rows read, row i from sentence `sentences[i]`: the padding bias always, the
+ * states only without the cache (with it, the cross-attention keys and values follow the rows in the cache).
+ * The caller disposes the result unless it is `all` itself.
+ */
+function rowMemory(all: Memory, sentences: number[], states: boolean): Memory {
+  const n = all.bias!.shape[0];
+  if (sentences.length === n && sentences.every((s, i) => s === i)) return all;
+  const [rows, bias] = tf.tidy(() => {
+    const idx = tf.tensor1d(sentences, "int32");
+    const c = all.states.shape[1];
+    return [
+      states ? tf.reshape(tf.gather(tf.reshape(all.states, [n, -1]), idx), [-1, c]) : tf.clone(all.states),
+      tf.gather(all.bias!, idx),
+    ];
+  });
+  return { states: rows as Tensor2D, length: all.length, bias };
+}
+
 /**
  * Beam search per sentence; returns the best hypothesis per sentence (ids without BOS and EOS). A
- * hypothesis that reaches `maxLength` without EOS competes as it is.
+ * hypothesis that reaches `maxLength` without EOS competes as it is. The hypotheses of all sentences still
+ * searching are decoded together, one decoder step for the batch.
  *
  * @example
  * ```ts
@@ -205,76 +231,89 @@ export async function beamSearch(
   checkNumber("beamSearch", "beamSize", k, { min: 1, integer: true });
   checkNumber("beamSearch", "lengthPenalty", alpha); // any finite α (fairseq allows < 0: favours short output)
   const rank = (h: Hypothesis) => h.logProb / h.tokens.length ** alpha;
-  const results: number[][] = [];
-  const s = source.srcLen, c = config.hiddenSize;
   const all = encodeOnce(params, source, config);
+  const cache = options.cache === false ? null : decoderCache(config);
+  const beams: Beam[] = Array.from(
+    { length: source.batchSize },
+    () => ({ alive: [{ tokens: [], logProb: 0, from: 0 }], finished: [], open: true }),
+  );
+  // The rows' memory, kept while the rows keep their sentences.
+  const memo: { key: string; memory: Memory | null } = { key: "", memory: null };
+  const forget = () => {
+    if (memo.memory && memo.memory !== all) tf.dispose([memo.memory.states, memo.memory.bias!]);
+  };
   try {
-    for (let i = 0; i < source.batchSize; i++) {
-      const states = tf.tidy(() => tf.slice(all.states, [i * s, 0], [s, c]));
-      const bias = tf.tidy(() => tf.slice(all.bias!, [i, 0, 0, 0], [1, 1, 1, s]));
-      const memories = new Map<number, Tensor2D>(); // beam count -> states tiled to it
-      const tiled = (rows: number) => {
-        if (!memories.has(rows)) memories.set(rows, tf.tidy(() => tf.tile(states, [rows, 1]) as Tensor2D));
-        return memories.get(rows)!;
-      };
-      const cache = options.cache === false ? null : decoderCache(config);
-      try {
-        let alive: Hypothesis[] = [{ tokens: [], logProb: 0, from: 0 }];
-        const finished: Hypothesis[] = [];
-        for (let step = 0; step < options.maxLength && alive.length > 0; step++) {
-          // The cached rows follow the beam: row i continues the hypothesis it was extended from.
-          if (cache && step > 0) selectCachedRows(cache, alive.map((h) => h.from));
-          // With the cache, the memory is read once (step 0, one hypothesis) and its keys and values then
-          // follow the beam in the cache; without it, every hypothesis needs its own copy of the states.
-          const memory = { states: tiled(cache ? 1 : alive.length), length: s, bias };
-          const logp = await nextLogProbs(
-            params,
-            alive.map((h) => [options.bos, ...h.tokens]),
-            memory,
-            config,
-            cache,
-          );
-          // At most k continuing and k EOS candidates are consumed below (one EOS token per row), so each
-          // row's best 2k tokens are all that can matter; sorted as a stable sort of all k·V would order them.
-          const candidates = alive.flatMap((h, r) =>
-            topTokens(logp, r * v, v, 2 * k).map((token) => ({
-              from: r,
-              token,
-              logProb: h.logProb + logp[r * v + token],
-            }))
-          );
-          candidates.sort((a, b) => b.logProb - a.logProb || a.from - b.from || a.token - b.token);
-          // EOS candidates ranked above the k-th continuing one end their hypothesis; the rest are pruned.
-          const next: Hypothesis[] = [];
-          for (const cand of candidates) {
-            if (next.length >= k) break;
-            const tokens = [...alive[cand.from].tokens, cand.token];
-            (cand.token === options.eos ? finished : next).push({
-              tokens,
-              logProb: cand.logProb,
-              from: cand.from,
-            });
-          }
-          alive = next;
-          // Done when k hypotheses have ended and no live one ranks above the k-th of them (HF's
-          // heuristic; exact when lengthPenalty is 0, since log-probabilities only fall).
-          if (finished.length >= k) {
-            finished.sort((a, b) => rank(b) - rank(a));
-            const bestAlive = Math.max(...alive.map(rank));
-            if (!(bestAlive > rank(finished[k - 1]))) break;
-          }
-        }
-        const pool = [...finished, ...alive.filter((h) => h.tokens.length === options.maxLength)];
-        pool.sort((a, b) => rank(b) - rank(a));
-        const best = pool[0]?.tokens ?? [];
-        results.push(best.at(-1) === options.eos ? best.slice(0, -1) : best);
-      } finally {
-        tf.dispose([states, bias, ...memories.values()]);
-        if (cache) disposeDecoderCache(cache);
+    // Row of each open sentence's first hypothesis in the previous step's batch.
+    let firstRow = new Map<number, number>();
+    for (let step = 0; step < options.maxLength; step++) {
+      const open = beams.flatMap((beam, i) => beam.open ? [i] : []);
+      if (open.length === 0) break;
+      const sentences = open.flatMap((i) => beams[i].alive.map(() => i));
+      // The cached rows follow the beams: row r continues the hypothesis it was extended from.
+      if (cache && step > 0) {
+        selectCachedRows(cache, open.flatMap((i) => beams[i].alive.map((h) => firstRow.get(i)! + h.from)));
       }
+      const key = sentences.join();
+      if (memo.memory === null || memo.key !== key) {
+        forget();
+        memo.key = key;
+        memo.memory = rowMemory(all, sentences, cache === null);
+      }
+      const logp = await nextLogProbs(
+        params,
+        open.flatMap((i) => beams[i].alive.map((h) => [options.bos, ...h.tokens])),
+        memo.memory!,
+        config,
+        cache,
+      );
+      const rows = new Map<number, number>();
+      let row = 0;
+      for (const i of open) {
+        rows.set(i, row);
+        const beam = beams[i], base = row;
+        row += beam.alive.length;
+        // At most k continuing and k EOS candidates are consumed below (one EOS token per row), so each
+        // row's best 2k tokens are all that can matter; sorted as a stable sort of all k·V would order them.
+        const candidates = beam.alive.flatMap((h, r) =>
+          topTokens(logp, (base + r) * v, v, 2 * k).map((token) => ({
+            from: r,
+            token,
+            logProb: h.logProb + logp[(base + r) * v + token],
+          }))
+        );
+        candidates.sort((a, b) => b.logProb - a.logProb || a.from - b.from || a.token - b.token);
+        // EOS candidates ranked above the k-th continuing one end their hypothesis; the rest are pruned.
+        const next: Hypothesis[] = [];
+        for (const cand of candidates) {
+          if (next.length >= k) break;
+          const tokens = [...beam.alive[cand.from].tokens, cand.token];
+          (cand.token === options.eos ? beam.finished : next).push({
+            tokens,
+            logProb: cand.logProb,
+            from: cand.from,
+          });
+        }
+        beam.alive = next;
+        beam.open = next.length > 0;
+        // Done when k hypotheses have ended and no live one ranks above the k-th of them (HF's
+        // heuristic; exact when lengthPenalty is 0, since log-probabilities only fall).
+        if (beam.finished.length >= k) {
+          beam.finished.sort((a, b) => rank(b) - rank(a));
+          const bestAlive = Math.max(...beam.alive.map(rank));
+          if (!(bestAlive > rank(beam.finished[k - 1]))) beam.open = false;
+        }
+      }
+      firstRow = rows;
     }
+    return beams.map(({ alive, finished }) => {
+      const pool = [...finished, ...alive.filter((h) => h.tokens.length === options.maxLength)];
+      pool.sort((a, b) => rank(b) - rank(a));
+      const best = pool[0]?.tokens ?? [];
+      return best.at(-1) === options.eos ? best.slice(0, -1) : best;
+    });
   } finally {
+    forget();
     tf.dispose([all.states, all.bias!]);
+    if (cache) disposeDecoderCache(cache);
   }
-  return results;
 }

@@ -131,7 +131,10 @@ function embed(
   const tokens = gatherRows(param(params, embeddingName(config, side)), ids); // (B·T, C)
   // Positions past … past + T − 1 (past > 0 when decoding with a cache).
   const pos = tf.slice(param(params, `model.${side}.embed_positions.weight`), [past, 0], [t, -1]); // (T, C)
-  const x = tf.reshape(tf.add(tf.reshape(tokens, [b, t, c]), pos), [b * t, c]) as Tensor2D;
+  // One position per row (a decoding step): (B, C) + (1, C) needs no regrouping.
+  const x = t === 1
+    ? tf.add(tokens, pos) as Tensor2D
+    : tf.reshape(tf.add(tf.reshape(tokens, [b, t, c]), pos), [b * t, c]) as Tensor2D;
   return drop(layerNorm(params, `model.${side}.layernorm_embedding`, x, config.layerNormEps), config.dropout);
 }
 
@@ -322,22 +325,27 @@ export function disposeDecoderCache(cache: DecoderCache): void {
 export function selectCachedRows(cache: DecoderCache, rows: number[]): void {
   const first = cache.layers[0]?.self.k;
   if (!first || cache.length === 0) return;
-  const sequences = first.shape[0] / cache.length;
-  const idx = tf.tensor1d(rows, "int32");
-  const pick = (t: Tensor2D | null): Tensor2D | null => {
-    if (t === null) return null;
-    const c = t.shape[1];
+  const t = cache.length, sequences = first.shape[0] / t;
+  // Self-attention rows are grouped by position (row p·B + b), cross-attention rows by sequence.
+  const byPosition = new Int32Array(t * rows.length);
+  for (let p = 0; p < t; p++) rows.forEach((r, i) => byPosition[p * rows.length + i] = p * sequences + r);
+  const [positionIdx, sequenceIdx] = [tf.tensor1d(byPosition, "int32"), tf.tensor1d(rows, "int32")];
+  const pick = (x: Tensor2D | null, grouped: "position" | "sequence"): Tensor2D | null => {
+    if (x === null) return null;
+    const c = x.shape[1];
     const out = tf.tidy(() =>
-      tf.reshape(tf.gather(tf.reshape(t, [sequences, -1, c]), idx), [-1, c]) as Tensor2D
+      grouped === "position"
+        ? tf.gather(x, positionIdx) as Tensor2D
+        : tf.reshape(tf.gather(tf.reshape(x, [sequences, -1]), sequenceIdx), [-1, c]) as Tensor2D
     );
-    t.dispose();
+    x.dispose();
     return tf.keep(out);
   };
   for (const l of cache.layers) {
-    l.self = { k: pick(l.self.k), v: pick(l.self.v) };
-    l.cross = { k: pick(l.cross.k), v: pick(l.cross.v) };
+    l.self = { k: pick(l.self.k, "position"), v: pick(l.self.v, "position") };
+    l.cross = { k: pick(l.cross.k, "sequence"), v: pick(l.cross.v, "sequence") };
   }
-  idx.dispose();
+  tf.dispose([positionIdx, sequenceIdx]);
 }
 
 /**

@@ -200,3 +200,24 @@ Deno.test("a model overfit on four pairs decodes them back, greedy and beam, sto
   disposeAdamW(opt);
   disposeParams(params);
 });
+
+Deno.test("beamSearch() of a batch equals searching each sentence alone, with and without the cache", async () => {
+  // Seed 6 stops sentences at different steps, so the batch's rows change as sentences finish.
+  const config = tiny({ initStd: 1, layerNorm: "pre", maxPositions: 8 });
+  const params = initSeq2Seq(config, 6);
+  const pairs: Array<[number[], number[]]> = [[[3, 4, 5], []], [[6], []], [[8, 9, 10, 11], []], [[7, 7], []]];
+  const options = { bos: BOS, eos: EOS, maxLength: 6, beamSize: 3 };
+  const alone: number[][] = [];
+  for (const pair of pairs) alone.push(...await beamSearch(params, makeBatch([pair]), config, options));
+  assert(new Set(alone.map((x) => x.length)).size > 1, "the sentences should stop at different lengths");
+  const before = tf.memory().numTensors;
+  for (const cache of [true, false]) {
+    assertEquals(
+      await beamSearch(params, makeBatch(pairs), config, { ...options, cache }),
+      alone,
+      `cache ${cache}`,
+    );
+  }
+  assertEquals(tf.memory().numTensors, before, "beamSearch leaked tensors");
+  disposeParams(params);
+});

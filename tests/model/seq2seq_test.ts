@@ -6,6 +6,7 @@ import {
   decoderCache,
   disposeDecoderCache,
   initSeq2Seq,
+  selectCachedRows,
   seq2seqDecode,
   seq2seqDecoderStates,
   seq2seqEncode,
@@ -125,4 +126,47 @@ Deno.test("decoding with the key/value cache matches re-running the whole prefix
     assertEquals(tf.memory().numTensors, before, "decoding leaked tensors");
     disposeParams(params);
   }
+});
+
+Deno.test("the decoder cache fed several positions at once equals feeding them one at a time, before and after selectCachedRows", async () => {
+  const config = tiny({ initStd: 0.5, maxPositions: 8 });
+  const params = initSeq2Seq(config, 4);
+  const batch = makeBatch([[[3, 4, 5], [5, 4, 3, 6]], [[6], [7, 6, 9, 9]], [[8, 9, 10, 11], [11, 3, 9, 8]]]);
+  const b = batch.batchSize, t = batch.tgtLen;
+  const [states, bias] = tf.tidy(() => {
+    const m = seq2seqEncode(params, batch, config, { training: false });
+    return [m.states, m.bias!];
+  });
+  const memory = { states: states as tf.Tensor2D, length: batch.srcLen, bias };
+  const before = tf.memory().numTensors;
+  // Positions [from, to) of every row; returns the decoder states of the last position fed, row by row.
+  const feed = async (cache: ReturnType<typeof decoderCache>, from: number, to: number, order: number[]) => {
+    const ids = Int32Array.from(
+      order.flatMap((r) => Array.from(batch.decoderInputIds.subarray(r * t + from, r * t + to))),
+    );
+    const x = tf.tidy(() =>
+      seq2seqDecoderStates(params, { decoderIds: ids, batchSize: b, memory }, config, {
+        training: false,
+        cache,
+      })
+    );
+    const all = await x.data() as Float32Array, c = config.hiddenSize, n = to - from;
+    x.dispose();
+    return order.map((_, i) => Array.from(all.subarray(((i + 1) * n - 1) * c, (i + 1) * n * c)));
+  };
+  const order = [2, 0, 1]; // the rows after the reorder
+  const one = decoderCache(config), three = decoderCache(config);
+  for (let pos = 0; pos < 3; pos++) await feed(one, pos, pos + 1, [0, 1, 2]);
+  await feed(three, 0, 3, [0, 1, 2]);
+  assertEquals(three.length, 3);
+  for (const cache of [one, three]) selectCachedRows(cache, order);
+  const [a, c] = [await feed(one, 3, 4, order), await feed(three, 3, 4, order)];
+  for (let r = 0; r < b; r++) {
+    for (let j = 0; j < a[r].length; j++) assertAlmostEquals(a[r][j], c[r][j], 1e-5);
+  }
+  disposeDecoderCache(one);
+  disposeDecoderCache(three);
+  assertEquals(tf.memory().numTensors, before, "the cached steps leaked tensors");
+  tf.dispose([states, bias]);
+  disposeParams(params);
 });
