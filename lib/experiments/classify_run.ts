@@ -7,16 +7,11 @@
  *
  * @module
  */
-import { loadTokenizer, saveTokenizer } from "../data/tokenizer_json.ts";
-import { classificationBatches } from "../data/classification_batches.ts";
-import type { BpeTokenizer } from "../data/bpe_tokenizer.ts";
+import { loadTokenizer } from "../data/tokenizer_json.ts";
 import { initClassifier } from "../model/classifier.ts";
 import { type EncoderConfig, encoderConfig } from "../model/config.ts";
 import { initEncoder } from "../model/encoder.ts";
-import { disposeParams, type Params } from "../model/params.ts";
-import { flopsPerToken, paramCount } from "../model/size.ts";
-import { createAdamW, disposeAdamW } from "../train/adamw.ts";
-import { classificationTask } from "../train/task.ts";
+import { disposeParams } from "../model/params.ts";
 import { checkNumber, OptionError } from "../util/options.ts";
 import {
   checkClassifyData,
@@ -24,9 +19,8 @@ import {
   type ClassifyData,
   classifyDataFingerprint,
   type EvalSplit,
-  evaluationBatches,
 } from "./classification_data.ts";
-import { accuracyHook, type ClassifierModel } from "./classifier_eval.ts";
+import { type ClassifierStart, parentDir, trainClassifier } from "./classifier_training.ts";
 import {
   checkParentRef,
   checkTrainingLength,
@@ -37,8 +31,8 @@ import {
   type TrainingLength,
 } from "./kind_config.ts";
 import { mlmCorpus, type MlmData, mlmRun } from "./mlm_run.ts";
-import type { Json, ParentRef, RunContext, RunKind } from "./run_kind.ts";
-import { loadRunWeights, readRunModel, runTraining } from "./run_training.ts";
+import type { ParentRef, RunContext, RunKind } from "./run_kind.ts";
+import { loadRunWeights, readRunModel } from "./run_training.ts";
 
 /** Config of a `classify` run. */
 export type ClassifyRunConfig = TrainingLength & EvalSplit & {
@@ -108,21 +102,8 @@ export function classifyAncestor(ref: ParentRef, who: string): ClassifyRunConfig
   return r.config as ClassifyRunConfig;
 }
 
-/** The parent's directory for `field`, or a clear error when the study layer did not pass it. */
-export function parentDir(context: RunContext, field: string, who: string): string {
-  const dir = context.parents[field];
-  if (!dir) {
-    throw new Error(`${who}: no directory for parent "${field}" in context.parents; run the parent first`);
-  }
-  return dir;
-}
-
-/** The tokenizer, encoder config and initial classifier of a `classify` config. */
-async function initialModel(
-  c: ClassifyRunConfig,
-  context: RunContext,
-  numClasses: (tok: BpeTokenizer) => Promise<number>,
-): Promise<{ tokenizer: BpeTokenizer; model: ClassifierModel; params: Params }> {
+/** The tokenizer, labelled corpus, encoder config and initial classifier of a `classify` config. */
+async function initialModel(c: ClassifyRunConfig, context: RunContext): Promise<ClassifierStart> {
   if (c.init === null) {
     const { tokenizer } = await mlmCorpus({
       vocabSize: c.data.vocabSize,
@@ -134,8 +115,14 @@ async function initialModel(
       maxPositions: c.maxLen,
       vocabSize: tokenizer.vocabSize,
     });
-    const k = await numClasses(tokenizer);
-    return { tokenizer, model: { encoder, numClasses: k }, params: initClassifier(encoder, k, c.seed) };
+    const corpus = await classificationCorpus(c.data, tokenizer);
+    const k = corpus.labels.length;
+    return {
+      tokenizer,
+      corpus,
+      model: { encoder, numClasses: k },
+      params: initClassifier(encoder, k, c.seed),
+    };
   }
   const dir = parentDir(context, "init", "classify");
   const tokenizer = await loadTokenizer(`${dir}/tokenizer.json`);
@@ -147,12 +134,14 @@ async function initialModel(
       `maxLen ${c.maxLen} exceeds the pretrained encoder's ${encoder.maxPositions} positions; lower it`,
     );
   }
-  const k = await numClasses(tokenizer);
+  const corpus = await classificationCorpus(c.data, tokenizer);
+  const k = corpus.labels.length;
   const pretrained = initEncoder(encoder, 0);
   try {
     await loadRunWeights(dir, pretrained, "classify");
     return {
       tokenizer,
+      corpus,
       model: { encoder, numClasses: k },
       params: initClassifier(encoder, k, c.seed, { encoder: pretrained }),
     };
@@ -189,35 +178,13 @@ export const classifyRun: RunKind<ClassifyRunConfig> = {
   parents: (c): Record<string, ParentRef> => (c.init ? { init: c.init } : {}),
   async *run(config, context) {
     const c = classifyConfig(config);
-    let corpus: Awaited<ReturnType<typeof classificationCorpus>> | undefined;
-    const { tokenizer, model, params } = await initialModel(c, context, async (tok) => {
-      corpus = await classificationCorpus(c.data, tok);
-      return corpus.labels.length;
+    return yield* trainClassifier({
+      ...await initialModel(c, context),
+      context,
+      length: c,
+      split: c,
+      batchSize: c.batchSize,
+      maxLen: c.maxLen,
     });
-    const optimizer = createAdamW(params);
-    try {
-      await saveTokenizer(tokenizer, `${context.dir}/tokenizer.json`);
-      const shape = { batchSize: c.batchSize, maxLen: c.maxLen };
-      const validation = evaluationBatches(corpus!, c, tokenizer, shape);
-      return yield* runTraining({
-        length: c,
-        context,
-        task: classificationTask(params, model.encoder),
-        optimizer,
-        source: classificationBatches(corpus!.train, tokenizer, {
-          ...shape,
-          numClasses: model.numClasses,
-          seed: c.seed,
-        }),
-        validation,
-        evalHooks: [accuracyHook(model.encoder, validation)],
-        model: model as unknown as Json,
-        params: paramCount(params),
-        flopsPerToken: flopsPerToken(model.encoder, { seqLen: c.maxLen, maskFraction: 0 }),
-      });
-    } finally {
-      disposeAdamW(optimizer);
-      disposeParams(params);
-    }
   },
 };

@@ -10,28 +10,22 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
-import { loadTokenizer, saveTokenizer } from "../data/tokenizer_json.ts";
-import { classificationBatches } from "../data/classification_batches.ts";
-import { disposeParams, type Params } from "../model/params.ts";
-import { flopsPerToken, paramCount } from "../model/size.ts";
+import type { Params } from "../model/params.ts";
 import { applyMasks, magnitudeMasks } from "../compress/magnitude_prune.ts";
 import { type CubicSchedule, cubicSparsity } from "../compress/schedule.ts";
 import type { SelectOptions, TensorRecord } from "../compress/select.ts";
 import { sparsityReport } from "../compress/sparsity_report.ts";
-import { createAdamW, disposeAdamW } from "../train/adamw.ts";
 import type { EvalHook } from "../train/loop.ts";
-import { classificationTask } from "../train/task.ts";
 import { checkNumber, OptionError } from "../util/options.ts";
 import {
   checkClassifyData,
-  classificationCorpus,
   type ClassifyData,
   classifyDataFingerprint,
   type EvalSplit,
-  evaluationBatches,
 } from "./classification_data.ts";
-import { accuracyHook, isLinearWeight, loadClassifierRun } from "./classifier_eval.ts";
-import { classifyAncestor, classifyRun, parentDir } from "./classify_run.ts";
+import { isLinearWeight } from "./classifier_eval.ts";
+import { loadClassifierParent, trainClassifier } from "./classifier_training.ts";
+import { classifyAncestor, classifyRun } from "./classify_run.ts";
 import {
   checkOneOf,
   checkParentRef,
@@ -40,8 +34,7 @@ import {
   mergeConfig,
   type TrainingLength,
 } from "./kind_config.ts";
-import type { Json, ParentRef, RunKind } from "./run_kind.ts";
-import { runTraining } from "./run_training.ts";
+import type { ParentRef, RunKind } from "./run_kind.ts";
 
 /** Config of a `prune` run. */
 export type PruneRunConfig = TrainingLength & EvalSplit & {
@@ -196,40 +189,23 @@ export const pruneRun: RunKind<PruneRunConfig> = {
   parents: (c): Record<string, ParentRef> => (c.init ? { init: c.init } : {}),
   async *run(config, context) {
     const c = pruneConfig(config);
-    const dir = parentDir(context, "init", "prune");
-    const tokenizer = await loadTokenizer(`${dir}/tokenizer.json`);
-    const corpus = await classificationCorpus(parentData(c), tokenizer);
-    const maxLen = classifyAncestor(c.init!, "prune").maxLen;
-    const { model, params } = await loadClassifierRun(dir, "prune");
-    const optimizer = createAdamW(params);
-    const masks = pruner(params, c);
+    const start = await loadClassifierParent(context, parentData(c), "prune");
+    const masks = pruner(start.params, c);
     try {
-      await saveTokenizer(tokenizer, `${context.dir}/tokenizer.json`);
-      const shape = { batchSize: c.batchSize, maxLen };
-      const validation = evaluationBatches(corpus, c, tokenizer, shape);
-      await masks.update(0, 0); // the first cut (the whole cut, one-shot), unless resuming overrides it
-      return yield* runTraining({
-        length: c,
+      return yield* trainClassifier({
+        ...start,
         context,
-        task: classificationTask(params, model.encoder),
-        optimizer,
-        source: classificationBatches(corpus.train, tokenizer, {
-          ...shape,
-          numClasses: model.numClasses,
-          seed: c.seed,
-        }),
-        validation,
-        evalHooks: [accuracyHook(model.encoder, validation), sparsityHook()],
+        length: c,
+        split: c,
+        batchSize: c.batchSize,
+        maxLen: classifyAncestor(c.init!, "prune").maxLen,
+        prepare: () => masks.update(0, 0), // the first cut (the whole cut, one-shot), unless resuming overrides it
+        evalHooks: [sparsityHook()],
         afterStep: (step, seconds) => masks.update(step, seconds),
         onResume: (state) => masks.resume(state.step, state.seconds),
-        model: model as unknown as Json,
-        params: paramCount(params),
-        flopsPerToken: flopsPerToken(model.encoder, { seqLen: maxLen, maskFraction: 0 }),
       });
     } finally {
       masks.dispose();
-      disposeAdamW(optimizer);
-      disposeParams(params);
     }
   },
 };

@@ -9,28 +9,16 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
-import { loadTokenizer, saveTokenizer } from "../data/tokenizer_json.ts";
-import { classificationBatches } from "../data/classification_batches.ts";
 import { fakeQuantizeRecord } from "../compress/quantize_record.ts";
 import { sparsityReport } from "../compress/sparsity_report.ts";
-import { disposeParams, type Params } from "../model/params.ts";
-import { flopsPerToken, paramCount } from "../model/size.ts";
-import { createAdamW, disposeAdamW } from "../train/adamw.ts";
-import { classificationTask } from "../train/task.ts";
+import type { Params } from "../model/params.ts";
 import { checkNumber, OptionError } from "../util/options.ts";
-import {
-  checkClassifyData,
-  classificationCorpus,
-  classifyDataFingerprint,
-  type EvalSplit,
-  evaluationBatches,
-} from "./classification_data.ts";
-import { accuracyHook, loadClassifierRun } from "./classifier_eval.ts";
-import { classifyAncestor, classifyRun, parentDir } from "./classify_run.ts";
+import { checkClassifyData, classifyDataFingerprint, type EvalSplit } from "./classification_data.ts";
+import { loadClassifierParent, trainClassifier } from "./classifier_training.ts";
+import { classifyAncestor, classifyRun } from "./classify_run.ts";
 import { checkParentRef, fullParentRef, mergeConfig } from "./kind_config.ts";
 import { LINEAR_WEIGHTS, pruneRun } from "./prune_run.ts";
-import type { Json, ParentRef, RunKind } from "./run_kind.ts";
-import { runTraining } from "./run_training.ts";
+import type { ParentRef, RunKind } from "./run_kind.ts";
 
 /** Config of a `quantize` run. */
 export type QuantizeRunConfig = EvalSplit & {
@@ -113,35 +101,20 @@ export const quantizeRun: RunKind<QuantizeRunConfig> = {
   async *run(config, context) {
     const c = quantizeConfig(config);
     const root = classifyAncestor(c.init!, "quantize");
-    const dir = parentDir(context, "init", "quantize");
-    const tokenizer = await loadTokenizer(`${dir}/tokenizer.json`);
-    const corpus = await classificationCorpus(root.data, tokenizer);
-    const { model, params } = await loadClassifierRun(dir, "quantize");
-    const optimizer = createAdamW(params); // never steps: the loop checkpoints it with the weights
-    try {
-      await saveTokenizer(tokenizer, `${context.dir}/tokenizer.json`);
-      const size = await quantizeInPlace(params, c.bits);
-      const nonzeroParams = (await sparsityReport(params, LINEAR_WEIGHTS)).totalNonzero;
-      const shape = { batchSize: c.batchSize, maxLen: root.maxLen };
-      const validation = evaluationBatches(corpus, c, tokenizer, shape);
-      return yield* runTraining({
-        length: { seconds: 0, maxSteps: 0, peakLr: 1, evaluations: 1, seed: 0 },
-        context,
-        task: classificationTask(params, model.encoder),
-        optimizer,
-        source: classificationBatches(corpus.train, tokenizer, { ...shape, numClasses: model.numClasses }),
-        validation,
-        evalHooks: [
-          accuracyHook(model.encoder, validation),
-          () => Promise.resolve({ ...size, nonzeroParams }),
-        ],
-        model: model as unknown as Json,
-        params: paramCount(params),
-        flopsPerToken: flopsPerToken(model.encoder, { seqLen: root.maxLen, maskFraction: 0 }),
-      });
-    } finally {
-      disposeAdamW(optimizer);
-      disposeParams(params);
-    }
+    const start = await loadClassifierParent(context, root.data, "quantize");
+    let size: Record<string, number> = {};
+    return yield* trainClassifier({
+      ...start,
+      context,
+      length: { seconds: 0, maxSteps: 0, peakLr: 1, evaluations: 1, seed: 0 },
+      split: c,
+      batchSize: c.batchSize,
+      maxLen: root.maxLen,
+      prepare: async () => {
+        const bits = await quantizeInPlace(start.params, c.bits);
+        size = { ...bits, nonzeroParams: (await sparsityReport(start.params, LINEAR_WEIGHTS)).totalNonzero };
+      },
+      evalHooks: [() => Promise.resolve(size)],
+    });
   },
 };

@@ -29,6 +29,7 @@ import {
   resolveScale,
   resolveSeeds,
   type Scale,
+  seedLabel,
   studyOptions,
 } from "./cell.ts";
 import { ETHERNET_10G, type Network } from "./data_parallel.ts";
@@ -319,7 +320,7 @@ export async function batchSizeStudy(options: BatchSizeStudyOptions = {}): Promi
     seeds,
     label: (c) =>
       `B=${c.batchSize}` + (settings.lrMultipliers.length > 1 ? ` lr ${c.peakLr.toPrecision(2)}` : "") +
-      (seeds.length > 1 ? ` seed ${c.seed}` : ""),
+      seedLabel(seeds, c.seed),
     figures: (tables) => batchSizeFigures(analyzeBatchSizeStudy(tables, settings), settings),
   }, studyOptions(options, name)));
   const analysis = analyzeBatchSizeStudy(result, settings);

@@ -102,6 +102,11 @@ export function resolveSeeds(where: string, seeds: number[] | undefined): number
   return seeds;
 }
 
+/** What a run's label adds for its seed: nothing in a one-seed study, ` seed N` in one with several. */
+export function seedLabel(seeds: readonly number[], seed: unknown): string {
+  return seeds.length > 1 ? ` seed ${seed}` : "";
+}
+
 /** The `runStudy` options of a cell's options (store defaults to `runs/<name>`). */
 export function studyOptions(options: CellOptions, name: string): RunStudyOptions {
   return {

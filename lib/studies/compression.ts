@@ -29,6 +29,7 @@ import {
   resolveScale,
   resolveSeeds,
   type Scale,
+  seedLabel,
   studyOptions,
 } from "./cell.ts";
 import {
@@ -211,7 +212,7 @@ export async function compressionStudy(
     name: `${name}-finetune`,
     kind: classifyRun,
     runs: classifyConfigs as Partial<ClassifyRunConfig>[],
-    label: (c) => sizeOf(c as unknown as Config) + (seeds.length > 1 ? ` seed ${c.seed}` : ""),
+    label: (c) => sizeOf(c as unknown as Config) + seedLabel(seeds, c.seed),
   }, common("finetune")));
 
   const baselines = finetuned.runs.toRecords() as Record<string, unknown>[];
@@ -235,7 +236,7 @@ export async function compressionStudy(
     ) as unknown as Partial<PruneRunConfig>[],
     label: (c) =>
       `${sizeOf((c.init as unknown as { config: Config }).config)} sparsity ${c.sparsity}` +
-      (seeds.length > 1 ? ` seed ${c.seed}` : ""),
+      seedLabel(seeds, c.seed),
   }, common("prune")));
   const quantized = await cellResult(runStudy({
     name: `${name}-quantize`,

@@ -21,9 +21,10 @@ import {
   resolveScale,
   resolveSeeds,
   type Scale,
+  seedLabel,
   studyOptions,
 } from "./cell.ts";
-import { finalVsParams, metricCurves, PERPLEXITY, sizeLabel } from "./size_figures.ts";
+import { PERPLEXITY, sizeLabel, sizeSweepFigures } from "./size_figures.ts";
 
 /** A model size: layers × width (heads and feed-forward derived unless given). */
 export type SweepSize = { layers: number; width: number; heads?: number; ffn?: number };
@@ -149,11 +150,7 @@ export async function pretrainSweep(options: PretrainSweepOptions = {}): Promise
     base: run as Partial<MlmRunConfig>,
     runs: sizes.map((model) => ({ model })),
     seeds,
-    label: (c) => sizeLabel(c.model.layers, c.model.width) + (seeds.length > 1 ? ` seed ${c.seed}` : ""),
-    figures: ({ records, runs }) => [
-      metricCurves(records, PERPLEXITY, "seconds"),
-      metricCurves(records, PERPLEXITY, "step"),
-      finalVsParams(records, runs, PERPLEXITY),
-    ],
+    label: (c) => sizeLabel(c.model.layers, c.model.width) + seedLabel(seeds, c.seed),
+    figures: ({ records, runs }) => sizeSweepFigures(records, runs, PERPLEXITY),
   }, studyOptions(options, name)));
 }

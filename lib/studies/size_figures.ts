@@ -201,3 +201,12 @@ export function finalVsParams(records: DataFrame, runs: DataFrame, m: SizeMetric
     },
   };
 }
+
+/** A size sweep's three figures: `m` against seconds, against steps, and its final value against parameters. */
+export function sizeSweepFigures(records: DataFrame, runs: DataFrame, m: SizeMetric): Figure[] {
+  return [
+    metricCurves(records, m, "seconds"),
+    metricCurves(records, m, "step"),
+    finalVsParams(records, runs, m),
+  ];
+}

@@ -21,9 +21,10 @@ import {
   resolveScale,
   resolveSeeds,
   type Scale,
+  seedLabel,
   studyOptions,
 } from "./cell.ts";
-import { BLEU, finalVsParams, metricCurves } from "./size_figures.ts";
+import { BLEU, sizeSweepFigures } from "./size_figures.ts";
 
 /** An encoder-decoder size: encoder and decoder layers × width (heads and feed-forward derived). */
 export type TranslationSize = { encoderLayers: number; decoderLayers: number; width: number };
@@ -134,12 +135,7 @@ export async function translationSweep(options: TranslationSweepOptions = {}): P
     runs: sizes.map((s) => ({ model: { ...s, heads: null, ffn: null } })),
     seeds,
     label: (c) =>
-      `${c.model.encoderLayers}+${c.model.decoderLayers}×${c.model.width}` +
-      (seeds.length > 1 ? ` seed ${c.seed}` : ""),
-    figures: ({ records, runs }) => [
-      metricCurves(records, BLEU, "seconds"),
-      metricCurves(records, BLEU, "step"),
-      finalVsParams(records, runs, BLEU),
-    ],
+      `${c.model.encoderLayers}+${c.model.decoderLayers}×${c.model.width}` + seedLabel(seeds, c.seed),
+    figures: ({ records, runs }) => sizeSweepFigures(records, runs, BLEU),
   }, studyOptions(options, name)));
 }
