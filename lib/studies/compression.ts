@@ -251,7 +251,10 @@ export async function compressionStudy(
     ) as unknown as Partial<
       QuantizeRunConfig
     >[],
-    label: (c) => `${sizeOf((c.init as unknown as { config: Config }).config)} ${c.bits} bits`,
+    label: (c) => {
+      const parent = (c.init as unknown as { config: Config }).config;
+      return `${sizeOf(parent)} ${c.bits} bits` + seedLabel(seeds, parent.seed as number);
+    },
   }, common("quantize")));
 
   const paramsOf = new Map(classifyConfigs.map((c, i) => [sizeOf(c), num(baselines[i]?.params ?? 0)]));
@@ -279,6 +282,8 @@ export async function compressionStudy(
       accuracyHigh: num(r.accuracyHigh),
       nonzeroParams: num(r.nonzeroParams),
       sizeBits: how.sizeBits,
+      // the finetuned parent's seed (prune and quantize runs both start from a classify run)
+      seed: num(r["init.config.seed"] ?? 0),
     };
   };
   const points: CompressionPoint[] = [

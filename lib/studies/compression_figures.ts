@@ -38,16 +38,28 @@ export interface CompressionPoint {
   nonzeroParams: number;
   /** Size in bits, as described in the module doc. */
   sizeBits: number;
+  /** Seed of the finetuned model (and its pretraining); absent where a study has one seed. */
+  seed?: number;
 }
 
 const layout = (title: string, x: string) =>
   figureLayout({ title, x: { title: x, type: "log" }, y: { title: "test accuracy" } });
 
+// The seeds among the points: with more than one, every curve, frontier and winner is per seed.
+const seedsOf = (points: CompressionPoint[]) => [...new Set(points.map((p) => p.seed ?? 0))].sort((a, b) => a - b);
+
+/** A curve's name: the size, and the seed where the points hold several. */
+function curveName(p: CompressionPoint, several: boolean): string {
+  return several ? `${p.size} seed ${p.seed ?? 0}` : p.size;
+}
+
 function bySize(points: CompressionPoint[]): Map<string, CompressionPoint[]> {
+  const several = seedsOf(points).length > 1;
   const out = new Map<string, CompressionPoint[]>();
-  for (const p of [...points].sort((a, b) => a.params - b.params)) {
-    if (!out.has(p.size)) out.set(p.size, []);
-    out.get(p.size)!.push(p);
+  for (const p of [...points].sort((a, b) => a.params - b.params || (a.seed ?? 0) - (b.seed ?? 0))) {
+    const name = curveName(p, several);
+    if (!out.has(name)) out.set(name, []);
+    out.get(name)!.push(p);
   }
   return out;
 }
@@ -133,7 +145,7 @@ export function paretoFrontier<P extends { sizeBits: number; accuracy: number }>
   return out;
 }
 
-/** Every compressed model (markers by size) with the Pareto frontier drawn through the best. */
+/** Every compressed model (markers by size) with the Pareto frontier drawn through the best (one per seed). */
 export function frontierFigure(points: CompressionPoint[]): Figure {
   const data: Trace[] = [...bySize(points)].map(([size, ps]) => ({
     type: "scatter",
@@ -144,15 +156,18 @@ export function frontierFigure(points: CompressionPoint[]): Figure {
     text: ps.map((p) => (p.method === "prune" ? `pruned ${p.sparsity}` : `${p.bits} bits`)),
     marker: { symbol: ps.map((p) => (p.method === "prune" ? "circle" : "diamond")) },
   }));
-  const front = paretoFrontier(points);
-  data.push({
-    type: "scatter",
-    mode: "lines",
-    name: "Pareto frontier",
-    x: front.map((p) => p.sizeBits),
-    y: front.map((p) => p.accuracy),
-    line: { dash: "dot", color: "black" },
-  });
+  const seeds = seedsOf(points);
+  for (const seed of seeds) {
+    const front = paretoFrontier(points.filter((p) => (p.seed ?? 0) === seed));
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: seeds.length > 1 ? `Pareto frontier, seed ${seed}` : "Pareto frontier",
+      x: front.map((p) => p.sizeBits),
+      y: front.map((p) => p.accuracy),
+      line: { dash: seed === seeds[0] ? "dot" : "dash", color: "black" },
+    });
+  }
   return {
     data,
     layout: layout("Which model wins at each size: every compressed model", "model size in bits (log)"),
@@ -161,28 +176,34 @@ export function frontierFigure(points: CompressionPoint[]): Figure {
 
 /**
  * For budgets spread over the points' sizes (powers of two), the most accurate model that fits: its size,
- * method, setting and accuracy.
+ * method, setting and accuracy — per seed (a `seed` column) where the points hold several, since the best of
+ * several seeds' noisy accuracies would flatter every budget.
  */
 export function winnersTable(points: CompressionPoint[]): DataFrame {
   if (points.length === 0) return rowsToFrame([]);
   const lo = Math.floor(Math.log2(Math.min(...points.map((p) => p.sizeBits))));
   const hi = Math.ceil(Math.log2(Math.max(...points.map((p) => p.sizeBits))));
+  const seeds = seedsOf(points);
   const rows = [];
-  for (let e = lo; e <= hi; e++) {
-    const budget = 2 ** e;
-    const fits = points.filter((p) => p.sizeBits <= budget);
-    if (fits.length === 0) continue;
-    const best = fits.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
-    rows.push({
-      budgetMiB: budget / 8 / 2 ** 20,
-      model: best.size,
-      method: best.method,
-      setting: best.method === "prune" ? `sparsity ${best.sparsity}` : `${best.bits} bits`,
-      accuracy: best.accuracy,
-      accuracyLow: best.accuracyLow,
-      accuracyHigh: best.accuracyHigh,
-      sizeMiB: best.sizeBits / 8 / 2 ** 20,
-    });
+  for (const seed of seeds) {
+    const ofSeed = points.filter((p) => (p.seed ?? 0) === seed);
+    for (let e = lo; e <= hi; e++) {
+      const budget = 2 ** e;
+      const fits = ofSeed.filter((p) => p.sizeBits <= budget);
+      if (fits.length === 0) continue;
+      const best = fits.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
+      rows.push({
+        ...(seeds.length > 1 ? { seed } : {}),
+        budgetMiB: budget / 8 / 2 ** 20,
+        model: best.size,
+        method: best.method,
+        setting: best.method === "prune" ? `sparsity ${best.sparsity}` : `${best.bits} bits`,
+        accuracy: best.accuracy,
+        accuracyLow: best.accuracyLow,
+        accuracyHigh: best.accuracyHigh,
+        sizeMiB: best.sizeBits / 8 / 2 ** 20,
+      });
+    }
   }
   return rowsToFrame(rows);
 }
