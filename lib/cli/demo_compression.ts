@@ -13,8 +13,8 @@ import type { Scale } from "../studies/cell.ts";
 /**
  * The demo's compression settings per scale: the smallest and largest size of `compressionStudy`'s preset
  * (the ends of `pretrainSweep`'s width series, so their pretraining runs come from the demo's store, each with
- * its preset finetuning learning rate), a finetune shorter than the preset's, three sparsities and three bit
- * widths, evaluated on 600 test examples.
+ * its preset finetuning learning rate), a finetune shorter than the preset's (20 s), three sparsities and three
+ * bit widths, evaluated on 600 test examples.
  */
 export const DEMO_COMPRESSION: Readonly<Record<Scale, CompressionStudyOptions>> = Object.freeze({
   smoke: {
@@ -24,9 +24,10 @@ export const DEMO_COMPRESSION: Readonly<Record<Scale, CompressionStudyOptions>> 
   },
   demo: {
     sizes: [COMPRESSION_PRESETS.demo.sizes[0], COMPRESSION_PRESETS.demo.sizes.at(-1)!],
-    finetune: { seconds: 25, evaluations: 2, evalExamples: 600 },
+    finetune: { seconds: 20, evaluations: 1, evalExamples: 600 },
     sparsities: [0, 0.5, 0.9],
     bits: [8, 4, 2],
+    evalExamples: 600,
   },
   full: {},
 });
@@ -70,8 +71,8 @@ export function compressionRows(records: DataFrame): CompressionRow[] {
 const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? "—" : (100 * v).toFixed(1));
 
 /**
- * The compression table and a verdict: does the largest model lose fewer accuracy points than the smallest
- * at the harshest pruning and quantization, by more than the noise of the evaluation?
+ * The compression table and a verdict: does the largest model keep a larger share of its dense accuracy than
+ * the smallest at the harshest pruning and quantization, by more than the evaluation's noise?
  *
  * @example
  * ```ts
@@ -82,7 +83,7 @@ const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ?
  *   pruned: new Map([[0, dense], [0.9, at90]]), quantized: new Map([[2, dense]]),
  * });
  * const text = compressionVerdict([row("2×64", 2e5, 0.4, 0.1), row("2×256", 3e6, 0.5, 0.45)]);
- * assert(text.includes("2×256 lost 5.0 points") && text.includes("shows"));
+ * assert(text.includes("2×256 kept 90% of its accuracy (lost 5.0 points)") && text.includes("paper's finding"));
  * ```
  */
 export function compressionVerdict(rows: CompressionRow[]): string {
@@ -112,35 +113,37 @@ export function compressionVerdict(rows: CompressionRow[]): string {
   const small = rows[0], large = rows.at(-1)!;
   const harsh = sparsities.at(-1), fewest = bits.at(-1);
   const noise = 100 * Math.max(small.halfWidth, large.halfWidth);
-  const drop = (r: CompressionRow, v: number | undefined) => 100 * (r.dense - (v ?? NaN));
   const parts: string[] = [
     `Test accuracy (%) after finetuning; ±${noise.toFixed(1)} points is the evaluation's 95% interval.`,
   ];
-  const compare = (what: string, dSmall: number, dLarge: number) => {
-    if (!Number.isFinite(dSmall) || !Number.isFinite(dLarge)) return;
-    const says = dLarge + noise < dSmall
+  // Robustness is the share of its dense accuracy a model keeps (points lost would favour the weaker model,
+  // which has less to lose); a difference counts when it exceeds both models' relative noise together.
+  const compare = (what: string, small_: number | undefined, large_: number | undefined) => {
+    if (small_ === undefined || large_ === undefined || !(small.dense > 0 && large.dense > 0)) return;
+    const keptSmall = small_ / small.dense, keptLarge = large_ / large.dense;
+    const band = small.halfWidth / small.dense + large.halfWidth / large.dense;
+    const says = keptLarge > keptSmall + band
       ? "shows the paper's finding: the larger model is more robust"
-      : dSmall + noise < dLarge
+      : keptSmall > keptLarge + band
       ? "shows the opposite of the paper's finding: the smaller model is more robust"
       : "shows no difference beyond the noise";
+    const kept = (r: CompressionRow, v: number) =>
+      `${(100 * v / r.dense).toFixed(0)}% of its accuracy (lost ${(100 * (r.dense - v)).toFixed(1)} points)`;
     parts.push(
-      `${what}, ${large.size} lost ${dLarge.toFixed(1)} points and ${small.size} ` +
-        `${dSmall.toFixed(1)}: this run ${says}.`,
+      `${what}, ${large.size} kept ${kept(large, large_)} and ${small.size} ${
+        kept(small, small_)
+      }: this run ${says}.`,
     );
   };
   if (harsh !== undefined) {
     compare(
       `Pruned to ${Math.round(100 * harsh)}% sparsity`,
-      drop(small, small.pruned.get(harsh)),
-      drop(large, large.pruned.get(harsh)),
+      small.pruned.get(harsh),
+      large.pruned.get(harsh),
     );
   }
   if (fewest !== undefined) {
-    compare(
-      `Quantized to ${fewest} bits`,
-      drop(small, small.quantized.get(fewest)),
-      drop(large, large.quantized.get(fewest)),
-    );
+    compare(`Quantized to ${fewest} bits`, small.quantized.get(fewest), large.quantized.get(fewest));
   }
   parts.push(
     "With seconds of finetuning these are weak classifiers (the most frequent class is about 12% of the " +

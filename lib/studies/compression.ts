@@ -65,6 +65,8 @@ export interface CompressionStudyOptions extends CellOptions {
   bits?: number[];
   /** Where to look for finished pretraining runs besides `store`'s siblings (default `runs/`). */
   pretrainStores?: string[];
+  /** Test examples each compressed model is evaluated on; null: the whole split (default: the preset's). */
+  evalExamples?: number | null;
   /** The study's name. Default `compression-<scale>`. */
   name?: string;
 }
@@ -132,7 +134,17 @@ export const COMPRESSION_PRESETS: Readonly<Record<Scale, CompressionPreset>> = O
   },
 });
 
-const OWN_KEYS = ["sizes", "pretrain", "finetune", "sparsities", "prune", "bits", "pretrainStores", "name"];
+const OWN_KEYS = [
+  "sizes",
+  "pretrain",
+  "finetune",
+  "sparsities",
+  "prune",
+  "bits",
+  "pretrainStores",
+  "evalExamples",
+  "name",
+];
 
 function num(v: unknown): number {
   return typeof v === "bigint" ? Number(v) : v as number;
@@ -165,6 +177,8 @@ export async function compressionStudy(
   }
   const sparsities = options.sparsities ?? preset.sparsities;
   sparsities.forEach((s, i) => checkNumber(where, `sparsities[${i}]`, s, { min: 0, below: 1 }));
+  const evalExamples = options.evalExamples !== undefined ? options.evalExamples : preset.evalExamples ?? null;
+  if (evalExamples !== null) checkNumber(where, "evalExamples", evalExamples, { integer: true, min: 1 });
   const bits = options.bits ?? preset.bits;
   bits.forEach((b, i) => checkNumber(where, `bits[${i}]`, b, { integer: true, min: 2, max: 8 }));
   const name = options.name ?? `compression-${scale}`;
@@ -230,7 +244,7 @@ export async function compressionStudy(
         init: parentOf(c),
         sparsity,
         evalSplit: "test",
-        evalExamples: preset.evalExamples ?? null,
+        evalExamples,
         seed: c.seed as number,
       }))
     ) as unknown as Partial<PruneRunConfig>[],
@@ -246,7 +260,7 @@ export async function compressionStudy(
         init: parentOf(c),
         bits: b,
         evalSplit: "test",
-        evalExamples: preset.evalExamples ?? null,
+        evalExamples,
       }))
     ) as unknown as Partial<
       QuantizeRunConfig
