@@ -177,7 +177,9 @@ export async function compressionStudy(
   }
   const sparsities = options.sparsities ?? preset.sparsities;
   sparsities.forEach((s, i) => checkNumber(where, `sparsities[${i}]`, s, { min: 0, below: 1 }));
-  const evalExamples = options.evalExamples !== undefined ? options.evalExamples : preset.evalExamples ?? null;
+  const evalExamples = options.evalExamples !== undefined
+    ? options.evalExamples
+    : preset.evalExamples ?? null;
   if (evalExamples !== null) checkNumber(where, "evalExamples", evalExamples, { integer: true, min: 1 });
   const bits = options.bits ?? preset.bits;
   bits.forEach((b, i) => checkNumber(where, `bits[${i}]`, b, { integer: true, min: 2, max: 8 }));

@@ -46,7 +46,8 @@ const layout = (title: string, x: string) =>
   figureLayout({ title, x: { title: x, type: "log" }, y: { title: "test accuracy" } });
 
 // The seeds among the points: with more than one, every curve, frontier and winner is per seed.
-const seedsOf = (points: CompressionPoint[]) => [...new Set(points.map((p) => p.seed ?? 0))].sort((a, b) => a - b);
+const seedsOf = (points: CompressionPoint[]) =>
+  [...new Set(points.map((p) => p.seed ?? 0))].sort((a, b) => a - b);
 
 /** A curve's name: the size, and the seed where the points hold several. */
 function curveName(p: CompressionPoint, several: boolean): string {
