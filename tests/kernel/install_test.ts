@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertRejects } from "@std/assert";
 import { installKernel, kernelSpec, uninstallKernel } from "../../kernels/install.ts";
 import { commandWorks, requireTool } from "../_support/tools.ts";
 import { JUPYTER, PROJECT_DIR, run } from "./_subprocess.ts";
@@ -43,7 +43,10 @@ Deno.test("kernel:install honours JUPYTER_DATA_DIR and jupyter lists the kernel;
     const uninstall = await run(Deno.execPath(), ["task", "kernel:uninstall"], { env, timeoutMs: 60_000 });
     assert(uninstall.code === 0, uninstall.output);
     const after = await run(JUPYTER, ["kernelspec", "list", "--json"], { env, timeoutMs: 60_000 });
-    assert(!("trainlarge" in JSON.parse(after.output.slice(after.output.indexOf("{"))).kernelspecs));
+    // A kernel the developer installed in their own data dir may still be listed; ours must be gone.
+    const left = JSON.parse(after.output.slice(after.output.indexOf("{"))).kernelspecs.trainlarge;
+    assert(left?.resource_dir !== `${dataDir}/kernels/trainlarge`, JSON.stringify(left));
+    await assertRejects(() => Deno.stat(`${dataDir}/kernels/trainlarge`), Deno.errors.NotFound);
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }
