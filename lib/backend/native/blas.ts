@@ -108,14 +108,16 @@ function envBlas(): string | undefined {
 /**
  * Checks a GEMM call's sizes against its arrays before anything reads or writes them (a short array
  * passed to BLAS through FFI would be read or written past its end): every leading dimension covers its
- * row, and each array holds its last element. Throws an error naming the operand.
+ * row, and each array holds its last element. Throws an error naming the operand. Leading dimensions left
+ * out are those of dense row-major operands; returns the three it checked.
  *
  * @example
  * ```ts
- * import { assertThrows } from "@std/assert";
+ * import { assertEquals, assertThrows } from "@std/assert";
  * import { checkGemmOperands } from "./blas.ts";
  * const a = new Float32Array(6), b = new Float32Array(6), c = new Float32Array(3);
  * assertThrows(() => checkGemmOperands(false, false, 2, 2, 3, a, b, c, 3, 2, 2), Error, "C");
+ * assertEquals(checkGemmOperands(false, true, 2, 2, 3, a, b, new Float32Array(4)), [3, 3, 2]);
  * ```
  */
 export function checkGemmOperands(
@@ -127,10 +129,10 @@ export function checkGemmOperands(
   a: Float32Array,
   b: Float32Array,
   c: Float32Array,
-  lda: number,
-  ldb: number,
-  ldc: number,
-): void {
+  lda: number = transA ? m : k,
+  ldb: number = transB ? k : n,
+  ldc: number = n,
+): [number, number, number] {
   for (const [name, v] of Object.entries({ m, n, k, lda, ldb, ldc })) {
     if (!(Number.isInteger(v) && v >= 0 && v < 2 ** 31)) {
       throw new Error(`sgemm: ${name} must be a non-negative 32-bit integer, got ${v}`);
@@ -153,6 +155,7 @@ export function checkGemmOperands(
     operand("B", b, transB ? n : k, transB ? k : n, ldb);
   }
   operand("C", c, m, n, ldc);
+  return [lda, ldb, ldc];
 }
 
 /** Products with m·n·k below this run OpenBLAS on one thread (see `wrap`). */
@@ -226,10 +229,7 @@ function wrap(lib: BlasLibrary, path: string): Blas {
     path,
     vendor,
     sgemm(transA, transB, m, n, k, alpha, a, b, beta, c, lda, ldb, ldc) {
-      lda ??= transA ? m : k;
-      ldb ??= transB ? k : n;
-      ldc ??= n;
-      checkGemmOperands(transA, transB, m, n, k, a, b, c, lda, ldb, ldc);
+      [lda, ldb, ldc] = checkGemmOperands(transA, transB, m, n, k, a, b, c, lda, ldb, ldc);
       threadsFor(m * n * k);
       gemm(
         ROW_MAJOR,

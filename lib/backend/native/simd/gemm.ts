@@ -111,10 +111,7 @@ export function wasmBlas(arena: Arena, options: WasmBlasOptions = {}): WasmBlas 
     vendor,
     relaxed,
     sgemm(transA, transB, m, n, k, alpha, a, b, beta, c, lda, ldb, ldc) {
-      lda ??= transA ? m : k;
-      ldb ??= transB ? k : n;
-      ldc ??= n;
-      checkGemmOperands(transA, transB, m, n, k, a, b, c, lda, ldb, ldc);
+      [lda, ldb, ldc] = checkGemmOperands(transA, transB, m, n, k, a, b, c, lda, ldb, ldc);
       if (m === 0 || n === 0) return;
       if (k === 0 || alpha === 0) {
         scaleRows(c, m, n, ldc, beta);
