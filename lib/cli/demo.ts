@@ -12,6 +12,7 @@ import { report } from "../study/report.ts";
 import { pretrainSweep } from "../studies/pretrain_sweep.ts";
 import { compressionStudy } from "../studies/compression.ts";
 import { compressionRows, compressionVerdict, DEMO_COMPRESSION } from "./demo_compression.ts";
+import { BUILTIN_GEMM_VENDOR } from "../backend/native/simd/gemm.ts";
 import type { Scale } from "../studies/cell.ts";
 import { checkChoice } from "../util/options.ts";
 import { parseFlags } from "./flags.ts";
@@ -164,7 +165,7 @@ export async function demo(args: string[]): Promise<number> {
   console.log(`backend: ${backend.name} — ${backend.device}, ${backend.threads} thread(s)`);
   // The compression part is affordable only with a system BLAS (the built-in GEMM is about half as fast).
   const systemBlas = backend.name === "native" &&
-    !String(backend.versions.blas ?? "").startsWith("trainlarge");
+    !String(backend.versions.blas ?? "").startsWith(BUILTIN_GEMM_VENDOR);
   if (backend.name !== "native") {
     console.log(
       `  (fell back to "${backend.name}": the native backend could not start here; see README "Backends" — ` +
@@ -185,25 +186,29 @@ export async function demo(args: string[]): Promise<number> {
   console.log(demoVerdict(rows, commonStep, seconds));
   const { html } = await report(study, { outDir: store });
   console.log(`\nreport: ${html} (open it in a browser; every run's config, seed and machine are in it)`);
-  let compressionFailed = 0;
-  if (systemBlas && scale !== "full") {
+  let failed = unsuccessful(study.runs);
+  const compressionSettings = DEMO_COMPRESSION[scale];
+  if (systemBlas && compressionSettings) {
     console.log("\nDoes the larger model survive pruning and quantization better? (compressionStudy)");
     const compression = await compressionStudy({
-      ...DEMO_COMPRESSION[scale],
+      ...compressionSettings,
       scale,
       store: `${store}/compression`,
       pretrainStores: [`${store}/pretrain`],
     });
     console.log(compressionVerdict(compressionRows(compression.records)));
-    compressionFailed = compression.runs.getColumn("status").toArray().filter((s) =>
-      !["budget", "max_steps", "target"].includes(String(s))
-    ).length;
+    failed += unsuccessful(compression.runs);
   }
   console.log(
     `took ${((performance.now() - t0) / 1000).toFixed(0)} s; run it again to read the results from ${store}`,
   );
-  const failed = study.runs.getColumn("status").toArray().filter((s) =>
+  return failed > 0 ? 1 : 0;
+}
+
+/** How many of a study's runs did not end at their budget, step limit or target. */
+function unsuccessful(runs: DataFrame): number {
+  return runs.getColumn("status").toArray().filter((s) =>
     !["budget", "max_steps", "target"].includes(String(s))
-  );
-  return failed.length + compressionFailed > 0 ? 1 : 0;
+  )
+    .length;
 }

@@ -16,7 +16,7 @@ import type { Scale } from "../studies/cell.ts";
  * its preset finetuning learning rate), a finetune shorter than the preset's (20 s), three sparsities and three
  * bit widths, evaluated on 600 test examples.
  */
-export const DEMO_COMPRESSION: Readonly<Record<Scale, CompressionStudyOptions>> = Object.freeze({
+export const DEMO_COMPRESSION: Readonly<Partial<Record<Scale, CompressionStudyOptions>>> = Object.freeze({
   smoke: {
     sizes: [COMPRESSION_PRESETS.smoke.sizes[0], COMPRESSION_PRESETS.smoke.sizes.at(-1)!],
     sparsities: [0, 0.5, 0.9],
@@ -29,7 +29,7 @@ export const DEMO_COMPRESSION: Readonly<Record<Scale, CompressionStudyOptions>> 
     bits: [8, 4, 2],
     evalExamples: 600,
   },
-  full: {},
+  // none at full scale: that study belongs on a GPU or a cluster, not in a 10-minute demo
 });
 
 /** One model size's line of the demo's compression table (test accuracies, 0–1). */

@@ -54,6 +54,9 @@ export interface WasmBlasOptions {
   pool?: ThreadPool;
 }
 
+/** How the built-in GEMM's `vendor` (and so `useBackend`'s `versions.blas`) begins, to tell it from a system BLAS. */
+export const BUILTIN_GEMM_VENDOR = "trainlarge WebAssembly";
+
 /** A `Blas` on the WebAssembly GEMM, plus its thread pool's `close`. */
 export interface WasmBlas extends Blas {
   /** Whether the relaxed-SIMD (FMA) build runs. */
@@ -104,7 +107,7 @@ export function wasmBlas(arena: Arena, options: WasmBlasOptions = {}): WasmBlas 
     new ThreadPool({ memory: arena.memory, relaxed }, options.threads ?? navigator.hardwareConcurrency ?? 1);
   pool.provide({ sgemm: sgemm as (...a: number[]) => unknown });
   const splitMin = options.splitMinFlops ?? SPLIT_MIN_FLOPS;
-  const vendor = `trainlarge WebAssembly ${relaxed ? "relaxed-SIMD (FMA)" : "SIMD"} GEMM`;
+  const vendor = `${BUILTIN_GEMM_VENDOR} ${relaxed ? "relaxed-SIMD (FMA)" : "SIMD"} GEMM`;
 
   return {
     path: "builtin:wasm-simd-gemm",
