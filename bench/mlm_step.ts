@@ -129,6 +129,23 @@ export async function timeMlmStep(
   }
 }
 
+/** Prints the 15 costliest kernels of a profiled run (`kernelProfile()`), in ms and calls per timed step. */
+export function printKernelProfile(
+  title: string,
+  profile: { kernel: string; ms: number; calls: number }[],
+  steps: number,
+): void {
+  console.log(`\n${title} (ms per step, calls per step):`);
+  for (const k of profile.slice(0, 15)) {
+    console.log(
+      `  ${k.kernel.padEnd(24)} ${(k.ms / steps).toFixed(1).padStart(8)} ms ${
+        (k.calls / steps).toFixed(0).padStart(5)
+      }`,
+    );
+  }
+  console.log();
+}
+
 /**
  * Times one configuration in a child process and returns its timing: how `deno task bench` measures the
  * `native` backend on its built-in GEMM (`TRAINLARGE_BLAS=none`) beside the one on the system BLAS, which a
@@ -164,17 +181,11 @@ if (import.meta.main) {
   const r = await timeMlmStep(SIZES[o.size], { ...o, onTimed: () => o.profile && profileKernels(true) });
   if (o.profile) {
     profileKernels(false);
-    console.log(
-      `\nnative kernel profile (${described.device}), size ${o.size} (ms per step, calls per step):`,
+    printKernelProfile(
+      `native kernel profile (${described.device}), size ${o.size}`,
+      kernelProfile(),
+      r.steps,
     );
-    for (const k of kernelProfile().slice(0, 15)) {
-      console.log(
-        `  ${k.kernel.padEnd(24)} ${(k.ms / r.steps).toFixed(1).padStart(8)} ms ${
-          (k.calls / r.steps).toFixed(0).padStart(5)
-        }`,
-      );
-    }
-    console.log();
   }
   console.log(JSON.stringify({ ...r, threads: described.threads }));
 }

@@ -17,7 +17,14 @@ import { parseArgs } from "@std/cli";
 import { useBackend } from "../lib/backend/mod.ts";
 import { hasTorch } from "../tests/_support/tools.ts";
 import { kernelProfile, profileKernels } from "../lib/backend/native/profile.ts";
-import { type BenchSize, SIZES, type StepTiming, timeMlmStep, timeMlmStepInChild } from "./mlm_step.ts";
+import {
+  type BenchSize,
+  printKernelProfile,
+  SIZES,
+  type StepTiming,
+  timeMlmStep,
+  timeMlmStepInChild,
+} from "./mlm_step.ts";
 import { builtinGemmGflops, rawBlasGflops, tfMatmulGflops } from "./matmul.ts";
 
 const DEFAULT_SIZES: Record<string, string[]> = {
@@ -151,15 +158,7 @@ for (const size of sizes) {
       console.log(`${size.name} round ${round + 1}: ${backend} best ${r.msBest.toFixed(0)} ms/step`);
       if (profiling) {
         profileKernels(false);
-        console.log(`\nnative kernel profile, size ${size.name} (ms per step, calls per step):`);
-        for (const k of kernelProfile().slice(0, 15)) {
-          console.log(
-            `  ${k.kernel.padEnd(24)} ${(k.ms / r.steps).toFixed(1).padStart(8)} ms ${
-              (k.calls / r.steps).toFixed(0).padStart(5)
-            }`,
-          );
-        }
-        console.log();
+        printKernelProfile(`native kernel profile, size ${size.name}`, kernelProfile(), r.steps);
       }
     }
   }
