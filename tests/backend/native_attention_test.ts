@@ -1,12 +1,15 @@
 /**
  * `attentionCore` on native (two kernels, heads addressed in place by BLAS) against the composite tfjs
- * version on cpu, forward and gradients, within 1e-4 relative; and a plain-loop reference for one case.
+ * version on cpu, forward and gradients, within 1e-4 relative; a plain-loop reference for one case; and the
+ * (sequence, head) pairs split over worker threads against the same kernels on one thread.
  */
 import { assert, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import { attentionCore } from "../../lib/backend/native/attention_op.ts";
 import { assertClose } from "../_support/close.ts";
 import { HAS_NATIVE, seeded } from "./_native.ts";
+import { setNativeThreads } from "../../lib/backend/native/threads.ts";
+import type { NativeBackend } from "../../lib/backend/native/native_backend.ts";
 
 interface Case {
   name: string;
@@ -18,6 +21,30 @@ interface Case {
   bias: number[] | null; // bias shape
   dropout: boolean;
 }
+
+// Large enough that the kernels split the pairs over three threads (more than 2²² flops forward).
+const SPLIT: Case[] = [
+  {
+    name: "split: self, per-row bias, dropout",
+    b: 5,
+    h: 4,
+    tq: 64,
+    tk: 64,
+    d: 16,
+    bias: [5, 1, 64, 64],
+    dropout: true,
+  },
+  {
+    name: "split: cross, Tq ≠ Tk, shared bias",
+    b: 7,
+    h: 3,
+    tq: 40,
+    tk: 72,
+    d: 24,
+    bias: [1, 1, 1, 72],
+    dropout: false,
+  },
+];
 
 const CASES: Case[] = [
   { name: "self, no bias", b: 2, h: 2, tq: 5, tk: 5, d: 3, bias: null, dropout: false },
@@ -124,5 +151,34 @@ Deno.test({
         }
       }
     }
+  }
+});
+
+Deno.test({
+  name: "attentionCore() on native: pairs split over worker threads equal the one-thread loop bit for bit",
+  ignore: !HAS_NATIVE,
+}, async () => {
+  try {
+    for (const c of SPLIT) {
+      await useBackend("cpu");
+      const want = await run(c);
+      await useBackend("native");
+      setNativeThreads(1);
+      const serial = await run(c);
+      setNativeThreads(3);
+      const pool = (tf.findBackend("native") as unknown as NativeBackend).threads;
+      for (let i = 0; pool.ready < 3; i++) {
+        assert(i < 500, "the worker threads did not start within 5 s");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const split = await run(c);
+      serial.forEach((s, i) => {
+        assertEquals(split[i], s, `${c.name}, output ${i}: split differs from one thread`);
+        assertClose(`${c.name}, output ${i}`, s, want[i], 1e-4);
+      });
+    }
+  } finally {
+    setNativeThreads(navigator.hardwareConcurrency);
+    await useBackend("cpu");
   }
 });

@@ -3,11 +3,17 @@
  * gradients with respect to Q, K and V.
  *
  * Q (B·Tq, C), K and V (B·Tk, C) stay in the projections' layout: head h of sequence b is the column block
- * [h·D, (h+1)·D) of rows [b·T, (b+1)·T), which BLAS addresses with a leading dimension of C. So there is no
- * head split or merge (4 transposes forward and 4 backward per layer in the composite version), and the
- * scale, bias, softmax, dropout and the softmax gradient are each one pass inside the per-head loop: the
- * SIMD kernels of `simd/wat.ts` (`softmax_rows`, `mul`, `softmax_grad_rows`), between BLAS products. The
- * probabilities (B, H, Tq, Tk) are the second output, which the backward pass reads.
+ * [h·D, (h+1)·D) of rows [b·T, (b+1)·T), which the GEMM addresses with a leading dimension of C. So there is
+ * no head split or merge (4 transposes forward and 4 backward per layer in the composite version), and the
+ * scale, bias, softmax, dropout and the softmax gradient are each one pass inside the per-head loop
+ * (`simd/attention_pairs.ts`): the SIMD kernels of `simd/wat.ts` (`softmax_rows`, `mul`,
+ * `softmax_grad_rows`) between products. The probabilities (B, H, Tq, Tk) are the second output, which the
+ * backward pass reads.
+ *
+ * One (sequence, head) pair's products are too small for the GEMM to split over threads, so where they are
+ * (and there is enough work to repay a dispatch) the kernels split the pairs instead: each thread of the pool
+ * runs a range of pairs with its own one-thread GEMM (the system BLAS, which every worker opens, or the
+ * built-in GEMM) and kernels. Otherwise the loop runs here, and the GEMM threads each product as usual.
  *
  * Inputs: `q`, `k`, `v`; optional `bias` of shape (1 or B, 1, 1 or Tq, Tk) added to the scores (padding and
  * causal masks); optional `mask` (B, H, Tq, Tk), multiplied into the probabilities after the softmax
@@ -16,7 +22,12 @@
  * @module
  */
 import type { tf } from "../tf.ts";
-import { float32Values, type NativeArgs, nativeKernel } from "./native_backend.ts";
+import { float32Values, type NativeArgs, type NativeBackend, nativeKernel } from "./native_backend.ts";
+import { offsetSgemm, ONE_THREAD_BELOW } from "./blas.ts";
+import { SPLIT_MIN_FLOPS, type WasmBlas } from "./simd/gemm.ts";
+import { pairFunctions, type PairKernels } from "./simd/attention_pairs.ts";
+import type { PoolTask } from "./simd/thread_pool.ts";
+import type { ArenaOperands } from "./simd/arena_operands.ts";
 
 import { ATTENTION, ATTENTION_GRAD } from "./names.ts";
 
@@ -36,6 +47,86 @@ function sizes(q: tf.TensorInfo, k: tf.TensorInfo, attrs: Record<string, unknown
   return { b, h, scale, c, tq, tk, d };
 }
 
+type PairFunctions = ReturnType<typeof pairFunctions>;
+
+/** A backend's pair loops: on this thread through its `blas` and `simd`, or as one part of a split. */
+interface PairRunner {
+  /** The whole loop here: the GEMM and the SIMD kernels split their own calls as they see fit. */
+  serial: PairFunctions;
+  /** Whether pairs of m·n·k can be split over threads, each thread multiplying on its own. */
+  splits(mnk: number): boolean;
+  /** Thread t's GEMM packing block (0 for a system BLAS). */
+  gemmScratch(t: number): number;
+  /** Called before a split: a system BLAS is switched to one thread per call. */
+  beforeSplit(): void;
+}
+
+const runners = new WeakMap<NativeBackend, PairRunner>();
+
+function runnerOf(backend: NativeBackend): PairRunner {
+  let runner = runners.get(backend);
+  if (runner) return runner;
+  const { blas, arena } = backend;
+  // Float32 views of the arena at a byte offset, for the `Blas` interface (remade when the memory grows).
+  let heap = new Float32Array(arena.memory.buffer);
+  const view = (offset: number) => {
+    if (offset >= heap.byteLength) heap = new Float32Array(arena.memory.buffer);
+    return heap.subarray(offset >>> 2);
+  };
+  const serial = pairFunctions({
+    ...backend.simd,
+    sgemm: (ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) =>
+      blas.sgemm(ta === 1, tb === 1, m, n, k, alpha, view(a), view(b), beta, view(c), lda, ldb, ldc),
+  });
+  const builtin = "sgemmHere" in blas ? blas as WasmBlas : undefined;
+  // The calling thread's part of a split: its own one-thread GEMM and the unsplit kernels.
+  let here: PairKernels | undefined;
+  if (builtin) here = { ...backend.simdHere, sgemm: builtin.sgemmHere };
+  else if (blas.concurrentCalls) here = { ...backend.simdHere, sgemm: offsetSgemm(blas.path, arena.memory) };
+  if (here) backend.threads.provide(pairFunctions(here));
+  runner = {
+    serial,
+    // The pairs are split where the GEMM would run each product on one thread anyway.
+    splits: (mnk) => here !== undefined && (builtin ? 2 * mnk < 2 * SPLIT_MIN_FLOPS : mnk < ONE_THREAD_BELOW),
+    gemmScratch: (t) => builtin ? builtin.scratch(t) : 0,
+    beforeSplit: () => blas.concurrentCalls?.(),
+  };
+  runners.set(backend, runner);
+  return runner;
+}
+
+/**
+ * Runs pair loop `fn` over `pairs` pairs of `flops` each: here in one piece, or split into ranges over the
+ * pool's ready threads. `args(work, gemmScratch, from, to)` gives a part's arguments; `workFloats` is the
+ * scratch each part needs.
+ */
+function runPairs(
+  backend: NativeBackend,
+  at: ArenaOperands,
+  fn: keyof PairFunctions,
+  pairs: number,
+  mnk: number,
+  flops: number,
+  workFloats: number,
+  args: (work: number, gemmScratch: number, from: number, to: number) => number[],
+): void {
+  const runner = runnerOf(backend);
+  const parts = runner.splits(mnk)
+    ? Math.min(backend.threads.ready, pairs, Math.floor((pairs * flops) / SPLIT_MIN_FLOPS))
+    : 1;
+  if (parts <= 1) {
+    runner.serial[fn](...args(at.scratch(workFloats).byteOffset, 0, 0, pairs));
+    return;
+  }
+  runner.beforeSplit();
+  const per = Math.ceil(pairs / parts), tasks: PoolTask[] = [];
+  for (let from = 0, t = 0; from < pairs; from += per, t++) {
+    const work = at.scratch(workFloats).byteOffset;
+    tasks.push({ fn, args: args(work, runner.gemmScratch(t), from, Math.min(pairs, from + per)) });
+  }
+  backend.threads.run(tasks);
+}
+
 function attention({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] {
   const { q, k, v, bias, mask } = inputs;
   const { b, h, scale, c, tq, tk, d } = sizes(q, k, attrs);
@@ -43,38 +134,46 @@ function attention({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] {
   const bv = f32(backend, bias), mv = f32(backend, mask);
   const biasBatch = bias ? bias.shape[0] : 0, biasRows = bias ? bias.shape[2] : 0;
   const probs = backend.pool.take(b * h * tq * tk), ctx = backend.pool.take(b * tq * c);
-  const { blas, simd } = backend;
   backend.inArena((at) => {
-    // The softmax runs in place on BLAS's output, so both address the same arena array.
-    const pa = at.view(probs), pBias = bv ? at.read(bv) : 0, pMask = mv ? at.read(mv) : 0;
-    const dropped = mv ? at.scratch(tq * tk) : null;
-    for (let bi = 0; bi < b; bi++) {
-      for (let hi = 0; hi < h; hi++) {
-        const pOff = (bi * h + hi) * tq * tk, p = pa.subarray(pOff, pOff + tq * tk);
-        const qOff = bi * tq * c + hi * d, kOff = bi * tk * c + hi * d;
-        blas.sgemm(false, true, tq, tk, d, scale, qv.subarray(qOff), kv.subarray(kOff), 0, p, c, c, tk);
-        // The bias row of each query row; no bias is pointer 0 with stride 0 (the kernel moves the pointer on).
-        const biasAt = bv ? pBias + (biasBatch === 1 ? 0 : bi) * biasRows * tk * 4 : 0;
-        simd.softmax_rows(p.byteOffset, biasAt, bv && biasRows !== 1 ? tk * 4 : 0, tq, tk);
-        // The probabilities after dropout: P̃ = P ⊙ mask.
-        if (dropped) simd.mul(p.byteOffset, pMask + pOff * 4, dropped.byteOffset, tq * tk);
-        blas.sgemm(
-          false,
-          false,
-          tq,
-          d,
-          tk,
-          1,
-          dropped ?? p,
-          vv.subarray(kOff),
-          0,
-          ctx.subarray(qOff),
-          tk,
-          c,
-          c,
-        );
-      }
-    }
+    const pq = at.read(qv),
+      pk = at.read(kv),
+      pv = at.read(vv),
+      pCtx = at.write(ctx),
+      pProbs = at.write(probs);
+    // No bias is pointer 0; a bias shared by the batch does not move on per sequence, one row not per query.
+    const pBias = bv ? at.read(bv) : 0, pMask = mv ? at.read(mv) : 0;
+    const biasSeq = bv && biasBatch !== 1 ? biasRows * tk * 4 : 0,
+      biasRow = bv && biasRows !== 1 ? tk * 4 : 0;
+    runPairs(
+      backend,
+      at,
+      "attention_pairs",
+      b * h,
+      tq * tk * d,
+      4 * tq * tk * d,
+      tq * tk,
+      (work, g, from, to) => [
+        pq,
+        pk,
+        pv,
+        pCtx,
+        pProbs,
+        pBias,
+        biasSeq,
+        biasRow,
+        pMask,
+        work,
+        g,
+        h,
+        tq,
+        tk,
+        d,
+        c,
+        scale,
+        from,
+        to,
+      ],
+    );
   });
   return [
     backend.makeTensorInfo([b * tq, c], "float32", ctx),
@@ -91,27 +190,39 @@ function attentionGrad({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] 
   const dq = backend.pool.take(b * tq * c),
     dk = backend.pool.take(b * tk * c),
     dv = backend.pool.take(b * tk * c);
-  const { blas, simd } = backend;
   backend.inArena((at) => {
-    const pp = at.read(pv), pMask = mv ? at.read(mv) : 0;
-    const dp = at.scratch(tq * tk), dropped = mv ? at.scratch(tq * tk) : null;
-    for (let bi = 0; bi < b; bi++) {
-      for (let hi = 0; hi < h; hi++) {
-        const pOff = (bi * h + hi) * tq * tk, p = pv.subarray(pOff, pOff + tq * tk);
-        const qOff = bi * tq * c + hi * d, kOff = bi * tk * c + hi * d;
-        const dyBlock = dyv.subarray(qOff);
-        if (dropped) simd.mul(pp + pOff * 4, pMask + pOff * 4, dropped.byteOffset, tq * tk);
-        // dV = P̃ᵀ·dY and dP̃ = dY·Vᵀ, with P̃ the probabilities after dropout.
-        blas.sgemm(true, false, tk, d, tq, 1, dropped ?? p, dyBlock, 0, dv.subarray(kOff), tk, c, c);
-        blas.sgemm(false, true, tq, tk, d, 1, dyBlock, vv.subarray(kOff), 0, dp, c, c, tk);
-        // Softmax gradient, in place: dS = P ⊙ (dP − Σⱼ dP·P) with dP = dP̃ ⊙ mask.
-        if (mv) simd.mul(dp.byteOffset, pMask + pOff * 4, dp.byteOffset, tq * tk);
-        simd.softmax_grad_rows(dp.byteOffset, pp + pOff * 4, tq, tk);
-        // S = scale·QKᵀ, so dQ = scale·dS·K and dK = scale·dSᵀ·Q.
-        blas.sgemm(false, false, tq, d, tk, scale, dp, kv.subarray(kOff), 0, dq.subarray(qOff), tk, c, c);
-        blas.sgemm(true, false, tk, d, tq, scale, dp, qv.subarray(qOff), 0, dk.subarray(kOff), tk, c, c);
-      }
-    }
+    const pdy = at.read(dyv), pq = at.read(qv), pk = at.read(kv), pv2 = at.read(vv), pp = at.read(pv);
+    const pMask = mv ? at.read(mv) : 0, pdq = at.write(dq), pdk = at.write(dk), pdv = at.write(dv);
+    runPairs(
+      backend,
+      at,
+      "attention_grad_pairs",
+      b * h,
+      tq * tk * d,
+      8 * tq * tk * d,
+      2 * tq * tk,
+      (work, g, from, to) => [
+        pdy,
+        pq,
+        pk,
+        pv2,
+        pp,
+        pMask,
+        pdq,
+        pdk,
+        pdv,
+        work,
+        g,
+        h,
+        tq,
+        tk,
+        d,
+        c,
+        scale,
+        from,
+        to,
+      ],
+    );
   });
   return [
     backend.makeTensorInfo(q.shape, "float32", dq),

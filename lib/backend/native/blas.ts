@@ -72,6 +72,81 @@ export interface Blas {
   setThreads(n: number): number;
   /** The BLAS thread count (the hardware concurrency where the library does not say). */
   threads(): number;
+  /**
+   * For kernels that multiply on several threads at once, each thread its own small products (attention's
+   * heads, see `simd/attention_pairs.ts`): switches the library to one thread per call (the next product of
+   * `ONE_THREAD_BELOW` or more through `sgemm` switches back) and returns the file a worker thread opens to
+   * call `cblas_sgemm` itself (`offsetSgemm`). Absent on the built-in GEMM, whose workers have their own.
+   */
+  concurrentCalls?(): string;
+}
+
+/**
+ * Row-major `C = alpha·op(A)·op(B) + beta·C` on byte offsets into a WebAssembly memory (the arena), on the
+ * calling thread: the signature of the built-in GEMM's export, whose last argument is its packing scratch
+ * (a system BLAS ignores it). Transposes are 0 or 1.
+ */
+export type OffsetSgemm = (
+  transA: number,
+  transB: number,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: number,
+  lda: number,
+  b: number,
+  ldb: number,
+  beta: number,
+  c: number,
+  ldc: number,
+  scratch: number,
+) => void;
+
+/**
+ * `cblas_sgemm` of the library at `path` on byte offsets into `memory`, for threads that cannot share the
+ * loading thread's binding (a pool worker): opens the library again (the operating system hands back the
+ * one already loaded). Nothing is checked: the caller passes operands that lie inside `memory`.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { offsetSgemm } from "./blas.ts";
+ * import { tryLoadBlas } from "./provider.ts";
+ * const loaded = tryLoadBlas();
+ * if (!("missing" in loaded)) { // BLAS is optional: nothing to show where none is installed
+ *   const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+ *   new Float32Array(memory.buffer).set([1, 2, 3, 4], 0);
+ *   offsetSgemm(loaded.path, memory)(0, 0, 1, 1, 2, 1, 0, 2, 8, 1, 0, 16, 1, 0);
+ *   assert(new Float32Array(memory.buffer)[4] === 11);
+ * }
+ * ```
+ */
+export function offsetSgemm(path: string, memory: WebAssembly.Memory): OffsetSgemm {
+  const gemm = Deno.dlopen(path, { cblas_sgemm: SGEMM }).symbols.cblas_sgemm;
+  // A shared memory keeps its address when it grows; only the view is remade to reach the new pages.
+  let heap = new Float32Array(memory.buffer);
+  const at = (offset: number) => {
+    if (offset >= heap.byteLength) heap = new Float32Array(memory.buffer);
+    return heap.subarray(offset >>> 2);
+  };
+  return (transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) =>
+    gemm(
+      ROW_MAJOR,
+      transA ? TRANS : NO_TRANS,
+      transB ? TRANS : NO_TRANS,
+      m,
+      n,
+      k,
+      alpha,
+      at(a),
+      lda,
+      at(b),
+      ldb,
+      beta,
+      at(c),
+      ldc,
+    );
 }
 
 /** The library names tried, in order, on this operating system. */
@@ -260,6 +335,10 @@ function wrap(lib: BlasLibrary, path: string): Blas {
       if (set) return wanted;
       if (s.MKL_Get_Max_Threads) return s.MKL_Get_Max_Threads();
       return hardware;
+    },
+    concurrentCalls() {
+      threadsFor(0);
+      return path;
     },
   };
 }

@@ -41,6 +41,8 @@ export class NativeBackend extends MathBackendCPU {
    * JavaScript twin; without SIMD the backend does not start).
    */
   readonly simd: SimdKernels;
+  /** The same SIMD kernels unsplit, for code that runs on one thread of the pool (a part of a split call). */
+  readonly simdHere: SimdKernels;
   /**
    * Worker threads on the arena's memory (started on first use): the built-in GEMM splits its products
    * over them, and the SIMD kernels their larger calls.
@@ -51,7 +53,13 @@ export class NativeBackend extends MathBackendCPU {
     super();
     this.arena = this.pool.arena!; // a default BufferPool always has one
     const simd = simdKernels(this.arena);
-    this.threads = new ThreadPool({ memory: this.arena.memory, relaxed: hasRelaxedSimd() }, defaultThreads());
+    // Workers open a system BLAS themselves for attention's pair loops where it takes concurrent calls.
+    const shared = blas !== "wasm" && blas.concurrentCalls ? blas.path : undefined;
+    this.threads = new ThreadPool(
+      { memory: this.arena.memory, relaxed: hasRelaxedSimd(), blas: shared },
+      defaultThreads(),
+    );
+    this.simdHere = simd;
     this.simd = parallelKernels(simd, this.threads);
     if (blas === "wasm") {
       const own = wasmBlas(this.arena, { pool: this.threads });

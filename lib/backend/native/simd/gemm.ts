@@ -15,27 +15,10 @@ import { GEMM_PLAIN_BASE64, GEMM_RELAXED_BASE64 } from "./gemm_bytes.ts";
 import { GEMM_SCRATCH_BYTES, gemmBlocks } from "./gemm_wat.ts";
 import { type PoolTask, ThreadPool } from "./thread_pool.ts";
 import { inArena } from "./arena_operands.ts";
-import { type Blas, checkGemmOperands } from "../blas.ts";
+import { type Blas, checkGemmOperands, type OffsetSgemm } from "../blas.ts";
 
 /** Below this many floating-point operations per thread a product is not split (a dispatch costs ~10 µs). */
 export const SPLIT_MIN_FLOPS = 2 ** 21;
-
-type Sgemm = (
-  transA: number,
-  transB: number,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  a: number,
-  lda: number,
-  b: number,
-  ldb: number,
-  beta: number,
-  c: number,
-  ldc: number,
-  scratch: number,
-) => void;
 
 /** Whether this runtime validates relaxed SIMD (then the fused multiply-add build is used). */
 export function hasRelaxedSimd(): boolean {
@@ -65,6 +48,10 @@ export interface WasmBlas extends Blas {
   readyThreads(): number;
   /** Ends the worker threads (they start again on the next large product). */
   close(): void;
+  /** The GEMM on byte offsets on the calling thread alone (its last argument: a `scratch` block). */
+  readonly sgemmHere: OffsetSgemm;
+  /** Thread t's packing block (byte offset), for `sgemmHere` here (t = 0) and the pool's workers' GEMM. */
+  scratch(t: number): number;
 }
 
 /**
@@ -83,13 +70,13 @@ export interface WasmBlas extends Blas {
  */
 export function wasmBlas(arena: Arena, options: WasmBlasOptions = {}): WasmBlas | undefined {
   const relaxed = options.relaxed ?? hasRelaxedSimd();
-  let sgemm: Sgemm;
+  let sgemm: OffsetSgemm;
   try {
     const bytes = decodeBase64(relaxed ? GEMM_RELAXED_BASE64 : GEMM_PLAIN_BASE64);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
       env: { memory: arena.memory },
     });
-    sgemm = instance.exports.sgemm as Sgemm;
+    sgemm = instance.exports.sgemm as OffsetSgemm;
   } catch {
     return undefined;
   }
@@ -158,6 +145,8 @@ export function wasmBlas(arena: Arena, options: WasmBlasOptions = {}): WasmBlas 
     close() {
       pool.close();
     },
+    sgemmHere: sgemm,
+    scratch: scratchFor,
   };
 }
 

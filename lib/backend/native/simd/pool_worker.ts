@@ -9,16 +9,20 @@ import { decodeBase64 } from "@std/encoding/base64";
 import { MODULE_BASE64 } from "./module_bytes.ts";
 import { GEMM_PLAIN_BASE64, GEMM_RELAXED_BASE64 } from "./gemm_bytes.ts";
 import { ERROR, ERROR_CHARS, GEN, PENDING, POOL_FUNCTIONS, READY, SLOT, STOP, TASK } from "./thread_pool.ts";
+import { pairFunctions, type PairKernels } from "./attention_pairs.ts";
+import { type OffsetSgemm, offsetSgemm } from "../blas.ts";
 
-const { memory, relaxed, ctl: ctlBuffer, args: argsBuffer, error: errorBuffer, index, spin } = workerData as {
-  memory: WebAssembly.Memory;
-  relaxed: boolean;
-  ctl: SharedArrayBuffer;
-  args: SharedArrayBuffer;
-  error: SharedArrayBuffer;
-  index: number;
-  spin: number;
-};
+const { memory, relaxed, blas, ctl: ctlBuffer, args: argsBuffer, error: errorBuffer, index, spin } =
+  workerData as {
+    memory: WebAssembly.Memory;
+    relaxed: boolean;
+    blas?: string;
+    ctl: SharedArrayBuffer;
+    args: SharedArrayBuffer;
+    error: SharedArrayBuffer;
+    index: number;
+    spin: number;
+  };
 const ctl = new Int32Array(ctlBuffer), args = new Float64Array(argsBuffer);
 const imports = { env: { memory } };
 const exportsOf = (base64: string) =>
@@ -27,7 +31,14 @@ const kernels = {
   ...exportsOf(MODULE_BASE64),
   ...exportsOf(relaxed ? GEMM_RELAXED_BASE64 : GEMM_PLAIN_BASE64),
 };
-const functions = POOL_FUNCTIONS.map((name) => kernels[name] as (...a: number[]) => unknown);
+// Attention's pair loops multiply with the system BLAS where the backend uses one (opened on first use).
+let systemSgemm: OffsetSgemm | undefined;
+const pairSgemm: OffsetSgemm = blas === undefined
+  ? kernels.sgemm as OffsetSgemm
+  : (...a) => (systemSgemm ??= offsetSgemm(blas, memory))(...a);
+const pairs = pairFunctions({ ...kernels, sgemm: pairSgemm } as unknown as PairKernels);
+const all: Record<string, unknown> = { ...kernels, ...pairs };
+const functions = POOL_FUNCTIONS.map((name) => all[name] as (...a: number[]) => unknown);
 
 let seen = Atomics.load(ctl, GEN);
 Atomics.store(ctl, READY + index, 1);

@@ -19,7 +19,10 @@
  */
 import { Worker } from "node:worker_threads";
 
-/** Exports that pool workers can run: the GEMM's `sgemm`, then the SIMD kernels by name. */
+/**
+ * What pool workers can run: the GEMM's `sgemm`, the SIMD kernels by name, and attention's loops over
+ * (sequence, head) pairs (`attention_pairs.ts`, JavaScript around the worker's own GEMM and kernels).
+ */
 export const POOL_FUNCTIONS: readonly string[] = [
   "sgemm",
   "gelu",
@@ -33,12 +36,14 @@ export const POOL_FUNCTIONS: readonly string[] = [
   "log_softmax_grad_rows",
   "adamw",
   "dropout",
+  "attention_pairs",
+  "attention_grad_pairs",
 ];
 
 /** Indices into `ctl`: counters, then per worker a ready flag and a has-a-part flag. */
 export const GEN = 0, PENDING = 1, ERROR = 2, STOP = 3, READY = 4, TASK = READY + 64;
-/** Float64 slots per worker in `args`: function index, argument count, then up to 14 arguments. */
-export const SLOT = 16;
+/** Float64 slots per worker in `args`: function index, argument count, then up to 22 arguments. */
+export const SLOT = 24;
 /** Length of the error message a worker can pass back. */
 export const ERROR_CHARS = 512;
 /** Most worker threads a pool starts. */
@@ -48,7 +53,7 @@ export const MAX_WORKERS = 64;
 export interface PoolTask {
   /** The export to call. */
   fn: string;
-  /** Its arguments (at most 14). */
+  /** Its arguments (at most 22). */
   args: number[];
 }
 
@@ -58,6 +63,11 @@ export interface PoolSetup {
   memory: WebAssembly.Memory;
   /** Use the relaxed-SIMD GEMM build. */
   relaxed: boolean;
+  /**
+   * The system BLAS that attention's pair loops multiply with on a worker (the worker opens it on first
+   * use; see `Blas.concurrentCalls`); absent: the worker's built-in GEMM.
+   */
+  blas?: string;
 }
 
 // Iterations of an `Atomics.load` poll before sleeping (workers, for the next dispatch; the main thread,
