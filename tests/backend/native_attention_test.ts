@@ -182,3 +182,25 @@ Deno.test({
     await useBackend("cpu");
   }
 });
+
+Deno.test({
+  name: "attentionCore() on native after the arena has grown past its size at the first call",
+  ignore: !HAS_NATIVE,
+}, async () => {
+  const c = CASES[CASES.length - 1];
+  try {
+    await useBackend("cpu");
+    const want = await run(c);
+    await useBackend("native");
+    await run(c); // the kernels' views of the arena are made here
+    const arena = (tf.findBackend("native") as unknown as NativeBackend).arena;
+    const grownFrom = arena.memory.buffer.byteLength;
+    const filler = tf.fill([grownFrom / 4 + 1024], 1); // the operands below land past the old end
+    const got = await run(c);
+    assert(arena.memory.buffer.byteLength > grownFrom, "the arena did not grow");
+    filler.dispose();
+    got.forEach((g, i) => assertClose(`${c.name}, output ${i}`, g, want[i], 1e-4));
+  } finally {
+    await useBackend("cpu");
+  }
+});

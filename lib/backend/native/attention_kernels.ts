@@ -28,6 +28,7 @@ import { SPLIT_MIN_FLOPS, type WasmBlas } from "./simd/gemm.ts";
 import { pairFunctions, type PairKernels } from "./simd/attention_pairs.ts";
 import type { PoolTask } from "./simd/thread_pool.ts";
 import type { ArenaOperands } from "./simd/arena_operands.ts";
+import { memoryViews } from "./simd/arena.ts";
 
 import { ATTENTION, ATTENTION_GRAD } from "./names.ts";
 
@@ -67,12 +68,7 @@ function runnerOf(backend: NativeBackend): PairRunner {
   let runner = runners.get(backend);
   if (runner) return runner;
   const { blas, arena } = backend;
-  // Float32 views of the arena at a byte offset, for the `Blas` interface (remade when the memory grows).
-  let heap = new Float32Array(arena.memory.buffer);
-  const view = (offset: number) => {
-    if (offset >= heap.byteLength) heap = new Float32Array(arena.memory.buffer);
-    return heap.subarray(offset >>> 2);
-  };
+  const view = memoryViews(arena.memory); // the `Blas` interface takes arrays
   const serial = pairFunctions({
     ...backend.simd,
     sgemm: (ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) =>

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { memoryViews } from "./simd/arena.ts";
+
 /** CBLAS enum values (cblas.h). */
 const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
 
@@ -124,12 +126,7 @@ export type OffsetSgemm = (
  */
 export function offsetSgemm(path: string, memory: WebAssembly.Memory): OffsetSgemm {
   const gemm = Deno.dlopen(path, { cblas_sgemm: SGEMM }).symbols.cblas_sgemm;
-  // A shared memory keeps its address when it grows; only the view is remade to reach the new pages.
-  let heap = new Float32Array(memory.buffer);
-  const at = (offset: number) => {
-    if (offset >= heap.byteLength) heap = new Float32Array(memory.buffer);
-    return heap.subarray(offset >>> 2);
-  };
+  const at = memoryViews(memory);
   return (transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) =>
     gemm(
       ROW_MAJOR,
