@@ -6,7 +6,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import { HAS_NATIVE, seeded } from "./_native.ts";
-import { dropoutMask, keepThreshold, philox4x32 } from "../../lib/backend/native/philox.ts";
+import { dropoutKey, dropoutMask, keepThreshold, philox4x32 } from "../../lib/backend/native/philox.ts";
 import { Arena } from "../../lib/backend/native/simd/arena.ts";
 import { simdKernels } from "../../lib/backend/native/simd/simd.ts";
 import { ThreadPool } from "../../lib/backend/native/simd/thread_pool.ts";
@@ -333,5 +333,37 @@ Deno.test("the SIMD dropout kernel, split over 3 threads or not, equals the Java
     }
   } finally {
     pool.close();
+  }
+});
+
+Deno.test("the SIMD dropout kernel matches the JavaScript Philox mask for every n and offset, and writes only its blocks of 4", () => {
+  // The kernel runs 8 blocks of 4 at a time, then 4, then single blocks: n from 1 to 80 reaches every mix,
+  // and offsets that are not multiples of 16 start the vector lanes mid-way through the counters.
+  const arena = new Arena(), k = simdKernels(arena);
+  const sizes = [...Array.from({ length: 80 }, (_, i) => i + 1), 1000, 4099];
+  for (const [rate, seed] of [[0.3, 2 ** 33 + 5], [0.5, 2 ** 40 + 7], [0, 11]]) {
+    const [k0, k1] = dropoutKey(seed), threshold = keepThreshold(rate), scale = Math.fround(1 / (1 - rate));
+    for (const first of [0, 4, 8, 12, 36, 4 * 12345677]) {
+      for (const n of sizes) {
+        // Room past n: everything from the end of n's last block of 4 on must stay untouched.
+        const written = Math.ceil(n / 4) * 4, room = written + 20;
+        const x = arena.take(room)!, y = arena.take(room)!, mask = arena.take(room)!;
+        x.set(seeded(room, n + first, 4));
+        y.fill(NaN);
+        mask.fill(NaN);
+        k.dropout(x.byteOffset, y.byteOffset, mask.byteOffset, n, threshold, scale, k0, k1, first);
+        const want = dropoutMask(new Float32Array(written), rate, seed, first);
+        const where = `rate ${rate}, first ${first}, n ${n}`;
+        for (let i = 0; i < written; i++) {
+          if (!Object.is(mask[i], want[i]) || !Object.is(y[i], Math.fround(x[i] * want[i]))) {
+            throw new Error(`${where}: element ${i}: mask ${mask[i]}, y ${y[i]}; want ${want[i]}`);
+          }
+        }
+        for (let i = written; i < room; i++) {
+          assert(Number.isNaN(mask[i]) && Number.isNaN(y[i]), `${where}: wrote element ${i}`);
+        }
+        for (const a of [x, y, mask]) arena.free(a);
+      }
+    }
   }
 });

@@ -522,7 +522,10 @@ const sumSquares = () =>
 // Inverted dropout with masks from Philox4x32-10 (`../philox.ts`, the same rounds in JavaScript): element
 // i (counted from $first, a multiple of 4) uses word i mod 4 of the block for counter (i/4, 0, 0, 0) under
 // key ($k0, $k1); it is kept (mask $scale, y = x·$scale) when the word's top 24 bits are below $threshold,
-// else dropped (0). Whole blocks of 4: up to 3 floats past n are written (arena padding).
+// else dropped (0). Blocks go four at a time through vector rounds (lane j of a group's $v0..$v3 holds words
+// 0..3 of its block j), two groups interleaved per loop (8 blocks, 32 elements: one group alone waits on
+// each round's latency), then one group of 4 if 4 blocks are left, then the last ≤ 3 blocks one at a time
+// through scalar rounds. Whole blocks of 4: up to 3 floats past n are written (arena padding).
 const philoxRound = (r: number) => {
   const k0 = `(i32.const ${(PHILOX_W0 * r) >>> 0 | 0})`, k1 = `(i32.const ${(PHILOX_W1 * r) >>> 0 | 0})`;
   return `(local.set $p0 (i64.mul (i64.const ${PHILOX_M0}) (i64.extend_i32_u (local.get $c0))))
@@ -541,15 +544,111 @@ const dropoutLane = (lane: number, word: string) =>
      (f32.store offset=${lane * 4} (local.get $y) (f32.mul (f32.load offset=${
     lane * 4
   } (local.get $x)) (local.get $m)))`;
+/** An `i8x16.shuffle` of `a` and `b` taking their 32-bit lanes `lanes` (0–3 from a, 4–7 from b). */
+const shuffle32 = (lanes: number[], a: string, b: string) =>
+  `(i8x16.shuffle ${lanes.flatMap((l) => [0, 1, 2, 3].map((byte) => 4 * l + byte)).join(" ")} ${a} ${b})`;
+/** The high 32-bit halves of four 64-bit products: lanes 0–1's products in `lo`, lanes 2–3's in `hi`. */
+const highHalves = (lo: string, hi: string) => shuffle32([1, 3, 5, 7], lo, hi);
+// The vector dropout's locals of group g: words $v0g..$v3g, 64-bit products $qlg, $qhg (M0·word 0, lanes
+// 0–1 and 2–3), $plg, $phg (M1·word 2), the low halves of M0·word 0 in $log.
+const DROPOUT_GROUP_LOCALS = ["v0", "v1", "v2", "v3", "ql", "qh", "pl", "ph", "lo"];
+/** Philox round `r` on group `g`'s four blocks (low product halves by i32x4.mul: fewer shuffles). */
+const philoxRoundX4 = (r: number, g: number) => {
+  const l = (name: string) => `(local.get $${name}${g})`,
+    set = (name: string, value: string) => `(local.set $${name}${g} ${value})`;
+  const m0Products = `${set("ql", `(i64x2.extmul_low_i32x4_u (local.get $vm0) ${l("v0")})`)}
+     ${set("qh", `(i64x2.extmul_high_i32x4_u (local.get $vm0) ${l("v0")})`)}`;
+  // Round 0 starts from words 1–3 equal to 0: no M1 product, and word 0 becomes the key.
+  if (r === 0) {
+    return `${m0Products}
+     ${set("v3", `(i32x4.mul (local.get $vm0) ${l("v0")})`)}
+     ${set("v0", "(local.get $vk0_0)")}
+     ${set("v1", "(v128.const i32x4 0 0 0 0)")}
+     ${set("v2", `(v128.xor ${highHalves(l("ql"), l("qh"))} (local.get $vk1_0))`)}`;
+  }
+  return `${m0Products}
+     ${set("pl", `(i64x2.extmul_low_i32x4_u (local.get $vm1) ${l("v2")})`)}
+     ${set("ph", `(i64x2.extmul_high_i32x4_u (local.get $vm1) ${l("v2")})`)}
+     ${set("lo", `(i32x4.mul (local.get $vm0) ${l("v0")})`)}
+     ${set("v0", `(v128.xor (v128.xor ${highHalves(l("pl"), l("ph"))} ${l("v1")}) (local.get $vk0_${r}))`)}
+     ${set("v1", `(i32x4.mul (local.get $vm1) ${l("v2")})`)}
+     ${set("v2", `(v128.xor (v128.xor ${highHalves(l("ql"), l("qh"))} ${l("v3")}) (local.get $vk1_${r}))`)}
+     ${set("v3", l("lo"))}`;
+};
+/** Group `g`'s words turned into masks, transposed to element order, and its 16 masks and y stored. */
+const storeX4 = (g: number) => {
+  const l = (name: string) => `(local.get $${name}${g})`,
+    set = (name: string, value: string) => `(local.set $${name}${g} ${value})`;
+  const maskOf = (w: string) =>
+    `(v128.and (i32x4.lt_u (i32x4.shr_u ${w} (i32.const 8)) (local.get $vthreshold)) (local.get $vscale))`;
+  return `${[0, 1, 2, 3].map((w) => set(`v${w}`, maskOf(l(`v${w}`)))).join("\n    ")}
+    ${set("ql", shuffle32([0, 4, 1, 5], l("v0"), l("v1")))}
+    ${set("qh", shuffle32([0, 4, 1, 5], l("v2"), l("v3")))}
+    ${set("pl", shuffle32([2, 6, 3, 7], l("v0"), l("v1")))}
+    ${set("ph", shuffle32([2, 6, 3, 7], l("v2"), l("v3")))}
+    ${set("v0", shuffle32([0, 1, 4, 5], l("ql"), l("qh")))}
+    ${set("v1", shuffle32([2, 3, 6, 7], l("ql"), l("qh")))}
+    ${set("v2", shuffle32([0, 1, 4, 5], l("pl"), l("ph")))}
+    ${set("v3", shuffle32([2, 3, 6, 7], l("pl"), l("ph")))}
+    ${
+    [0, 1, 2, 3].map((j) => {
+      const at = 64 * g + 16 * j;
+      return `(v128.store offset=${at} (local.get $mask) ${l(`v${j}`)})
+    (v128.store offset=${at} (local.get $y) (f32x4.mul (v128.load offset=${at} (local.get $x)) ${
+        l(`v${j}`)
+      }))`;
+    }).join("\n    ")
+  }`;
+};
+/** Blocks $block.. of `groups` groups of 4, rounds interleaved, then the pointers moved past them. */
+const blocksX4 = (groups: number) => {
+  const gs = Array.from({ length: groups }, (_, g) => g),
+    lanes = (g: number) => [0, 1, 2, 3].map((j) => 4 * g + j);
+  return `${
+    gs.map((g) =>
+      `(local.set $v0${g} (i32x4.add (i32x4.splat (local.get $block)) (v128.const i32x4 ${
+        lanes(g).join(" ")
+      })))`
+    ).join("\n    ")
+  }
+     ${Array.from({ length: 10 }, (_, r) => gs.map((g) => philoxRoundX4(r, g))).flat().join("\n     ")}
+    ${gs.map(storeX4).join("\n    ")}
+    (local.set $x (i32.add (local.get $x) (i32.const ${64 * groups})))
+    (local.set $y (i32.add (local.get $y) (i32.const ${64 * groups})))
+    (local.set $mask (i32.add (local.get $mask) (i32.const ${64 * groups})))
+    (local.set $block (i32.add (local.get $block) (i32.const ${4 * groups})))`;
+};
 const dropout = () =>
   func(
     `(export "dropout") (param $x i32) (param $y i32) (param $mask i32) (param $n i32) (param $threshold i32)
    (param $scale f32) (param $k0 i32) (param $k1 i32) (param $first i32)`,
-    () =>
-      `(local $block i32) (local $end i32) (local $c0 i32) (local $c1 i32) (local $c2 i32) (local $c3 i32)
+    () => {
+      const rounds = Array.from({ length: 10 }, (_, r) => r);
+      return `(local $block i32) (local $end i32) (local $c0 i32) (local $c1 i32) (local $c2 i32) (local $c3 i32)
    (local $p0 i64) (local $p1 i64) (local $m f32)
+   ${[0, 1].flatMap((g) => DROPOUT_GROUP_LOCALS.map((name) => `(local $${name}${g} v128)`)).join(" ")}
+   (local $vm0 v128) (local $vm1 v128) (local $vthreshold v128) (local $vscale v128)
+   ${rounds.map((r) => `(local $vk0_${r} v128) (local $vk1_${r} v128)`).join(" ")}
   (local.set $block (i32.shr_u (local.get $first) (i32.const 2)))
   (local.set $end (i32.add (local.get $block) (i32.shr_u (i32.add (local.get $n) (i32.const 3)) (i32.const 2))))
+  (local.set $vm0 (i32x4.splat (i32.const ${PHILOX_M0 | 0})))
+  (local.set $vm1 (i32x4.splat (i32.const ${PHILOX_M1 | 0})))
+  (local.set $vthreshold (i32x4.splat (local.get $threshold)))
+  (local.set $vscale (f32x4.splat (local.get $scale)))
+  ${
+        rounds.map((r) =>
+          `(local.set $vk0_${r} (i32x4.splat (i32.add (local.get $k0) (i32.const ${
+            (PHILOX_W0 * r) >>> 0 | 0
+          }))))
+  (local.set $vk1_${r} (i32x4.splat (i32.add (local.get $k1) (i32.const ${(PHILOX_W1 * r) >>> 0 | 0}))))`
+        ).join("\n  ")
+      }
+  (block $done_x8 (loop $next_x8
+    (br_if $done_x8 (i32.gt_u (i32.add (local.get $block) (i32.const 8)) (local.get $end)))
+    ${blocksX4(2)}
+    (br $next_x8)))
+  (if (i32.le_u (i32.add (local.get $block) (i32.const 4)) (local.get $end)) (then
+    ${blocksX4(1)}))
   (block $done (loop $next
     (br_if $done (i32.ge_u (local.get $block) (local.get $end)))
     (local.set $c0 (local.get $block))
@@ -562,7 +661,8 @@ const dropout = () =>
     (local.set $y (i32.add (local.get $y) (i32.const 16)))
     (local.set $mask (i32.add (local.get $mask) (i32.const 16)))
     (local.set $block (i32.add (local.get $block) (i32.const 1)))
-    (br $next)))`,
+    (br $next)))`;
+    },
   );
 
 /**
