@@ -78,6 +78,15 @@ const CASES: Case[] = [
       tf.reshape(tf.pad(tf.reshape(a, [15]), [[0, 15]], 2), [6, 5]),
     )],
   ["slice of a table (gradient pads)", [[9, 4]], (a) => tf.slice(a, [2, 1], [5, 3])],
+  ["concat on the first, a middle and the last axis, with an empty part", [[2, 3, 4], [1, 3, 4], [2, 5, 4]], (
+    a,
+    b,
+    c,
+  ) => {
+    const first = tf.concat([a, b], 0), middle = tf.concat([a, c], 1);
+    const last = tf.concat([a, tf.zeros([2, 3, 0]), tf.mul(a, 2)], -1);
+    return tf.concat([first, middle, last].map((x) => tf.reshape(x, [-1])));
+  }],
   [
     "scatterND rows, duplicates summed (embedding gradient)",
     [[5, 3]],
@@ -143,7 +152,9 @@ Deno.test(
     assertEquals(await z.array(), [[0, 0, 0], [0, 0, 0]]);
     const i = tf.matMul(tf.tensor2d([[1, 2]], [1, 2], "int32"), tf.tensor2d([[3], [4]], [2, 1], "int32"));
     assertEquals([i.dtype, ...(await i.data())], ["int32", 11]);
-    tf.dispose([y, z, i]);
+    const c = tf.concat([tf.tensor1d([1, 2], "int32"), tf.tensor1d([3], "int32")]); // the cpu kernel's
+    assertEquals([c.dtype, ...(await c.data())], ["int32", 1, 2, 3]);
+    tf.dispose([y, z, i, c]);
     await useBackend("cpu");
   },
 );

@@ -12,6 +12,7 @@ import { FUSED_KERNELS } from "./fused_kernels.ts";
 import { ATTENTION_KERNELS } from "./attention_kernels.ts";
 import { SCATTER_KERNELS } from "./scatter.ts";
 import { PAD_KERNELS } from "./pad.ts";
+import { CONCAT_KERNELS } from "./concat.ts";
 
 /** Kernels that override the cpu ones on `native`. */
 export const NATIVE_KERNELS: tf.KernelConfig[] = [
@@ -23,4 +24,5 @@ export const NATIVE_KERNELS: tf.KernelConfig[] = [
   ...ATTENTION_KERNELS,
   ...SCATTER_KERNELS,
   ...PAD_KERNELS,
+  ...CONCAT_KERNELS,
 ];
