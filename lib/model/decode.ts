@@ -12,6 +12,7 @@ import { checkKeys, checkNumber, OptionError } from "../util/options.ts";
 import { tf } from "../backend/tf.ts";
 import type { Tensor2D } from "../backend/tf.ts";
 import type { Memory } from "./block.ts";
+import { logSoftmax } from "../backend/native/mod.ts";
 import type { Params } from "./params.ts";
 import {
   type DecoderCache,
@@ -94,7 +95,7 @@ async function nextLogProbs(
     const last = t === 1
       ? states
       : tf.reshape(tf.slice(tf.reshape(states, [rows, t, c]), [0, t - 1, 0], [rows, 1, c]), [rows, c]);
-    return tf.logSoftmax(seq2seqLogits(params, last as Tensor2D, config));
+    return logSoftmax(seq2seqLogits(params, last as Tensor2D, config));
   });
   const data = (await out.data()) as Float32Array;
   out.dispose();
