@@ -59,6 +59,12 @@ Deno.test("parallelKernels() on 3 threads equal the one-thread kernels exactly",
       k.softmax_grad_rows(o(out), o(w), rows, c);
     });
     both("log_softmax_grad_rows", (k, out) => k.log_softmax_grad_rows(o(y), o(x), o(out), rows, c));
+    // Two floats (max, Σ exp) per row at the start of out; the rest stays NaN in both runs.
+    both("row_max_sumexp", (k, out) => {
+      out[n - 1] = 0;
+      k.row_max_sumexp(o(x), o(out), rows, c);
+    });
+    both("sub_rows", (k, out) => k.sub_rows(o(x), o(z), o(out), rows, c));
     const m1 = arena.take(n)!, v1 = arena.take(n)!, m2 = arena.take(n)!, v2 = arena.take(n)!;
     const second = arena.take(n)!; // the second moment is never negative
     second.set(w.map(Math.abs));

@@ -107,6 +107,18 @@ export function parallelKernels(kernels: SimdKernels, pool: ThreadPool): SimdKer
     }),
     // (dp, p, rows, n)
     softmax_grad_rows: byRows("softmax_grad_rows", 2, (a) => a[3], (a, r) => shift(a, [0, 1], r * a[3] * 4)),
+    // (x, out, rows, n): two floats of out per row
+    row_max_sumexp: byRows("row_max_sumexp", 2, (a) => a[3], (a, r) => {
+      a[0] += r * a[3] * 4;
+      a[1] += r * 8;
+      return a;
+    }),
+    // (x, shift, y, rows, n): one float of shift per row
+    sub_rows: byRows("sub_rows", 3, (a) => a[4], (a, r) => {
+      shift(a, [0, 2], r * a[4] * 4);
+      a[1] += r * 4;
+      return a;
+    }),
     // (dy, y, dx, rows, n)
     log_softmax_grad_rows: byRows(
       "log_softmax_grad_rows",

@@ -34,6 +34,8 @@ export const POOL_FUNCTIONS: readonly string[] = [
   "softmax_rows",
   "softmax_grad_rows",
   "log_softmax_grad_rows",
+  "row_max_sumexp",
+  "sub_rows",
   "adamw",
   "dropout",
   "attention_pairs",
