@@ -8,10 +8,10 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
-import type { Tensor, Tensor2D, Tensor4D } from "../backend/tf.ts";
-import { type Dropout, linear } from "./layers.ts";
+import type { Tensor, Tensor1D, Tensor2D, Tensor4D } from "../backend/tf.ts";
+import { type Dropout, linear, param } from "./layers.ts";
 import type { Params } from "./params.ts";
-import { attentionCore } from "../backend/native/mod.ts";
+import { affine, attentionCore, selfAttentionCore } from "../backend/native/mod.ts";
 
 /** Score added at masked positions: exp() of it underflows to exactly 0 in float32. */
 export const MASKED_SCORE: number = -1e9;
@@ -146,6 +146,7 @@ export interface AttentionOptions {
 export function multiHeadAttention(params: Params, options: AttentionOptions): Tensor2D {
   const { names, query, keyValue, dims, bias = null, dropout, dropoutRate = 0, cache } = options;
   const { batchSize: b, queryLen: tq, numHeads: h } = dims;
+  if (query === keyValue && cache === undefined) return selfAttention(params, options);
   const q = linear(params, names.query, query); // (B·Tq, C)
   const [k, v] = keysAndValues(params, names, keyValue, b, cache); // (B·Tk, C) each
   const mask = dropout.active && dropoutRate > 0;
@@ -164,6 +165,19 @@ export function multiHeadAttention(params: Params, options: AttentionOptions): T
     return attend(params, options, q, regroup(k, tk), regroup(v, tk), tk);
   }
   return attend(params, options, q, k, v, cache ? k.shape[0] / b : dims.keyLen);
+}
+
+// Self-attention without a cache: the three projections as one GEMM with the weights stacked, (B·T, 3C)
+// = [Q | K | V], attended in place (and its gradient one GEMM back to the input, not three and two adds).
+function selfAttention(params: Params, options: AttentionOptions): Tensor2D {
+  const { names, query, dims, bias = null, dropout, dropoutRate = 0 } = options;
+  const { batchSize: b, queryLen: t, numHeads: h } = dims;
+  const stack = (part: string) =>
+    tf.concat([names.query, names.key, names.value].map((n) => param(params, `${n}.${part}`)), 0);
+  const qkv = affine(query, stack("weight") as Tensor2D, stack("bias") as Tensor1D);
+  const mask = dropout.active && dropoutRate > 0 ? dropout(tf.ones([b, h, t, t]), dropoutRate) : null;
+  const context = selfAttentionCore(qkv, bias, mask, { batchSize: b, numHeads: h }); // (B·T, C)
+  return linear(params, names.output, context);
 }
 
 // Attention over keys and values (B·Tk, C) grouped by sequence, then the output projection.

@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
-import { attentionCore } from "../../lib/backend/native/attention_op.ts";
+import { attentionCore, selfAttentionCore } from "../../lib/backend/native/attention_op.ts";
 import { assertClose } from "../_support/close.ts";
 import { HAS_NATIVE, seeded } from "./_native.ts";
 import { setNativeThreads } from "../../lib/backend/native/threads.ts";
@@ -200,6 +200,69 @@ Deno.test({
     assert(arena.memory.buffer.byteLength > grownFrom, "the arena did not grow");
     filler.dispose();
     got.forEach((g, i) => assertClose(`${c.name}, output ${i}`, g, want[i], 1e-4));
+  } finally {
+    await useBackend("cpu");
+  }
+});
+
+// The same self-attention as `run` from one packed (B·T, 3C) projection: [y, dqkv].
+async function runPacked(c: Case): Promise<Float32Array[]> {
+  const width = c.h * c.d, rows = c.b * c.tq;
+  const qkv = tf.concat(
+    [1, 2, 3].map((seed) => tf.tensor2d(seeded(rows * width, seed, 2), [rows, width])),
+    1,
+  );
+  const w = tf.tensor2d(seeded(rows * width, 4, 2), [rows, width]);
+  const bias = c.bias ? tf.tensor(biasValues(c.bias), c.bias) : null;
+  const mask = c.dropout
+    ? tf.tensor(seeded(c.b * c.h * c.tq * c.tk, 5, 2).map((x) => (x > -0.2 ? 1 / 0.6 : 0)), [
+      c.b,
+      c.h,
+      c.tq,
+      c.tk,
+    ])
+    : null;
+  const dims = { batchSize: c.b, numHeads: c.h };
+  const before = tf.memory().numTensors;
+  const y = selfAttentionCore(qkv as tf.Tensor2D, bias, mask, dims);
+  const g = tf.grad((x: tf.Tensor) =>
+    tf.sum(tf.mul(selfAttentionCore(x as tf.Tensor2D, bias, mask, dims), w))
+  )(qkv);
+  const out = [await y.data() as Float32Array, await g.data() as Float32Array];
+  tf.dispose([y, g]);
+  assertEquals(tf.memory().numTensors, before, `${c.name}: selfAttentionCore leaks on ${tf.getBackend()}`);
+  tf.dispose([qkv, w, ...(bias ? [bias] : []), ...(mask ? [mask] : [])]);
+  return out;
+}
+
+// dQ, dK, dV (B·T, C) each, side by side as one (B·T, 3C).
+function sideBySide(parts: Float32Array[], rows: number, width: number): Float32Array {
+  const out = new Float32Array(rows * 3 * width);
+  for (let r = 0; r < rows; r++) {
+    parts.forEach((p, i) => out.set(p.subarray(r * width, (r + 1) * width), (3 * r + i) * width));
+  }
+  return out;
+}
+
+Deno.test({
+  name: "selfAttentionCore() of a packed [Q | K | V] equals attentionCore() of the three, on cpu and native",
+  ignore: !HAS_NATIVE,
+}, async () => {
+  try {
+    for (const c of [...CASES, ...SPLIT].filter((c) => c.tq === c.tk)) {
+      for (const backend of ["cpu", "native"]) {
+        await useBackend(backend);
+        const [y, dq, dk, dv] = await run(c);
+        const [py, dqkv] = await runPacked(c);
+        assertClose(`${c.name} on ${backend}, output`, py, y, 1e-6);
+        assertClose(
+          `${c.name} on ${backend}, gradient`,
+          dqkv,
+          sideBySide([dq, dk, dv], c.b * c.tq, c.h * c.d),
+          1e-6,
+        );
+      }
+    }
   } finally {
     await useBackend("cpu");
   }

@@ -15,9 +15,11 @@
  * runs a range of pairs with its own one-thread GEMM (the system BLAS, which every worker opens, or the
  * built-in GEMM) and kernels. Otherwise the loop runs here, and the GEMM threads each product as usual.
  *
- * Inputs: `q`, `k`, `v`; optional `bias` of shape (1 or B, 1, 1 or Tq, Tk) added to the scores (padding and
- * causal masks); optional `mask` (B, H, Tq, Tk), multiplied into the probabilities after the softmax
- * (inverted dropout). Attributes: `batchSize`, `numHeads`, `scale`.
+ * Inputs: `q`, `k`, `v`, or for self-attention one packed `qkv` (B·T, 3C) = [Q | K | V] (one projection
+ * GEMM instead of three; the gradient is then one (B·T, 3C) tensor too); optional `bias` of shape (1 or B,
+ * 1, 1 or Tq, Tk) added to the scores (padding and causal masks); optional `mask` (B, H, Tq, Tk),
+ * multiplied into the probabilities after the softmax (inverted dropout). Attributes: `batchSize`,
+ * `numHeads`, `scale`.
  *
  * @module
  */
@@ -36,16 +38,32 @@ function f32(backend: NativeArgs["backend"], t: tf.TensorInfo | undefined): Floa
   return t === undefined ? null : float32Values(backend, t, "attention");
 }
 
-/** Sizes shared by both kernels, checked against the inputs. */
-function sizes(q: tf.TensorInfo, k: tf.TensorInfo, attrs: Record<string, unknown>) {
+/**
+ * Sizes shared by both kernels, checked against the inputs; and where Q, K and V start and how far apart
+ * their rows are (`ld`): three tensors `q`, `k`, `v` (rows C apart), or one packed `qkv` (B·T, 3C) of
+ * self-attention, whose column blocks [Q | K | V] have rows 3C apart.
+ */
+function layout(inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>) {
   const b = attrs.batchSize as number, h = attrs.numHeads as number, scale = attrs.scale as number;
-  const c = q.shape[1], tq = q.shape[0] / b, tk = k.shape[0] / b, d = c / h;
-  if (!(Number.isInteger(tq) && Number.isInteger(tk) && Number.isInteger(d) && k.shape[1] === c)) {
-    throw new Error(
-      `native attention: q ${q.shape} and k ${k.shape} do not split into ${b} sequences of ${h} heads`,
-    );
+  const { q, k, qkv } = inputs;
+  const packed = qkv !== undefined;
+  const c = packed ? qkv.shape[1] / 3 : q.shape[1];
+  const tq = (packed ? qkv : q).shape[0] / b, tk = packed ? tq : k.shape[0] / b, d = c / h;
+  if (
+    !(Number.isInteger(c) && Number.isInteger(tq) && Number.isInteger(tk) && Number.isInteger(d) &&
+      (packed || k.shape[1] === c))
+  ) {
+    const what = packed ? `qkv ${qkv.shape}` : `q ${q.shape} and k ${k.shape}`;
+    throw new Error(`native attention: ${what} do not split into ${b} sequences of ${h} heads`);
   }
-  return { b, h, scale, c, tq, tk, d };
+  return { b, h, scale, c, tq, tk, d, packed, ld: packed ? 3 * c : c };
+}
+
+/** Byte offsets of Q, K and V (or of their gradients): three arrays, or the column blocks of one. */
+function blocks(packed: boolean, c: number, place: (name: "q" | "k" | "v" | "qkv") => number): number[] {
+  if (!packed) return [place("q"), place("k"), place("v")];
+  const base = place("qkv");
+  return [base, base + c * 4, base + 2 * c * 4];
 }
 
 type PairFunctions = ReturnType<typeof pairFunctions>;
@@ -124,22 +142,19 @@ function runPairs(
 }
 
 function attention({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] {
-  const { q, k, v, bias, mask } = inputs;
-  const { b, h, scale, c, tq, tk, d } = sizes(q, k, attrs);
-  const qv = f32(backend, q)!, kv = f32(backend, k)!, vv = f32(backend, v)!;
+  const { bias, mask } = inputs;
+  const { b, h, scale, c, tq, tk, d, packed, ld } = layout(inputs, attrs);
   const bv = f32(backend, bias), mv = f32(backend, mask);
   const biasBatch = bias ? bias.shape[0] : 0, biasRows = bias ? bias.shape[2] : 0;
   const probs = backend.pool.take(b * h * tq * tk), ctx = backend.pool.take(b * tq * c);
   backend.inArena((at) => {
-    const pq = at.read(qv),
-      pk = at.read(kv),
-      pv = at.read(vv),
-      pCtx = at.write(ctx),
-      pProbs = at.write(probs);
+    const [pq, pk, pv] = blocks(packed, c, (name) => at.read(f32(backend, inputs[name])!));
+    const pCtx = at.write(ctx), pProbs = at.write(probs);
     // No bias is pointer 0; a bias shared by the batch does not move on per sequence, one row not per query.
     const pBias = bv ? at.read(bv) : 0, pMask = mv ? at.read(mv) : 0;
     const biasSeq = bv && biasBatch !== 1 ? biasRows * tk * 4 : 0,
       biasRow = bv && biasRows !== 1 ? tk * 4 : 0;
+    const args = [pq, pk, pv, pCtx, pProbs, pBias, biasSeq, biasRow, pMask];
     runPairs(
       backend,
       at,
@@ -149,15 +164,7 @@ function attention({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] {
       4 * tq * tk * d,
       tq * tk,
       (work, g, from, to) => [
-        pq,
-        pk,
-        pv,
-        pCtx,
-        pProbs,
-        pBias,
-        biasSeq,
-        biasRow,
-        pMask,
+        ...args,
         work,
         g,
         h,
@@ -165,6 +172,7 @@ function attention({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] {
         tk,
         d,
         c,
+        ld,
         scale,
         from,
         to,
@@ -178,17 +186,19 @@ function attention({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] {
 }
 
 function attentionGrad({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] {
-  const { dy, q, k, v, probs, mask } = inputs;
-  const { b, h, scale, c, tq, tk, d } = sizes(q, k, attrs);
-  const dyv = f32(backend, dy)!, qv = f32(backend, q)!, kv = f32(backend, k)!, vv = f32(backend, v)!;
-  const pv = f32(backend, probs)!, mv = f32(backend, mask);
+  const { dy, probs, mask } = inputs;
+  const { b, h, scale, c, tq, tk, d, packed, ld } = layout(inputs, attrs);
+  const dyv = f32(backend, dy)!, pv = f32(backend, probs)!, mv = f32(backend, mask);
   // Every element of the outputs is written: each (sequence, head) block covers its rows' D columns.
-  const dq = backend.pool.take(b * tq * c),
-    dk = backend.pool.take(b * tk * c),
-    dv = backend.pool.take(b * tk * c);
+  const grads = packed ? { qkv: backend.pool.take(b * tq * 3 * c) } : {
+    q: backend.pool.take(b * tq * c),
+    k: backend.pool.take(b * tk * c),
+    v: backend.pool.take(b * tk * c),
+  };
   backend.inArena((at) => {
-    const pdy = at.read(dyv), pq = at.read(qv), pk = at.read(kv), pv2 = at.read(vv), pp = at.read(pv);
-    const pMask = mv ? at.read(mv) : 0, pdq = at.write(dq), pdk = at.write(dk), pdv = at.write(dv);
+    const [pq, pk, pv2] = blocks(packed, c, (name) => at.read(f32(backend, inputs[name])!));
+    const [pdq, pdk, pdv] = blocks(packed, c, (name) => at.write(grads[name as keyof typeof grads]!));
+    const args = [at.read(dyv), pq, pk, pv2, at.read(pv), mv ? at.read(mv) : 0, pdq, pdk, pdv];
     runPairs(
       backend,
       at,
@@ -197,34 +207,12 @@ function attentionGrad({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] 
       tq * tk * d,
       8 * tq * tk * d,
       2 * tq * tk,
-      (work, g, from, to) => [
-        pdy,
-        pq,
-        pk,
-        pv2,
-        pp,
-        pMask,
-        pdq,
-        pdk,
-        pdv,
-        work,
-        g,
-        h,
-        tq,
-        tk,
-        d,
-        c,
-        scale,
-        from,
-        to,
-      ],
+      (work, g, from, to) => [...args, work, g, h, tq, tk, d, c, ld, scale, from, to],
     );
   });
-  return [
-    backend.makeTensorInfo(q.shape, "float32", dq),
-    backend.makeTensorInfo(k.shape, "float32", dk),
-    backend.makeTensorInfo(v.shape, "float32", dv),
-  ];
+  return Object.entries(grads).map(([name, values]) =>
+    backend.makeTensorInfo(inputs[name].shape, "float32", values!)
+  );
 }
 
 /** The attention kernels. */

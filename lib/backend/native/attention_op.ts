@@ -77,29 +77,75 @@ export function attentionCore(
     [q, k, v].every((t) => t.dtype === "float32") && kernelBias(bias, b, tq, tk) &&
     (mask === null || (mask.dtype === "float32" && mask.size === b * h * tq * tk));
   if (!native) return tf.tidy(() => composite(q, k, v, bias, mask, dims, scale));
-  const attrs = { batchSize: b, numHeads: h, scale };
+  return onKernels({ q, k, v }, bias, mask, { batchSize: b, numHeads: h, scale });
+}
+
+/**
+ * Self-attention from one packed projection `qkv` (B·T, 3C) = [Q | K | V] (the three projections as one
+ * GEMM, e.g. `affine` with the weights stacked): the same as `attentionCore` of its three column blocks, and
+ * the gradient is one (B·T, 3C) tensor. On `native` the kernels read the blocks in place; elsewhere they are
+ * split off first.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { tf } from "../tf.ts";
+ * import { selfAttentionCore } from "./attention_op.ts";
+ * // One sequence of two rows, one head of width 1, equal keys: each output is the mean of V.
+ * const qkv = tf.tensor2d([[1, 1, 2], [2, 1, 4]]);
+ * const y = selfAttentionCore(qkv, null, null, { batchSize: 1, numHeads: 1 });
+ * assert((await y.data()).join() === "3,3");
+ * ```
+ */
+export function selfAttentionCore(
+  qkv: Tensor2D,
+  bias: Tensor | null,
+  mask: Tensor | null,
+  dims: AttentionCoreDims,
+): Tensor2D {
+  const { batchSize: b, numHeads: h } = dims;
+  const c = qkv.shape[1] / 3, t = qkv.shape[0] / b;
+  if (!Number.isInteger(c)) throw new Error(`selfAttentionCore: qkv has ${qkv.shape[1]} columns, not 3·C`);
+  const native = onNative() && qkv.dtype === "float32" && kernelBias(bias, b, t, t) &&
+    (mask === null || (mask.dtype === "float32" && mask.size === b * h * t * t));
+  if (!native) {
+    return tf.tidy(() => {
+      const [q, k, v] = tf.split(qkv, 3, 1) as Tensor2D[];
+      return composite(q, k, v, bias, mask, dims, 1 / Math.sqrt(c / h));
+    });
+  }
+  return onKernels({ qkv }, bias, mask, { batchSize: b, numHeads: h, scale: 1 / Math.sqrt(c / h) });
+}
+
+// The native kernels with a custom gradient: `inputs` are q, k, v or qkv (their gradients come back in
+// that order); `bias` and `mask` are constants.
+function onKernels(
+  inputs: Record<string, Tensor>,
+  bias: Tensor | null,
+  mask: Tensor | null,
+  attrs: { batchSize: number; numHeads: number; scale: number },
+): Tensor2D {
+  const names = Object.keys(inputs);
   const extra: Record<string, Tensor> = {};
   if (bias !== null) extra.bias = bias;
   if (mask !== null) extra.mask = mask;
   const run = tf.customGrad(
-    ((qi: Tensor, ki: Tensor, vi: Tensor, save: tf.GradSaveFunc) => {
-      const [ctx, probs] = tf.engine().runKernel(
-        ATTENTION,
-        { q: qi, k: ki, v: vi, ...extra },
-        attrs,
-      ) as Tensor[];
-      save(mask === null ? [qi, ki, vi, probs] : [qi, ki, vi, probs, mask]);
+    ((...args: (Tensor | tf.GradSaveFunc)[]) => {
+      const xs = args.slice(0, names.length) as Tensor[], save = args[names.length] as tf.GradSaveFunc;
+      const named = Object.fromEntries(names.map((n, i) => [n, xs[i]]));
+      const [ctx, probs] = tf.engine().runKernel(ATTENTION, { ...named, ...extra }, attrs) as Tensor[];
+      save(mask === null ? [...xs, probs] : [...xs, probs, mask]);
       probs.dispose(); // the saved copy lives until the backward pass
       return {
         value: ctx,
         gradFunc: (dy: Tensor, saved: Tensor[]) => {
-          const [sq, sk, sv, sp, sm] = saved;
-          const inputs: Record<string, Tensor> = { dy, q: sq, k: sk, v: sv, probs: sp };
-          if (sm !== undefined) inputs.mask = sm;
-          return tf.engine().runKernel(ATTENTION_GRAD, inputs, attrs) as Tensor[];
+          const grads: Record<string, Tensor> = { dy, probs: saved[names.length] };
+          names.forEach((n, i) => (grads[n] = saved[i]));
+          if (saved[names.length + 1] !== undefined) grads.mask = saved[names.length + 1];
+          return tf.engine().runKernel(ATTENTION_GRAD, grads, attrs) as Tensor[];
         },
       };
     }) as unknown as Parameters<typeof tf.customGrad>[0],
   );
-  return run(q, k, v) as Tensor2D;
+  return run(...Object.values(inputs)) as Tensor2D;
 }

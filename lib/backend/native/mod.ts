@@ -8,7 +8,7 @@
  * @module
  */
 export { adamwStep, affine, dropout, gelu, layerNorm, logSoftmax, sumSquares } from "./fused_ops.ts";
-export { attentionCore } from "./attention_op.ts";
+export { attentionCore, selfAttentionCore } from "./attention_op.ts";
 export type { AttentionCoreDims } from "./attention_op.ts";
 export type { AdamWStep } from "./fused_ops.ts";
 export { kernelProfile, profileKernels } from "./profile.ts";

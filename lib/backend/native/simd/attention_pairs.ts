@@ -11,7 +11,9 @@
  * thread, so the result does not depend on how the pairs were split.
  *
  * Layout (as in the kernels): Q (B·Tq, C), K and V (B·Tk, C) with head h of sequence b in columns
- * [h·D, (h+1)·D) of rows [b·T, (b+1)·T) (leading dimension C); probabilities (B, H, Tq, Tk).
+ * [h·D, (h+1)·D) of rows [b·T, (b+1)·T); probabilities (B, H, Tq, Tk). Q, K and V (and their gradients)
+ * have rows `ld` floats apart: C for three separate tensors, 3C for the column blocks of one packed
+ * (B·T, 3C) projection [Q | K | V]; the context and its gradient have rows C apart.
  *
  * @module
  */
@@ -56,6 +58,7 @@ export function attentionPairs(
   tk: number,
   d: number,
   c: number,
+  ld: number,
   scale: number,
   from: number,
   to: number,
@@ -63,8 +66,8 @@ export function attentionPairs(
   const block = tq * tk * 4;
   for (let i = from; i < to; i++) {
     const bi = Math.floor(i / h), hi = i % h;
-    const p = probs + i * block, qOff = q + (bi * tq * c + hi * d) * 4, kOff = (bi * tk * c + hi * d) * 4;
-    k.sgemm(0, 1, tq, tk, d, scale, qOff, c, key + kOff, c, 0, p, tk, gemmScratch);
+    const p = probs + i * block, qOff = q + (bi * tq * ld + hi * d) * 4, kOff = (bi * tk * ld + hi * d) * 4;
+    k.sgemm(0, 1, tq, tk, d, scale, qOff, ld, key + kOff, ld, 0, p, tk, gemmScratch);
     k.softmax_rows(p, bias === 0 ? 0 : bias + bi * biasSeq, biasRow, tq, tk);
     let weights = p;
     if (mask !== 0) {
@@ -72,13 +75,14 @@ export function attentionPairs(
       weights = work;
     }
     const out = ctx + (bi * tq * c + hi * d) * 4;
-    k.sgemm(0, 0, tq, d, tk, 1, weights, tk, v + kOff, c, 0, out, c, gemmScratch);
+    k.sgemm(0, 0, tq, d, tk, 1, weights, tk, v + kOff, ld, 0, out, c, gemmScratch);
   }
 }
 
 /**
  * Backward over pairs [from, to): from dY (B·Tq, C) and the forward's probabilities, dQ, dK and dV (every
- * element of each pair's column block written). `work` holds 2·Tq·Tk floats (dP, and P ⊙ mask).
+ * element of each pair's column block written; rows `ld` apart like Q, K and V). `work` holds 2·Tq·Tk
+ * floats (dP, and P ⊙ mask).
  */
 export function attentionGradPairs(
   k: PairKernels,
@@ -98,6 +102,7 @@ export function attentionGradPairs(
   tk: number,
   d: number,
   c: number,
+  ld: number,
   scale: number,
   from: number,
   to: number,
@@ -105,21 +110,22 @@ export function attentionGradPairs(
   const block = tq * tk * 4, dp = work, dropped = work + block;
   for (let i = from; i < to; i++) {
     const bi = Math.floor(i / h), hi = i % h;
-    const p = probs + i * block, qOff = (bi * tq * c + hi * d) * 4, kOff = (bi * tk * c + hi * d) * 4;
+    const p = probs + i * block, yOff = (bi * tq * c + hi * d) * 4;
+    const qOff = (bi * tq * ld + hi * d) * 4, kOff = (bi * tk * ld + hi * d) * 4;
     let weights = p;
     if (mask !== 0) {
       k.mul(p, mask + i * block, dropped, tq * tk);
       weights = dropped;
     }
     // dV = P̃ᵀ·dY and dP̃ = dY·Vᵀ, with P̃ the probabilities after dropout.
-    k.sgemm(1, 0, tk, d, tq, 1, weights, tk, dy + qOff, c, 0, dv + kOff, c, gemmScratch);
-    k.sgemm(0, 1, tq, tk, d, 1, dy + qOff, c, v + kOff, c, 0, dp, tk, gemmScratch);
+    k.sgemm(1, 0, tk, d, tq, 1, weights, tk, dy + yOff, c, 0, dv + kOff, ld, gemmScratch);
+    k.sgemm(0, 1, tq, tk, d, 1, dy + yOff, c, v + kOff, ld, 0, dp, tk, gemmScratch);
     // Softmax gradient, in place: dS = P ⊙ (dP − Σⱼ dP·P) with dP = dP̃ ⊙ mask.
     if (mask !== 0) k.mul(dp, mask + i * block, dp, tq * tk);
     k.softmax_grad_rows(dp, p, tq, tk);
     // S = scale·QKᵀ, so dQ = scale·dS·K and dK = scale·dSᵀ·Q.
-    k.sgemm(0, 0, tq, d, tk, scale, dp, tk, key + kOff, c, 0, dq + qOff, c, gemmScratch);
-    k.sgemm(1, 0, tk, d, tq, scale, dp, tk, q + qOff, c, 0, dk + kOff, c, gemmScratch);
+    k.sgemm(0, 0, tq, d, tk, scale, dp, tk, key + kOff, ld, 0, dq + qOff, ld, gemmScratch);
+    k.sgemm(1, 0, tk, d, tq, scale, dp, tk, q + qOff, ld, 0, dk + kOff, ld, gemmScratch);
   }
 }
 
@@ -142,7 +148,7 @@ export function attentionGradPairs(
  *   return a;
  * });
  * f.attention_pairs(q.byteOffset, k.byteOffset, v.byteOffset, ctx.byteOffset, p.byteOffset, 0, 0, 0, 0, 0,
- *   blas.scratch(0), 1, 2, 2, 1, 1, 1, 0, 1);
+ *   blas.scratch(0), 1, 2, 2, 1, 1, 1, 1, 0, 1);
  * assert(ctx.join() === "3,3");
  * ```
  */
