@@ -30,6 +30,12 @@ const CASES: Case[] = [
     (a, b, c) => tf.fused.matMul({ a, b, bias: c, activation: "relu" }),
   ],
   ["add row bias", [[6, 5], [5]], (a, b) => tf.add(a, b)],
+  [
+    "add/sub/mul of a repeated row of 20 (SIMD per row)",
+    [[7, 20], [20]],
+    (a, b) => tf.add(tf.add(tf.sub(a, b), tf.mul(a, b)), tf.add(a, b)),
+  ],
+  ["add position rows (T, C) to (B, T, C) (SIMD per row)", [[3, 4, 24], [4, 24]], (a, b) => tf.add(a, b)],
   ["sub column", [[6, 5], [6, 1]], (a, b) => tf.sub(a, b)],
   ["mul scalar", [[3, 4, 5], []], (a, b) => tf.mul(a, b)],
   ["div outer broadcast", [[2, 1, 5], [1, 4, 1]], (a, b) => tf.div(a, tf.add(tf.abs(b), 1))],

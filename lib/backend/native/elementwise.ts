@@ -96,12 +96,25 @@ function binary(name: string, expr: string, simdOp?: "add" | "sub" | "mul"): tf.
     const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const av = valuesOf(backend, a) as Float32Array, bv = valuesOf(backend, b) as Float32Array;
     const out = backend.pool.take(tf.util.sizeFromShape(shape));
+    const collapsed = collapseBroadcast(a.shape, b.shape, shape);
     if (simdOp && av.length === out.length && bv.length === out.length) {
       // Same shapes: the SIMD kernel. The loops below do broadcasts, which it does not, and the ops it lacks.
       backend.inArena((at) => backend.simd[simdOp](at.read(av), at.read(bv), at.write(out), out.length));
-    } else if (out.length > 0) broadcastLoop(inner, av, bv, out, collapseBroadcast(a.shape, b.shape, shape));
+    } else if (simdOp && av.length === out.length && repeatsRow(collapsed)) {
+      // b is one row repeated down a (a bias, position embeddings): the SIMD kernel once per row of a.
+      const n = collapsed.dims[1];
+      backend.inArena((at) => {
+        const pa = at.read(av), pb = at.read(bv), po = at.write(out);
+        for (let r = 0; r < out.length / n; r++) backend.simd[simdOp](pa + r * n * 4, pb, po + r * n * 4, n);
+      });
+    } else if (out.length > 0) broadcastLoop(inner, av, bv, out, collapsed);
     return backend.makeTensorInfo(shape, "float32", out);
   });
+}
+
+// Whether a collapsed broadcast is (rows, n) with b one row of n read again for every row of a.
+function repeatsRow({ dims, sa, sb }: { dims: number[]; sa: number[]; sb: number[] }): boolean {
+  return dims.length === 2 && sa[0] === dims[1] && sa[1] === 1 && sb[0] === 0 && sb[1] === 1 && dims[1] >= 16;
 }
 
 function broadcastLoop(
