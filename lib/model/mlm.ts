@@ -7,11 +7,11 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
-import type { Scalar, Tensor2D } from "../backend/tf.ts";
+import type { Scalar, Tensor1D, Tensor2D } from "../backend/tf.ts";
 import type { MlmBatch } from "../data/types.ts";
 import type { EncoderConfig } from "./config.ts";
 import { encoderForward } from "./encoder.ts";
-import { gelu } from "../backend/native/mod.ts";
+import { affine, gelu } from "../backend/native/mod.ts";
 import { type ForwardOptions, gatherRows, layerNorm, linear, param } from "./layers.ts";
 import { crossEntropy } from "./loss.ts";
 import type { Params } from "./params.ts";
@@ -56,7 +56,7 @@ export function mlmLogits(
     config.layerNormEps,
   );
   const embeddings = param(params, "roberta.embeddings.word_embeddings.weight"); // (V, C)
-  return tf.add(tf.matMul(t, embeddings, false, true), param(params, "lm_head.bias")); // (M, V)
+  return affine(t, embeddings as Tensor2D, param(params, "lm_head.bias") as Tensor1D); // (M, V)
 }
 
 /**

@@ -9,13 +9,14 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
-import type { Scalar, Tensor, Tensor2D } from "../backend/tf.ts";
+import type { Scalar, Tensor, Tensor1D, Tensor2D } from "../backend/tf.ts";
 import type { Seq2SeqBatch } from "../data/types.ts";
 import { createRng } from "../util/random.ts";
 import { type AttentionNames, causalBias, paddingBias } from "./attention.ts";
 import { type BlockCache, type BlockNames, type Memory, transformerBlock } from "./block.ts";
 import { type Dropout, type ForwardOptions, gatherRows, layerNorm, makeDropout, param } from "./layers.ts";
 import { crossEntropy } from "./loss.ts";
+import { affine } from "../backend/native/mod.ts";
 import { ParamBuilder, type Params } from "./params.ts";
 import type { Seq2SeqConfig } from "./seq2seq_config.ts";
 
@@ -432,7 +433,8 @@ export function seq2seqDecoderStates(
  */
 export function seq2seqLogits(params: Params, states: Tensor2D, config: Seq2SeqConfig): Tensor2D {
   const table = param(params, embeddingName(config, "decoder"));
-  return tf.add(tf.matMul(states, table, false, true), param(params, "final_logits_bias")) as Tensor2D;
+  // final_logits_bias is (1, V) as in BART's checkpoints: its one row is the bias vector.
+  return affine(states, table as Tensor2D, tf.reshape(param(params, "final_logits_bias"), [-1]) as Tensor1D);
 }
 
 /** Options of `seq2seqLoss`. */
