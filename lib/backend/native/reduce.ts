@@ -38,7 +38,9 @@ function reduce(name: "Sum" | "Mean"): tf.KernelConfig {
     } else {
       backend.inArena((at) => {
         const px = at.read(xv), pout = at.write(out);
-        for (let i = 0; i < p; i++) backend.simd.col_sum(px + i * r * q * 4, pout + i * q * 4, r, q, scale);
+        for (let i = 0; i < p; i++) {
+          backend.simd.col_sum(px + i * r * q * 4, pout + i * q * 4, r, q, scale, q);
+        }
       });
     }
     const outShape = attrs.keepDims
