@@ -12,6 +12,8 @@ import { simdKernels } from "../../lib/backend/native/simd/simd.ts";
 import { ThreadPool } from "../../lib/backend/native/simd/thread_pool.ts";
 import { parallelKernels, SPLIT_MIN_ELEMENTS } from "../../lib/backend/native/simd/parallel.ts";
 import { assertClose } from "../_support/close.ts";
+import { setNativeThreads } from "../../lib/backend/native/threads.ts";
+import type { NativeBackend } from "../../lib/backend/native/native_backend.ts";
 import {
   adamwStep,
   affine,
@@ -365,5 +367,45 @@ Deno.test("the SIMD dropout kernel matches the JavaScript Philox mask for every 
         for (const a of [x, y, mask]) arena.free(a);
       }
     }
+  }
+});
+
+Deno.test({
+  name:
+    "layerNorm() gradients on native: chunks of rows split over worker threads equal one thread bit for bit",
+  ignore: !HAS_NATIVE,
+}, async () => {
+  const rows = 1000, c = 96; // 32 chunks of 32 rows (the last one short), enough to split
+  const run = async () => {
+    const x = tf.tensor2d(seeded(rows * c, 3, 4), [rows, c]),
+      w = tf.tensor2d(seeded(rows * c, 4, 2), [rows, c]);
+    const g = tf.tensor1d(seeded(c, 5, 2)), b = tf.tensor1d(seeded(c, 6, 2));
+    const grads = tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) =>
+      tf.sum(tf.mul(layerNorm(xx, gg, bb, 1e-5), w))
+    )([x, g, b]);
+    const out = await Promise.all(grads.map((t) => t.data() as Promise<Float32Array>));
+    tf.dispose([x, w, g, b, ...grads]);
+    return out;
+  };
+  try {
+    await useBackend("cpu");
+    const want = await run();
+    await useBackend("native");
+    setNativeThreads(1);
+    const one = await run();
+    setNativeThreads(3);
+    const pool = (tf.findBackend("native") as unknown as NativeBackend).threads;
+    for (let i = 0; pool.ready < 3; i++) {
+      assert(i < 500, "the worker threads did not start within 5 s");
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const split = await run();
+    ["dx", "dγ", "dβ"].forEach((name, i) => {
+      assertEquals(split[i], one[i], `${name}: split differs from one thread`);
+      assertClose(name, one[i], want[i], 1e-4);
+    });
+  } finally {
+    setNativeThreads(navigator.hardwareConcurrency);
+    await useBackend("cpu");
   }
 });

@@ -14,6 +14,9 @@
 import type { tf } from "../tf.ts";
 import { float32Values, type NativeArgs, nativeKernel } from "./native_backend.ts";
 import { dropoutKey, keepThreshold } from "./philox.ts";
+import { layerNormGradChunks, LN_CHUNK } from "./simd/layer_norm_chunks.ts";
+import { SPLIT_MIN_ELEMENTS } from "./simd/parallel.ts";
+import type { PoolTask } from "./simd/thread_pool.ts";
 
 import {
   ADAMW,
@@ -53,35 +56,28 @@ function layerNorm({ inputs: { x, gamma, beta }, backend, attrs }: NativeArgs): 
   return backend.makeTensorInfo(x.shape, "float32", out);
 }
 
-// Rows per SIMD call: dγ and dβ are summed in float32 over this many rows, then in float64 across chunks.
-const LN_CHUNK = 32;
-
 function layerNormGrad({ inputs: { dy, x, gamma }, backend, attrs }: NativeArgs): tf.TensorInfo[] {
   const xv = f32(backend, x), gv = f32(backend, dy), g = f32(backend, gamma);
   const c = x.shape[x.shape.length - 1], eps = attrs.eps as number, rows = xv.length / c;
   const dx = backend.pool.take(xv.length);
   const dgamma = new Float64Array(c), dbeta = new Float64Array(c);
+  const chunks = Math.ceil(rows / LN_CHUNK);
   backend.inArena((at) => {
-    const px = at.read(xv), pg = at.read(gv), pgamma = at.read(g), pdx = at.write(dx);
-    const dg = at.scratch(c), db = at.scratch(c);
-    for (let r0 = 0; r0 < rows; r0 += LN_CHUNK) {
-      const off = r0 * c * 4;
-      dg.fill(0);
-      db.fill(0);
-      backend.simd.layer_norm_grad(
-        pg + off,
-        px + off,
-        pgamma,
-        pdx + off,
-        dg.byteOffset,
-        db.byteOffset,
-        Math.min(LN_CHUNK, rows - r0),
-        c,
-        eps,
-      );
+    const partials = at.scratch(chunks * 2 * c).fill(0);
+    const args = [at.read(gv), at.read(xv), at.read(g), at.write(dx), partials.byteOffset, rows, c, eps];
+    // Ranges of chunks over the pool's threads where the rows are worth a dispatch.
+    const parts = Math.min(backend.threads.ready, chunks, Math.floor(xv.length / SPLIT_MIN_ELEMENTS)) || 1;
+    const per = Math.ceil(chunks / parts), tasks: PoolTask[] = [];
+    for (let from = 0; from < chunks; from += per) {
+      tasks.push({ fn: "layer_norm_grad_chunks", args: [...args, from, Math.min(chunks, from + per)] });
+    }
+    if (tasks.length === 1) layerNormGradChunks(backend.simdHere, ...(tasks[0].args as Chunked));
+    else backend.threads.run(tasks);
+    for (let chunk = 0; chunk < chunks; chunk++) {
+      const slot = chunk * 2 * c;
       for (let j = 0; j < c; j++) {
-        dgamma[j] += dg[j];
-        dbeta[j] += db[j];
+        dgamma[j] += partials[slot + j];
+        dbeta[j] += partials[slot + c + j];
       }
     }
   });
@@ -91,6 +87,8 @@ function layerNormGrad({ inputs: { dy, x, gamma }, backend, attrs }: NativeArgs)
     backend.makeTensorInfo(gamma.shape, "float32", Float32Array.from(dbeta)),
   ];
 }
+
+type Chunked = Parameters<typeof layerNormGradChunks> extends [unknown, ...infer R] ? R : never;
 
 function adamw({ inputs: { param, grad, m, v }, backend, attrs }: NativeArgs): tf.TensorInfo[] {
   const pv = f32(backend, param), gv = f32(backend, grad), mv = f32(backend, m), vv = f32(backend, v);

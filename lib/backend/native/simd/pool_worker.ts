@@ -10,6 +10,7 @@ import { MODULE_BASE64 } from "./module_bytes.ts";
 import { GEMM_PLAIN_BASE64, GEMM_RELAXED_BASE64 } from "./gemm_bytes.ts";
 import { ERROR, ERROR_CHARS, GEN, PENDING, POOL_FUNCTIONS, READY, SLOT, STOP, TASK } from "./thread_pool.ts";
 import { pairFunctions, type PairKernels } from "./attention_pairs.ts";
+import { layerNormGradChunks } from "./layer_norm_chunks.ts";
 import { type OffsetSgemm, offsetSgemm } from "../blas.ts";
 
 const { memory, relaxed, blas, ctl: ctlBuffer, args: argsBuffer, error: errorBuffer, index, spin } =
@@ -37,7 +38,12 @@ const pairSgemm: OffsetSgemm = blas === undefined
   ? kernels.sgemm as OffsetSgemm
   : (...a) => (systemSgemm ??= offsetSgemm(blas, memory))(...a);
 const pairs = pairFunctions({ ...kernels, sgemm: pairSgemm } as unknown as PairKernels);
-const all: Record<string, unknown> = { ...kernels, ...pairs };
+const all: Record<string, unknown> = {
+  ...kernels,
+  ...pairs,
+  layer_norm_grad_chunks: (...a: number[]) =>
+    (layerNormGradChunks as (k: unknown, ...a: number[]) => void)(kernels, ...a),
+};
 const functions = POOL_FUNCTIONS.map((name) => all[name] as (...a: number[]) => unknown);
 
 let seen = Atomics.load(ctl, GEN);

@@ -20,8 +20,9 @@
 import { Worker } from "node:worker_threads";
 
 /**
- * What pool workers can run: the GEMM's `sgemm`, the SIMD kernels by name, and attention's loops over
- * (sequence, head) pairs (`attention_pairs.ts`, JavaScript around the worker's own GEMM and kernels).
+ * What pool workers can run: the GEMM's `sgemm`, the SIMD kernels by name, and JavaScript loops around
+ * the worker's own GEMM and kernels: attention over (sequence, head) pairs (`attention_pairs.ts`) and
+ * LayerNorm's backward over chunks of rows (`layer_norm_chunks.ts`).
  */
 export const POOL_FUNCTIONS: readonly string[] = [
   "sgemm",
@@ -41,6 +42,7 @@ export const POOL_FUNCTIONS: readonly string[] = [
   "dropout",
   "attention_pairs",
   "attention_grad_pairs",
+  "layer_norm_grad_chunks",
 ];
 
 /** Indices into `ctl`: counters, then per worker a ready flag and a has-a-part flag. */
