@@ -301,13 +301,3 @@ Deno.test({
     await useBackend("cpu");
   }
 });
-
-Deno.test("col_sum() sums a block of columns of wider rows, times the scale (hand-checked)", () => {
-  const arena = new Arena(), k = simdKernels(arena);
-  // Rows of 7 floats; the block is columns 1..5 of the first three rows.
-  const x = arena.take(21)!, out = arena.take(5)!;
-  x.set(Array.from({ length: 21 }, (_, i) => i));
-  k.col_sum(x.byteOffset + 4, out.byteOffset, 3, 5, 0.5, 7);
-  // Column j (1..5) holds j, 7 + j, 14 + j: the sum is 21 + 3j, halved.
-  assertEquals([...out], [1, 2, 3, 4, 5].map((j) => (21 + 3 * j) / 2));
-});

@@ -65,15 +65,6 @@ Deno.test("parallelKernels() on 3 threads equal the one-thread kernels exactly",
       k.row_max_sumexp(o(x), o(out), rows, c);
     });
     both("sub_rows", (k, out) => k.sub_rows(o(x), o(z), o(out), rows, c));
-    // Column sums: split by columns; a block of 200 columns inside rows of 256 too.
-    both("col_sum", (k, out) => {
-      out[n - 1] = 0;
-      k.col_sum(o(x), o(out), rows, c, 0.5, c);
-    });
-    both("col_sum of a block of wider rows", (k, out) => {
-      out[n - 1] = 0;
-      k.col_sum(o(y) + 8, o(out), Math.floor(n / 256) - 1, 200, 1, 256);
-    });
     const m1 = arena.take(n)!, v1 = arena.take(n)!, m2 = arena.take(n)!, v2 = arena.take(n)!;
     const second = arena.take(n)!; // the second moment is never negative
     second.set(w.map(Math.abs));

@@ -38,9 +38,7 @@ function reduce(name: "Sum" | "Mean"): tf.KernelConfig {
     } else {
       backend.inArena((at) => {
         const px = at.read(xv), pout = at.write(out);
-        for (let i = 0; i < p; i++) {
-          backend.simd.col_sum(px + i * r * q * 4, pout + i * q * 4, r, q, scale, q);
-        }
+        for (let i = 0; i < p; i++) backend.simd.col_sum(px + i * r * q * 4, pout + i * q * 4, r, q, scale);
       });
     }
     const outShape = attrs.keepDims

@@ -1,9 +1,8 @@
 /**
  * The SIMD kernels split over a `ThreadPool`: element-wise kernels by ranges of elements, row kernels by
  * ranges of rows, each part a call of the same WebAssembly export on a disjoint slice of the arena. Calls
- * too small to repay a dispatch (about 10 µs) run on the calling thread. `col_sum` splits by ranges of
- * columns (each column's sum keeps its order); kernels that accumulate across rows into one result
- * (`layer_norm_grad`, `sum_squares`) always run on the calling thread.
+ * too small to repay a dispatch (about 10 µs) run on the calling thread; kernels that accumulate across
+ * rows (`layer_norm_grad`, `col_sum`, `sum_squares`) always do.
  *
  * @module
  */
@@ -120,18 +119,6 @@ export function parallelKernels(kernels: SimdKernels, pool: ThreadPool): SimdKer
       a[1] += r * 4;
       return a;
     }),
-    // (x, out, rows, q, scale, ld): columns split in multiples of 16 floats, every part reading all rows
-    col_sum: (...args: number[]) => {
-      const q = args[3], count = parts(args[2] * q);
-      if (count === 1 || q < 32) return own.col_sum(...args);
-      const per = Math.ceil(q / count / 16) * 16, tasks: PoolTask[] = [];
-      for (let start = 0; start < q; start += per) {
-        const a = shift(args.slice(), [0, 1], start * 4);
-        a[3] = Math.min(per, q - start);
-        tasks.push({ fn: "col_sum", args: a });
-      }
-      return run("col_sum", tasks);
-    },
     // (dy, y, dx, rows, n)
     log_softmax_grad_rows: byRows(
       "log_softmax_grad_rows",

@@ -52,8 +52,8 @@ export interface SimdKernels {
   sub_rows(x: number, shift: number, y: number, rows: number, n: number): void;
   /** Log-softmax backward: dx = dy − e^y·Σ dy per row. */
   log_softmax_grad_rows(dy: number, y: number, dx: number, rows: number, n: number): void;
-  /** out = scale·(column sums of a (rows, q) block whose rows are ld floats apart). */
-  col_sum(x: number, out: number, rows: number, q: number, scale: number, ld: number): void;
+  /** out = scale·(column sums of a (rows, q) block). */
+  col_sum(x: number, out: number, rows: number, q: number, scale: number): void;
   /**
    * Inverted dropout of n elements with Philox masks (`../philox.ts`): writes mask and y = x·mask; `first`
    * (a multiple of 4) is the index of x's first element in the whole tensor, `k0`, `k1` the key.

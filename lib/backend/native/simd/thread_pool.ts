@@ -37,7 +37,6 @@ export const POOL_FUNCTIONS: readonly string[] = [
   "log_softmax_grad_rows",
   "row_max_sumexp",
   "sub_rows",
-  "col_sum",
   "adamw",
   "dropout",
   "attention_pairs",

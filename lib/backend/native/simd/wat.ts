@@ -432,18 +432,17 @@ const logSoftmaxGradRows = () =>
       }`,
   );
 
-// Column sums of a (rows, q) block whose rows are ld floats apart: out = scale·Σ_rows x.
+// Column sums of a (rows, q) block: out = scale·Σ_rows x.
 const colSum = () =>
   func(
-    `(export "col_sum") (param $x i32) (param $out i32) (param $rows i32) (param $q i32) (param $scale f32)
-   (param $ld i32)`,
+    `(export "col_sum") (param $x i32) (param $out i32) (param $rows i32) (param $q i32) (param $scale f32)`,
     () =>
       `(local $i i32) (local $r i32)
   ${forElements(get("q"), (m) => m.store(at("out"), v(0)))}
   ${
         forRows(
           get("rows"),
-          [["x", rowBytes(get("ld"))]],
+          [["x", rowBytes(get("q"))]],
           `
      ${forElements(get("q"), (m) => m.store(at("out"), add(m.load(at("out")), m.load(at("x")))))}`,
         )
