@@ -2,7 +2,9 @@
  * The SIMD kernels split over a `ThreadPool`: element-wise kernels by ranges of elements, row kernels by
  * ranges of rows, each part a call of the same WebAssembly export on a disjoint slice of the arena. Calls
  * too small to repay a dispatch (about 10 µs) run on the calling thread; kernels that accumulate across
- * rows (`layer_norm_grad`, `col_sum`, `sum_squares`) always do.
+ * rows (`layer_norm_grad`, `col_sum`, `sum_squares`) always do here (LayerNorm's backward is split by
+ * chunks of rows in `../fused_kernels.ts` instead, see `layer_norm_chunks.ts`; splitting `col_sum` by
+ * columns measured 4× slower than one thread).
  *
  * @module
  */
