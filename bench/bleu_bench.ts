@@ -8,6 +8,7 @@
 import { parseArgs } from "@std/cli";
 import { bleu, type BleuTokenizerName } from "../lib/metrics/bleu.ts";
 import { createRng } from "../lib/util/random.ts";
+import { median } from "./stats.ts";
 
 const args = parseArgs(Deno.args, { default: { sentences: 3000, repeats: 7 } });
 const rng = createRng(2020);
@@ -20,11 +21,6 @@ const perturb = (s: string) => s.split(" ").map((w) => (rng.next() < 0.25 ? word
 const refs0 = Array.from({ length: args.sentences }, sentence);
 const refs1 = refs0.map(perturb);
 const hyps = refs0.map(perturb);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 // Repeats are interleaved across tokenizers so machine-load drift hits all of them alike.
 const tokenizers: BleuTokenizerName[] = ["none", "13a", "intl", "char"];

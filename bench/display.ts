@@ -4,17 +4,18 @@
  */
 import pl from "nodejs-polars";
 import { figureHtml, lineFigure, renderFigurePng, runChromium, tableHtml } from "../lib/display/mod.ts";
+import { median } from "./stats.ts";
 
 const REPEATS = 5;
 
-async function median(f: () => Promise<unknown> | unknown): Promise<number> {
+async function medianTime(f: () => Promise<unknown> | unknown): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < REPEATS; i++) {
     const t0 = performance.now();
     await f();
     times.push(performance.now() - t0);
   }
-  return times.sort((a, b) => a - b)[Math.floor(REPEATS / 2)];
+  return median(times);
 }
 
 const n = 1000;
@@ -25,16 +26,16 @@ const log = pl.DataFrame({
 const fig = lineFigure(log, { x: "seconds", y: "trainLoss" });
 await renderFigurePng(fig); // warm the OS file cache
 
-const bare = await median(() => runChromium("about:blank", { dom: true }));
-const png = await median(() => renderFigurePng(fig));
-const html = await median(() => figureHtml(fig));
+const bare = await medianTime(() => runChromium("about:blank", { dom: true }));
+const png = await medianTime(() => renderFigurePng(fig));
+const html = await medianTime(() => figureHtml(fig));
 const htmlBytes = (await figureHtml(fig)).length;
 const rows = 100_000;
 const big = pl.DataFrame({
   step: Array.from({ length: rows }, (_, i) => i),
   loss: Array.from({ length: rows }, () => 1.5),
 });
-const table = await median(() => tableHtml(big));
+const table = await medianTime(() => tableHtml(big));
 
 console.log(`| what | median ms (${REPEATS} runs) | ratio to reference |`);
 console.log(`| --- | ---: | ---: |`);

@@ -7,7 +7,9 @@
  * (default 0, both sides)  --no-torch  --no-matmul  --profile (native: per-kernel time table).
  *
  * The machine may be shared, so PyTorch and each backend alternate for R rounds and every number is the
- * fastest step seen (the least disturbed by other load); the mean step of that configuration is shown too.
+ * fastest step seen (the least disturbed by other load); the mean step of that configuration is shown too,
+ * and the median over the rounds of each round's fastest step, with its own ratio: one undisturbed (or
+ * oddly fast) step decides the first ratio, not the second.
  * By default the slow backends run only the first round and only at S (wasm, cpu), so a full run stays under
  * ~8 minutes on 2 cores.
  *
@@ -26,6 +28,7 @@ import {
   timeMlmStepInChild,
 } from "./mlm_step.ts";
 import { builtinGemmGflops, rawBlasGflops, tfMatmulGflops } from "./matmul.ts";
+import { median } from "./stats.ts";
 
 const DEFAULT_SIZES: Record<string, string[]> = {
   native: ["S", "M", "L"],
@@ -111,15 +114,18 @@ if (args.torch && !torch) {
   console.log("PyTorch not available (`apt-get install python3-torch`): no reference column\n");
 }
 const rows: string[] = [
-  "| size | backend | best ms/step | mean ms/step | tokens/s (best) | model GFLOP/s | vs PyTorch |",
-  "|---|---|---:|---:|---:|---:|---:|",
+  "| size | backend | best ms/step | median of rounds' best | mean ms/step | tokens/s (best) | model GFLOP/s " +
+  "| vs PyTorch | vs PyTorch (medians) |",
+  "|---|---|---:|---:|---:|---:|---:|---:|---:|",
 ];
 const tokens = (size: BenchSize, ms: number) => (size.batch * size.length) / (ms / 1000);
 for (const size of sizes) {
   const best = new Map<string, StepTiming & { label: string }>();
+  const roundBests = new Map<string, number[]>();
   const keep = (key: string, label: string, r: StepTiming) => {
     const old = best.get(key);
     if (!old || r.msBest < old.msBest) best.set(key, { ...r, label });
+    roundBests.set(key, [...roundBests.get(key) ?? [], r.msBest]);
   };
   for (let round = 0; round < Math.max(1, rounds); round++) {
     if (torch) {
@@ -162,13 +168,17 @@ for (const size of sizes) {
       }
     }
   }
-  const ref = best.get("torch");
+  const ref = best.get("torch"), refMedian = ref ? median(roundBests.get("torch")!) : NaN;
   for (const [key, r] of best) {
     const ratio = ref ? (ref.msBest / r.msBest).toFixed(2) : "";
+    const med = median(roundBests.get(key)!);
+    const medianRatio = ref ? (refMedian / med).toFixed(2) : "";
     const gflops = key === "torch" ? "" : ((r.gflops * r.msPerStep) / r.msBest).toFixed(1);
     rows.push(
-      `| ${size.name} | ${r.label} | ${r.msBest.toFixed(0)} | ${r.msPerStep.toFixed(0)} | ` +
-        `${tokens(size, r.msBest).toFixed(0)} | ${gflops} | ${ratio} |`,
+      `| ${size.name} | ${r.label} | ${r.msBest.toFixed(0)} | ${med.toFixed(0)} | ${
+        r.msPerStep.toFixed(0)
+      } | ` +
+        `${tokens(size, r.msBest).toFixed(0)} | ${gflops} | ${ratio} | ${medianRatio} |`,
     );
   }
 }
