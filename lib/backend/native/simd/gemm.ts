@@ -11,7 +11,8 @@
  */
 import { decodeBase64 } from "@std/encoding/base64";
 import type { Arena } from "./arena.ts";
-import { GEMM_PLAIN_BASE64, GEMM_RELAXED_BASE64 } from "./gemm_bytes.ts";
+import { GEMM_RELAXED_BASE64 } from "./gemm_bytes.ts";
+import { gemmModule } from "./modules.ts";
 import { GEMM_SCRATCH_BYTES, gemmBlocks } from "./gemm_wat.ts";
 import { type PoolTask, ThreadPool } from "./thread_pool.ts";
 import { inArena } from "./arena_operands.ts";
@@ -72,10 +73,7 @@ export function wasmBlas(arena: Arena, options: WasmBlasOptions = {}): WasmBlas 
   const relaxed = options.relaxed ?? hasRelaxedSimd();
   let sgemm: OffsetSgemm;
   try {
-    const bytes = decodeBase64(relaxed ? GEMM_RELAXED_BASE64 : GEMM_PLAIN_BASE64);
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
-      env: { memory: arena.memory },
-    });
+    const instance = new WebAssembly.Instance(gemmModule(relaxed), { env: { memory: arena.memory } });
     sgemm = instance.exports.sgemm as OffsetSgemm;
   } catch {
     return undefined;

@@ -1,22 +1,21 @@
 /**
- * A thread-pool worker (see `thread_pool.ts`): instantiates the SIMD kernels and the GEMM on the arena's
- * shared memory, then runs the parts it is handed until the pool stops it.
+ * A thread-pool worker (see `thread_pool.ts`): instantiates the SIMD kernels and the GEMM (the modules the
+ * pool compiled, see `modules.ts`) on the arena's shared memory, then runs the parts it is handed until the
+ * pool stops it.
  *
  * @module
  */
 import { workerData } from "node:worker_threads";
-import { decodeBase64 } from "@std/encoding/base64";
-import { MODULE_BASE64 } from "./module_bytes.ts";
-import { GEMM_PLAIN_BASE64, GEMM_RELAXED_BASE64 } from "./gemm_bytes.ts";
 import { ERROR, ERROR_CHARS, GEN, PENDING, POOL_FUNCTIONS, READY, SLOT, STOP, TASK } from "./thread_pool.ts";
 import { pairFunctions, type PairKernels } from "./attention_pairs.ts";
 import { layerNormGradChunks } from "./layer_norm_chunks.ts";
 import { type OffsetSgemm, offsetSgemm } from "../blas.ts";
 
-const { memory, relaxed, blas, ctl: ctlBuffer, args: argsBuffer, error: errorBuffer, index, spin } =
+const { memory, kernels: kernelsModule, gemm, blas, ctl: ctlBuffer, args: argsBuffer, error: errorBuffer } =
   workerData as {
     memory: WebAssembly.Memory;
-    relaxed: boolean;
+    kernels: WebAssembly.Module;
+    gemm: WebAssembly.Module;
     blas?: string;
     ctl: SharedArrayBuffer;
     args: SharedArrayBuffer;
@@ -24,14 +23,11 @@ const { memory, relaxed, blas, ctl: ctlBuffer, args: argsBuffer, error: errorBuf
     index: number;
     spin: number;
   };
+const { index, spin } = workerData as { index: number; spin: number };
 const ctl = new Int32Array(ctlBuffer), args = new Float64Array(argsBuffer);
 const imports = { env: { memory } };
-const exportsOf = (base64: string) =>
-  new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(base64)), imports).exports;
-const kernels = {
-  ...exportsOf(MODULE_BASE64),
-  ...exportsOf(relaxed ? GEMM_RELAXED_BASE64 : GEMM_PLAIN_BASE64),
-};
+const exportsOf = (module: WebAssembly.Module) => new WebAssembly.Instance(module, imports).exports;
+const kernels = { ...exportsOf(kernelsModule), ...exportsOf(gemm) };
 // Attention's pair loops multiply with the system BLAS where the backend uses one (opened on first use).
 let systemSgemm: OffsetSgemm | undefined;
 const pairSgemm: OffsetSgemm = blas === undefined

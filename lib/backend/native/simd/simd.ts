@@ -3,11 +3,8 @@
  *
  * @module
  */
-import { decodeBase64 } from "@std/encoding/base64";
-import { MODULE_BASE64 } from "./module_bytes.ts";
 import type { Arena } from "./arena.ts";
-
-let compiled: WebAssembly.Module | undefined;
+import { kernelsModule } from "./modules.ts";
 
 /**
  * The kernels' exports (documented in `wat.ts`). Every pointer is a byte offset into the arena's memory
@@ -105,7 +102,7 @@ export interface SimdKernels {
 export function simdUnavailable(bytes?: Uint8Array<ArrayBuffer>): string | undefined {
   try {
     if (bytes) new WebAssembly.Module(bytes);
-    else compiled ??= new WebAssembly.Module(decodeBase64(MODULE_BASE64));
+    else kernelsModule();
     return undefined;
   } catch (e) {
     return `this runtime cannot compile the WebAssembly SIMD kernels (${(e as Error).message})`;
@@ -131,6 +128,6 @@ export function simdUnavailable(bytes?: Uint8Array<ArrayBuffer>): string | undef
 export function simdKernels(arena: Arena): SimdKernels {
   const missing = simdUnavailable();
   if (missing !== undefined) throw new Error(`native backend: ${missing}`);
-  const instance = new WebAssembly.Instance(compiled!, { env: { memory: arena.memory } });
+  const instance = new WebAssembly.Instance(kernelsModule(), { env: { memory: arena.memory } });
   return instance.exports as unknown as SimdKernels;
 }

@@ -18,6 +18,7 @@
  * @module
  */
 import { Worker } from "node:worker_threads";
+import { gemmModule, kernelsModule } from "./modules.ts";
 
 /**
  * What pool workers can run: the GEMM's `sgemm`, the SIMD kernels by name, and JavaScript loops around
@@ -204,6 +205,9 @@ export class ThreadPool {
       const worker = new Worker(new URL("./pool_worker.ts", import.meta.url), {
         workerData: {
           ...this.#setup,
+          // The compiled modules themselves: one artefact (and one tier-up) for every thread.
+          kernels: kernelsModule(),
+          gemm: gemmModule(this.#setup.relaxed),
           ctl: this.#ctl.buffer,
           args: this.#args.buffer,
           error: this.#error.buffer,
