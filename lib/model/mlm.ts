@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { tf } from "../backend/tf.ts";
 import type { Scalar, Tensor1D, Tensor2D } from "../backend/tf.ts";
 import type { MlmBatch } from "../data/types.ts";
 import type { EncoderConfig } from "./config.ts";
