@@ -30,7 +30,7 @@ import { SPLIT_MIN_FLOPS, type WasmBlas } from "./simd/gemm.ts";
 import { pairFunctions, type PairKernels } from "./simd/attention_pairs.ts";
 import type { PoolTask } from "./simd/thread_pool.ts";
 import type { ArenaOperands } from "./simd/arena_operands.ts";
-import { memoryViews } from "./simd/arena.ts";
+import { memoryViews } from "./memory_views.ts";
 
 import { ATTENTION, ATTENTION_GRAD } from "./names.ts";
 

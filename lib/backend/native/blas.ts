@@ -7,7 +7,7 @@
  * @module
  */
 
-import { memoryViews } from "./simd/arena.ts";
+import { memoryViews } from "./memory_views.ts";
 
 /** CBLAS enum values (cblas.h). */
 const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
