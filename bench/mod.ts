@@ -8,8 +8,10 @@
  *
  * The machine may be shared, so PyTorch and each backend alternate for R rounds and every number is the
  * fastest step seen (the least disturbed by other load); the mean step of that configuration is shown too,
- * and the median over the rounds of each round's fastest step, with its own ratio: one undisturbed (or
- * oddly fast) step decides the first ratio, not the second.
+ * and the median over the rounds of each round's fastest step, and the median over the rounds of the ratio
+ * within each round (PyTorch's fastest step that round over ours, measured minutes apart at most): one
+ * undisturbed (or oddly fast) step decides the first ratio, not the second; a slow period of the machine
+ * that spans a round slows both sides of that round's ratio.
  * By default the slow backends run only the first round and only at S (wasm, cpu), so a full run stays under
  * ~8 minutes on 2 cores.
  *
@@ -115,7 +117,7 @@ if (args.torch && !torch) {
 }
 const rows: string[] = [
   "| size | backend | best ms/step | median of rounds' best | mean ms/step | tokens/s (best) | model GFLOP/s " +
-  "| vs PyTorch | vs PyTorch (medians) |",
+  "| vs PyTorch | vs PyTorch (median of rounds) |",
   "|---|---|---:|---:|---:|---:|---:|---:|---:|",
 ];
 const tokens = (size: BenchSize, ms: number) => (size.batch * size.length) / (ms / 1000);
@@ -168,11 +170,12 @@ for (const size of sizes) {
       }
     }
   }
-  const ref = best.get("torch"), refMedian = ref ? median(roundBests.get("torch")!) : NaN;
+  const ref = best.get("torch"), torchRounds = roundBests.get("torch") ?? [];
   for (const [key, r] of best) {
     const ratio = ref ? (ref.msBest / r.msBest).toFixed(2) : "";
-    const med = median(roundBests.get(key)!);
-    const medianRatio = ref ? (refMedian / med).toFixed(2) : "";
+    const rounds = roundBests.get(key)!, med = median(rounds);
+    // Round i's PyTorch step over ours (a backend that ran fewer rounds is paired with the first ones).
+    const medianRatio = ref ? median(rounds.map((ms, i) => torchRounds[i] / ms)).toFixed(2) : "";
     const gflops = key === "torch" ? "" : ((r.gflops * r.msPerStep) / r.msBest).toFixed(1);
     rows.push(
       `| ${size.name} | ${r.label} | ${r.msBest.toFixed(0)} | ${med.toFixed(0)} | ${
