@@ -76,9 +76,9 @@ export interface Blas {
   threads(): number;
   /**
    * For kernels that multiply on several threads at once, each thread its own small products (attention's
-   * heads, see `simd/attention_pairs.ts`): switches the library to one thread per call (the next product of
-   * `ONE_THREAD_BELOW` or more through `sgemm` switches back) and returns the file a worker thread opens to
-   * call `cblas_sgemm` itself (`offsetSgemm`). Absent on the built-in GEMM, whose workers have their own.
+   * heads, see `simd/attention_pairs.ts`): switches the library to one thread per call (the next product
+   * through `sgemm` switches back to the thread count set) and returns the file a worker thread opens to call
+   * `cblas_sgemm` itself (`offsetSgemm`). Absent on the built-in GEMM, whose workers have their own.
    */
   concurrentCalls?(): string;
 }
@@ -230,9 +230,6 @@ export function checkGemmOperands(
   return [lda, ldb, ldc];
 }
 
-/** Products with m·n·k below this run OpenBLAS on one thread (see `wrap`). */
-export const ONE_THREAD_BELOW = 2 ** 22;
-
 /** Why no BLAS loaded: one line per library tried. */
 export class BlasNotFound extends Error {
   /** `name: reason` for each candidate. */
@@ -287,14 +284,15 @@ function wrap(lib: BlasLibrary, path: string): Blas {
   const vendor = config ? new Deno.UnsafePointerView(config).getCString() : path.split("/").pop() ?? path;
   const hardware = navigator.hardwareConcurrency ?? 1;
   const gemm = s.cblas_sgemm;
-  // OpenBLAS threads every product above m·n·k = 262,144; one under ONE_THREAD_BELOW finishes before its second
-  // thread wakes (a decoding step's 8 × 256 × 256 took 1.4 ms on a loaded machine). Such products run on
-  // one thread: the count is switched only when it changes, so consecutive small (or large) calls cost no
-  // FFI call. `wanted` is the user's count (setThreads), `current` what OpenBLAS has now.
+  // OpenBLAS decides itself which products to thread (those above m·n·k = 262,144); on a quiet machine its
+  // second thread pays from there on (8 × 256 × 256: 22.6 µs on one thread, 17.9 on two; a beam search
+  // 245 → 191–205 ms once small products were no longer held to one thread, session 6). The count is held
+  // at one only while pair loops call the library from several threads (`concurrentCalls`), and switched
+  // only when it changes, so consecutive calls cost no FFI call. `wanted` is the user's count
+  // (setThreads), `current` what OpenBLAS has now.
   const set = s.openblas_set_num_threads;
   let wanted = s.openblas_get_num_threads ? s.openblas_get_num_threads() : 1, current = wanted;
-  const threadsFor = (work: number) => {
-    const n = work < ONE_THREAD_BELOW ? 1 : wanted;
+  const useThreads = (n: number) => {
     if (set && n !== current) set(current = n);
   };
   return {
@@ -302,7 +300,7 @@ function wrap(lib: BlasLibrary, path: string): Blas {
     vendor,
     sgemm(transA, transB, m, n, k, alpha, a, b, beta, c, lda, ldb, ldc) {
       [lda, ldb, ldc] = checkGemmOperands(transA, transB, m, n, k, a, b, c, lda, ldb, ldc);
-      threadsFor(m * n * k);
+      useThreads(wanted);
       gemm(
         ROW_MAJOR,
         transA ? TRANS : NO_TRANS,
@@ -334,7 +332,7 @@ function wrap(lib: BlasLibrary, path: string): Blas {
       return hardware;
     },
     concurrentCalls() {
-      threadsFor(0);
+      useThreads(1);
       return path;
     },
   };

@@ -4,9 +4,9 @@
  * thread pool (`thread_pool.ts`), whose workers run `attentionPairs` and `attentionGradPairs` with their own
  * GEMM and SIMD instances, and the calling thread runs its range with its own.
  *
- * Each pair's products (e.g. 128 × 128 × 64) are too small to split one by one: a system BLAS runs them on
- * one thread (see `ONE_THREAD_BELOW` in `../blas.ts`), and the built-in GEMM does not split them either. So
- * the pairs are what is split: every thread multiplies its own pairs on one thread, with the system BLAS
+ * Each pair's products (e.g. 128 × 128 × 64) are too small to split well one by one: OpenBLAS gains 1.3× from
+ * its second thread there, and the built-in GEMM does not split them at all. So the pairs are what is split:
+ * every thread multiplies its own pairs on one thread, with the system BLAS
  * (each worker opens the library itself) or the built-in GEMM. A pair's arithmetic is the same on every
  * thread, so the result does not depend on how the pairs were split.
  *
