@@ -8,7 +8,7 @@ import { tf, useBackend } from "../../lib/backend/mod.ts";
 import { HAS_BLAS, HAS_NATIVE, seeded } from "./_native.ts";
 import { assertClose } from "../_support/close.ts";
 import { tryLoadBlas } from "../../lib/backend/native/provider.ts";
-import { loadBlas } from "../../lib/backend/native/blas.ts";
+import { checkGemmOperands, loadBlas } from "../../lib/backend/native/blas.ts";
 import { collapseBroadcast } from "../../lib/backend/native/elementwise.ts";
 import { collapsePerm } from "../../lib/backend/native/transpose.ts";
 import { fastExp } from "../../lib/backend/native/fast_exp.ts";
@@ -236,4 +236,16 @@ Deno.test({ name: "the kernel profiler counts native kernel calls", ignore: !HAS
   assertEquals(mm?.calls, 1);
   y.dispose();
   await useBackend("cpu");
+});
+
+Deno.test("checkGemmOperands() names a size that is negative, fractional or past 32 bits, and a short array", () => {
+  const a = new Float32Array(6);
+  for (const [m, n, k, name] of [[-1, 2, 3, "m"], [2, 2.5, 3, "n"], [2, 2, 2 ** 31, "k"]] as const) {
+    assertThrows(
+      () => checkGemmOperands(false, false, m, n, k, a, a, a),
+      Error,
+      `${name} must be a non-negative`,
+    );
+  }
+  assertThrows(() => checkGemmOperands(false, false, 2, 2, 4, a, a, a), Error, "A has 6 floats");
 });

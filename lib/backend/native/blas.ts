@@ -205,9 +205,10 @@ export function checkGemmOperands(
   ldb: number = transB ? k : n,
   ldc: number = n,
 ): [number, number, number] {
-  for (const [name, v] of Object.entries({ m, n, k, lda, ldb, ldc })) {
-    if (!(Number.isInteger(v) && v >= 0 && v < 2 ** 31)) {
-      throw new Error(`sgemm: ${name} must be a non-negative 32-bit integer, got ${v}`);
+  // No allocation on the way through: decoding makes tens of thousands of tiny calls.
+  if (!(isIndex(m) && isIndex(n) && isIndex(k) && isIndex(lda) && isIndex(ldb) && isIndex(ldc))) {
+    for (const [name, v] of Object.entries({ m, n, k, lda, ldb, ldc })) {
+      if (!isIndex(v)) throw new Error(`sgemm: ${name} must be a non-negative 32-bit integer, got ${v}`);
     }
   }
   const operand = (name: string, x: Float32Array, rows: number, cols: number, ld: number) => {
@@ -228,6 +229,10 @@ export function checkGemmOperands(
   }
   operand("C", c, m, n, ldc);
   return [lda, ldb, ldc];
+}
+
+function isIndex(v: number): boolean {
+  return Number.isInteger(v) && v >= 0 && v < 2 ** 31;
 }
 
 /** Why no BLAS loaded: one line per library tried. */
