@@ -14,7 +14,7 @@
 import type { tf } from "../tf.ts";
 import { float32Values, type NativeArgs, nativeKernel } from "./native_backend.ts";
 import { dropoutKey, keepThreshold } from "./philox.ts";
-import { layerNormGradChunks, LN_CHUNK } from "./simd/layer_norm_chunks.ts";
+import { LN_CHUNK } from "./simd/layer_norm_chunks.ts";
 import { SPLIT_MIN_ELEMENTS } from "./simd/parallel.ts";
 import type { PoolTask } from "./simd/thread_pool.ts";
 
@@ -71,8 +71,7 @@ function layerNormGrad({ inputs: { dy, x, gamma }, backend, attrs }: NativeArgs)
     for (let from = 0; from < chunks; from += per) {
       tasks.push({ fn: "layer_norm_grad_chunks", args: [...args, from, Math.min(chunks, from + per)] });
     }
-    if (tasks.length === 1) layerNormGradChunks(backend.simdHere, ...(tasks[0].args as Chunked));
-    else backend.threads.run(tasks);
+    backend.threads.run(tasks); // one task runs here, on the calling thread
     for (let chunk = 0; chunk < chunks; chunk++) {
       const slot = chunk * 2 * c;
       for (let j = 0; j < c; j++) {
@@ -87,8 +86,6 @@ function layerNormGrad({ inputs: { dy, x, gamma }, backend, attrs }: NativeArgs)
     backend.makeTensorInfo(gamma.shape, "float32", Float32Array.from(dbeta)),
   ];
 }
-
-type Chunked = Parameters<typeof layerNormGradChunks> extends [unknown, ...infer R] ? R : never;
 
 function adamw({ inputs: { param, grad, m, v }, backend, attrs }: NativeArgs): tf.TensorInfo[] {
   const pv = f32(backend, param), gv = f32(backend, grad), mv = f32(backend, m), vv = f32(backend, v);

@@ -18,7 +18,7 @@ import { type ArenaOperands, inArena } from "./simd/arena_operands.ts";
 import { hasRelaxedSimd, wasmBlas } from "./simd/gemm.ts";
 import { ThreadPool } from "./simd/thread_pool.ts";
 import { parallelKernels } from "./simd/parallel.ts";
-import { layerNormGradChunks } from "./simd/layer_norm_chunks.ts";
+import { layerNormChunkFunctions } from "./simd/layer_norm_chunks.ts";
 
 /** The GEMM `native` multiplies with: a loaded system BLAS, or `"wasm"` for its own WebAssembly GEMM. */
 export type BlasChoice = Blas | "wasm";
@@ -62,10 +62,7 @@ export class NativeBackend extends MathBackendCPU {
     );
     this.simdHere = simd;
     this.simd = parallelKernels(simd, this.threads);
-    this.threads.provide({
-      layer_norm_grad_chunks: (...a: number[]) =>
-        (layerNormGradChunks as (k: SimdKernels, ...a: number[]) => void)(simd, ...a),
-    });
+    this.threads.provide(layerNormChunkFunctions(simd));
     if (blas === "wasm") {
       const own = wasmBlas(this.arena, { pool: this.threads });
       if (!own) throw new Error("native backend: this runtime has no WebAssembly SIMD for the built-in GEMM");

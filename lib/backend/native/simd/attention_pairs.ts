@@ -18,18 +18,13 @@
  * @module
  */
 import type { OffsetSgemm } from "../blas.ts";
+import type { SimdKernels } from "./simd.ts";
 
-/** What a thread needs to run pairs: a one-thread GEMM and the SIMD kernels on the arena. */
-export interface PairKernels {
+/** What a thread needs to run pairs: a one-thread GEMM and (unsplit) SIMD kernels on the arena. */
+export type PairKernels = Pick<SimdKernels, "softmax_rows" | "mul" | "softmax_grad_rows"> & {
   /** C = α·op(A)·op(B) + β·C on byte offsets, on the calling thread alone. */
   sgemm: OffsetSgemm;
-  /** Softmax of `rows` rows of n at p, in place, after adding a bias row (`bias`, moving on by `biasStride` bytes). */
-  softmax_rows(p: number, bias: number, biasStride: number, rows: number, n: number): void;
-  /** out = a ⊙ b over n floats. */
-  mul(a: number, b: number, out: number, n: number): void;
-  /** dp = p ⊙ (dp − Σⱼ dp·p) over `rows` rows of n, in place. */
-  softmax_grad_rows(dp: number, p: number, rows: number, n: number): void;
-}
+};
 
 /**
  * Forward over pairs [from, to) (pair i is sequence ⌊i/H⌋, head i mod H): probs = softmax(scale·QKᵀ + bias),

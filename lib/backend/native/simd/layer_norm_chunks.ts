@@ -2,30 +2,19 @@
  * LayerNorm's backward pass in chunks of rows, so that any thread can run a range of chunks: each chunk's
  * dγ and dβ are summed in float32 into a slot of their own (`layer_norm_grad` of `wat.ts`), and the caller
  * adds the slots in chunk order in float64. The chunks are the same however many threads run them, so the
- * result does not depend on the thread count. Thread-pool workers run `layerNormGradChunks` as the pool
- * function `layer_norm_grad_chunks` (see `thread_pool.ts`).
+ * result does not depend on the thread count. Every thread of the pool runs it as the pool function
+ * `layer_norm_grad_chunks` (`layerNormChunkFunctions`, see `thread_pool.ts`).
  *
  * @module
  */
 
+import type { SimdKernels } from "./simd.ts";
+
 /** Rows per chunk: dγ and dβ are summed in float32 over this many rows, then in float64 across chunks. */
 export const LN_CHUNK = 32;
 
-/** What the loop needs: the SIMD kernel on the arena. */
-export interface LayerNormGradKernel {
-  /** dx of `rows` rows of c, and dγ, dβ of those rows added into dg and db. */
-  layer_norm_grad(
-    dy: number,
-    x: number,
-    g: number,
-    dx: number,
-    dg: number,
-    db: number,
-    rows: number,
-    c: number,
-    eps: number,
-  ): void;
-}
+/** What the loop needs: the (unsplit) SIMD kernel on the arena. */
+export type LayerNormGradKernel = Pick<SimdKernels, "layer_norm_grad">;
 
 /**
  * Chunks [from, to) of a LayerNorm backward over `rows` rows of c (byte offsets `dy`, `x`, `dx`; gain `g`):
@@ -66,4 +55,25 @@ export function layerNormGradChunks(
     const r0 = chunk * LN_CHUNK, off = r0 * c * 4, dg = partials + chunk * 2 * c * 4;
     k.layer_norm_grad(dy + off, x + off, g, dx + off, dg, dg + c * 4, Math.min(LN_CHUNK, rows - r0), c, eps);
   }
+}
+
+/**
+ * The pool function of this file, by the name a `PoolTask` gives, for a thread whose kernels are `k`.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { Arena } from "./arena.ts";
+ * import { simdKernels } from "./simd.ts";
+ * import { layerNormChunkFunctions } from "./layer_norm_chunks.ts";
+ * assert(typeof layerNormChunkFunctions(simdKernels(new Arena())).layer_norm_grad_chunks === "function");
+ * ```
+ */
+export function layerNormChunkFunctions(
+  k: LayerNormGradKernel,
+): Record<"layer_norm_grad_chunks", (...a: number[]) => void> {
+  return {
+    layer_norm_grad_chunks: (...a: number[]) =>
+      (layerNormGradChunks as (k: LayerNormGradKernel, ...a: number[]) => void)(k, ...a),
+  };
 }

@@ -8,22 +8,30 @@
 import { workerData } from "node:worker_threads";
 import { ERROR, ERROR_CHARS, GEN, PENDING, POOL_FUNCTIONS, READY, SLOT, STOP, TASK } from "./thread_pool.ts";
 import { pairFunctions, type PairKernels } from "./attention_pairs.ts";
-import { layerNormGradChunks } from "./layer_norm_chunks.ts";
+import { layerNormChunkFunctions, type LayerNormGradKernel } from "./layer_norm_chunks.ts";
 import { type OffsetSgemm, offsetSgemm } from "../blas.ts";
 
-const { memory, kernels: kernelsModule, gemm, blas, ctl: ctlBuffer, args: argsBuffer, error: errorBuffer } =
-  workerData as {
-    memory: WebAssembly.Memory;
-    kernels: WebAssembly.Module;
-    gemm: WebAssembly.Module;
-    blas?: string;
-    ctl: SharedArrayBuffer;
-    args: SharedArrayBuffer;
-    error: SharedArrayBuffer;
-    index: number;
-    spin: number;
-  };
-const { index, spin } = workerData as { index: number; spin: number };
+const {
+  memory,
+  kernels: kernelsModule,
+  gemm,
+  blas,
+  ctl: ctlBuffer,
+  args: argsBuffer,
+  error: errorBuffer,
+  index,
+  spin,
+} = workerData as {
+  memory: WebAssembly.Memory;
+  kernels: WebAssembly.Module;
+  gemm: WebAssembly.Module;
+  blas?: string;
+  ctl: SharedArrayBuffer;
+  args: SharedArrayBuffer;
+  error: SharedArrayBuffer;
+  index: number;
+  spin: number;
+};
 const ctl = new Int32Array(ctlBuffer), args = new Float64Array(argsBuffer);
 const imports = { env: { memory } };
 const exportsOf = (module: WebAssembly.Module) => new WebAssembly.Instance(module, imports).exports;
@@ -37,8 +45,7 @@ const pairs = pairFunctions({ ...kernels, sgemm: pairSgemm } as unknown as PairK
 const all: Record<string, unknown> = {
   ...kernels,
   ...pairs,
-  layer_norm_grad_chunks: (...a: number[]) =>
-    (layerNormGradChunks as (k: unknown, ...a: number[]) => void)(kernels, ...a),
+  ...layerNormChunkFunctions(kernels as unknown as LayerNormGradKernel),
 };
 const functions = POOL_FUNCTIONS.map((name) => all[name] as (...a: number[]) => unknown);
 
