@@ -37,3 +37,14 @@ export function seeded(n: number, seed: number, scale: number): Float32Array {
   }
   return out;
 }
+
+/**
+ * Waits until `pool` has `n` threads ready (its workers start a few milliseconds after the first split call
+ * asks for them); throws after 5 s.
+ */
+export async function threadsReady(pool: { readonly ready: number }, n: number): Promise<void> {
+  for (let i = 0; pool.ready < n; i++) {
+    if (i >= 500) throw new Error(`only ${pool.ready} of ${n} threads started within 5 s`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

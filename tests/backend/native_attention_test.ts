@@ -7,7 +7,7 @@ import { assert, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
 import { attentionCore, selfAttentionCore } from "../../lib/backend/native/attention_op.ts";
 import { assertClose } from "../_support/close.ts";
-import { HAS_NATIVE, seeded } from "./_native.ts";
+import { HAS_NATIVE, seeded, threadsReady } from "./_native.ts";
 import { setNativeThreads } from "../../lib/backend/native/threads.ts";
 import type { NativeBackend } from "../../lib/backend/native/native_backend.ts";
 
@@ -72,12 +72,8 @@ function biasValues(shape: number[]): Float32Array {
   return out;
 }
 
-async function run(c: Case): Promise<Float32Array[]> {
-  const width = c.h * c.d;
-  const q = tf.tensor2d(seeded(c.b * c.tq * width, 1, 2), [c.b * c.tq, width]);
-  const k = tf.tensor2d(seeded(c.b * c.tk * width, 2, 2), [c.b * c.tk, width]);
-  const v = tf.tensor2d(seeded(c.b * c.tk * width, 3, 2), [c.b * c.tk, width]);
-  const w = tf.tensor2d(seeded(c.b * c.tq * width, 4, 2), [c.b * c.tq, width]);
+// The case's bias and dropout keep mask (or null where it has none).
+function constants(c: Case): { bias: tf.Tensor | null; mask: tf.Tensor | null } {
   const bias = c.bias ? tf.tensor(biasValues(c.bias), c.bias) : null;
   const mask = c.dropout
     ? tf.tensor(
@@ -85,6 +81,16 @@ async function run(c: Case): Promise<Float32Array[]> {
       [c.b, c.h, c.tq, c.tk],
     )
     : null;
+  return { bias, mask };
+}
+
+async function run(c: Case): Promise<Float32Array[]> {
+  const width = c.h * c.d;
+  const q = tf.tensor2d(seeded(c.b * c.tq * width, 1, 2), [c.b * c.tq, width]);
+  const k = tf.tensor2d(seeded(c.b * c.tk * width, 2, 2), [c.b * c.tk, width]);
+  const v = tf.tensor2d(seeded(c.b * c.tk * width, 3, 2), [c.b * c.tk, width]);
+  const w = tf.tensor2d(seeded(c.b * c.tq * width, 4, 2), [c.b * c.tq, width]);
+  const { bias, mask } = constants(c);
   const dims = { batchSize: c.b, numHeads: c.h };
   const before = tf.memory().numTensors;
   const y = attentionCore(q, k, v, bias, mask, dims);
@@ -167,10 +173,7 @@ Deno.test({
       const serial = await run(c);
       setNativeThreads(3);
       const pool = (tf.findBackend("native") as unknown as NativeBackend).threads;
-      for (let i = 0; pool.ready < 3; i++) {
-        assert(i < 500, "the worker threads did not start within 5 s");
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await threadsReady(pool, 3);
       const split = await run(c);
       serial.forEach((s, i) => {
         assertEquals(split[i], s, `${c.name}, output ${i}: split differs from one thread`);
@@ -208,20 +211,11 @@ Deno.test({
 // The same self-attention as `run` from one packed (B·T, 3C) projection: [y, dqkv].
 async function runPacked(c: Case): Promise<Float32Array[]> {
   const width = c.h * c.d, rows = c.b * c.tq;
-  const qkv = tf.concat(
-    [1, 2, 3].map((seed) => tf.tensor2d(seeded(rows * width, seed, 2), [rows, width])),
-    1,
+  const qkv = tf.tidy(() =>
+    tf.concat([1, 2, 3].map((seed) => tf.tensor2d(seeded(rows * width, seed, 2), [rows, width])), 1)
   );
   const w = tf.tensor2d(seeded(rows * width, 4, 2), [rows, width]);
-  const bias = c.bias ? tf.tensor(biasValues(c.bias), c.bias) : null;
-  const mask = c.dropout
-    ? tf.tensor(seeded(c.b * c.h * c.tq * c.tk, 5, 2).map((x) => (x > -0.2 ? 1 / 0.6 : 0)), [
-      c.b,
-      c.h,
-      c.tq,
-      c.tk,
-    ])
-    : null;
+  const { bias, mask } = constants(c);
   const dims = { batchSize: c.b, numHeads: c.h };
   const before = tf.memory().numTensors;
   const y = selfAttentionCore(qkv as tf.Tensor2D, bias, mask, dims);

@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { tf, useBackend } from "../../lib/backend/mod.ts";
-import { HAS_NATIVE, seeded } from "./_native.ts";
+import { HAS_NATIVE, seeded, threadsReady } from "./_native.ts";
 import { dropoutKey, dropoutMask, keepThreshold, philox4x32 } from "../../lib/backend/native/philox.ts";
 import { Arena } from "../../lib/backend/native/simd/arena.ts";
 import { simdKernels } from "../../lib/backend/native/simd/simd.ts";
@@ -309,7 +309,7 @@ Deno.test("the SIMD dropout kernel, split over 3 threads or not, equals the Java
   const pool = new ThreadPool({ memory: arena.memory, relaxed: false }, 3);
   const split = parallelKernels(one, pool);
   try {
-    for (let i = 0; i < 300 && pool.ready < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    await threadsReady(pool, 3);
     for (const n of [1, 7, 4 * SPLIT_MIN_ELEMENTS + 13]) {
       const x = arena.take(n)!, y = arena.take(n)!, mask = arena.take(n)!;
       x.set(seeded(n, n, 4));
@@ -395,10 +395,7 @@ Deno.test({
     const one = await run();
     setNativeThreads(3);
     const pool = (tf.findBackend("native") as unknown as NativeBackend).threads;
-    for (let i = 0; pool.ready < 3; i++) {
-      assert(i < 500, "the worker threads did not start within 5 s");
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await threadsReady(pool, 3);
     const split = await run();
     ["dx", "dγ", "dβ"].forEach((name, i) => {
       assertEquals(split[i], one[i], `${name}: split differs from one thread`);

@@ -8,7 +8,7 @@ import { Arena } from "../../lib/backend/native/simd/arena.ts";
 import { simdKernels } from "../../lib/backend/native/simd/simd.ts";
 import { ThreadPool } from "../../lib/backend/native/simd/thread_pool.ts";
 import { parallelKernels, SPLIT_MIN_ELEMENTS } from "../../lib/backend/native/simd/parallel.ts";
-import { seeded } from "./_native.ts";
+import { seeded, threadsReady } from "./_native.ts";
 
 // Bit-for-bit equality, reporting the first difference (a diff of 100k floats would not fit in memory).
 function assertSame(got: Float32Array, want: Float32Array, what: string): void {
@@ -21,8 +21,7 @@ Deno.test("parallelKernels() on 3 threads equal the one-thread kernels exactly",
   const pool = new ThreadPool({ memory: arena.memory, relaxed: false }, 3);
   const split = parallelKernels(one, pool);
   try {
-    for (let i = 0; i < 300 && pool.ready < 3; i++) await new Promise((r) => setTimeout(r, 10));
-    assertEquals(pool.ready, 3, "the workers started");
+    await threadsReady(pool, 3);
     const rows = 3 * SPLIT_MIN_ELEMENTS / 64 + 5, c = 64, n = rows * c; // splits 3 ways, unevenly
     const block = (seed: number) => {
       const a = arena.take(n)!;
