@@ -144,15 +144,14 @@ export interface AttentionOptions {
  * ```
  */
 export function multiHeadAttention(params: Params, options: AttentionOptions): Tensor2D {
-  const { names, query, keyValue, dims, bias = null, dropout, dropoutRate = 0, cache } = options;
+  const { names, query, keyValue, dims, bias = null, cache } = options;
   const { batchSize: b, queryLen: tq, numHeads: h } = dims;
   if (query === keyValue && cache === undefined) return selfAttention(params, options);
   const q = linear(params, names.query, query); // (B·Tq, C)
   const [k, v] = keysAndValues(params, names, keyValue, b, cache); // (B·Tk, C) each
-  const mask = dropout.active && dropoutRate > 0;
   if (cache?.mode === "append") {
     const tk = k.shape[0] / b, c = q.shape[1];
-    if (tq === 1 && bias === null && !mask) {
+    if (tq === 1 && bias === null && !dropsProbs(options)) {
       // One new position per sequence against keys grouped by position: the B sequences' heads are the
       // B·H heads of one sequence of width B·C, whose Tk rows are the cache as it is (no regrouping).
       const wide = (x: Tensor2D, rows: number) => tf.reshape(x, [rows, b * c]) as Tensor2D;
@@ -167,15 +166,27 @@ export function multiHeadAttention(params: Params, options: AttentionOptions): T
   return attend(params, options, q, k, v, cache ? k.shape[0] / b : dims.keyLen);
 }
 
+// Whether this call drops attention probabilities.
+function dropsProbs({ dropout, dropoutRate = 0 }: AttentionOptions): boolean {
+  return dropout.active && dropoutRate > 0;
+}
+
+// Dropout on the probabilities (B, H, Tq, Tk) as a keep mask, the same draws as dropout(probs) would make;
+// null where nothing is dropped.
+function probsKeepMask(options: AttentionOptions, tk: number): Tensor | null {
+  const { dims: { batchSize: b, numHeads: h, queryLen: tq }, dropout, dropoutRate = 0 } = options;
+  return dropsProbs(options) ? dropout(tf.ones([b, h, tq, tk]), dropoutRate) : null;
+}
+
 // Self-attention without a cache: the three projections as one GEMM with the weights stacked, (B·T, 3C)
 // = [Q | K | V], attended in place (and its gradient one GEMM back to the input, not three and two adds).
 function selfAttention(params: Params, options: AttentionOptions): Tensor2D {
-  const { names, query, dims, bias = null, dropout, dropoutRate = 0 } = options;
+  const { names, query, dims, bias = null } = options;
   const { batchSize: b, queryLen: t, numHeads: h } = dims;
   const stack = (part: string) =>
     tf.concat([names.query, names.key, names.value].map((n) => param(params, `${n}.${part}`)), 0);
   const qkv = affine(query, stack("weight") as Tensor2D, stack("bias") as Tensor1D);
-  const mask = dropout.active && dropoutRate > 0 ? dropout(tf.ones([b, h, t, t]), dropoutRate) : null;
+  const mask = probsKeepMask(options, t);
   const context = selfAttentionCore(qkv, bias, mask, { batchSize: b, numHeads: h }); // (B·T, C)
   return linear(params, names.output, context);
 }
@@ -189,10 +200,9 @@ function attend(
   v: Tensor2D,
   tk: number,
 ): Tensor2D {
-  const { names, dims, bias = null, dropout, dropoutRate = 0 } = options;
-  const { batchSize: b, queryLen: tq, numHeads: h } = dims;
-  // Dropout on the probabilities as a keep mask: the same draws as dropout(probs) would make.
-  const mask = dropout.active && dropoutRate > 0 ? dropout(tf.ones([b, h, tq, tk]), dropoutRate) : null;
+  const { names, dims, bias = null } = options;
+  const { batchSize: b, numHeads: h } = dims;
+  const mask = probsKeepMask(options, tk);
   const context = attentionCore(q, k, v, bias, mask, { batchSize: b, numHeads: h }); // (B·Tq, C)
   return linear(params, names.output, context);
 }
