@@ -3,7 +3,7 @@
  * result of the same kernel on one thread (each part runs the same per-element or per-row arithmetic on a
  * disjoint slice), for sizes that split into uneven parts.
  */
-import { assert, assertEquals } from "@std/assert";
+import { assert } from "@std/assert";
 import { Arena } from "../../lib/backend/native/simd/arena.ts";
 import { simdKernels } from "../../lib/backend/native/simd/simd.ts";
 import { ThreadPool } from "../../lib/backend/native/simd/thread_pool.ts";
